@@ -1,0 +1,70 @@
+/**
+ * Process configuration, parsed once at start-up from the environment by each process
+ * (API, worker, launcher). Nothing else reads process.env.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/** "keyId:base64Key,keyId:base64Key" — every key that may have encrypted stored payloads. */
+const keyRing = z.string().transform((value, ctx) => {
+  const keys = new Map<string, string>();
+  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sep = entry.indexOf(':');
+    const id = entry.slice(0, sep);
+    const key = entry.slice(sep + 1);
+    if (sep <= 0 || !key) {
+      ctx.addIssue({ code: 'custom', message: 'expected keyId:base64Key entries separated by commas' });
+      return z.NEVER;
+    }
+    keys.set(id, key);
+  }
+  return keys;
+});
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.string().url(),
+    TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+    API_HOST: z.string().default('127.0.0.1'),
+    API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_API_URL: z.string().url().optional(),
+    JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 14),
+    LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().positive().default(10),
+    PAYLOAD_ENCRYPTION_KEYS: keyRing,
+    PAYLOAD_ENCRYPTION_KEY_ID: z.string().min(1),
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .default('http://localhost:8233,http://127.0.0.1:8233')
+      .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+    CODEC_SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 60 * 60),
+    LICENSING_SCHEDULE_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+    SUPERADMIN_EMAIL: z.string().email().optional(),
+    SUPERADMIN_PASSWORD: z.string().min(12).optional(),
+    SEED_DEMO: bool.default(true),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.PAYLOAD_ENCRYPTION_KEYS.has(c.PAYLOAD_ENCRYPTION_KEY_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION_KEY_ID'], message: 'not one of PAYLOAD_ENCRYPTION_KEYS' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    // Name the variables, never echo their values: some are secrets.
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}

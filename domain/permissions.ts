@@ -1,0 +1,56 @@
+import { type Role } from './roles';
+
+/**
+ * The permission matrix: which role may do what. Route handlers ask for one permission
+ * (`requirePermission('patient:create')`); nothing else in the code compares roles.
+ */
+export const PERMISSIONS = [
+  'clinic:create',
+  'clinic:list',
+  'clinic:read',
+  'clinic:update',
+  'clinic:manage-subscription',
+  'staff:read',
+  'staff:create',
+  'staff:update',
+  'staff:deactivate',
+  'patient:read',
+  'patient:create',
+  'patient:update',
+  'licensing:read',
+  'licensing:check',
+  'licensing:request-change',
+  'audit:read',
+  'codec:decode',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
+const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update'];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  SUPER_ADMIN: PERMISSIONS,
+  OPS: ['clinic:list', 'clinic:read', 'staff:read', 'licensing:read', 'licensing:check', 'audit:read', 'codec:decode'],
+  CLINIC_ADMIN: [
+    ...CLINIC_READ,
+    'clinic:update',
+    'staff:read',
+    'staff:create',
+    'staff:update',
+    'staff:deactivate',
+    ...PATIENT_DESK,
+    'licensing:check',
+    'licensing:request-change',
+    'audit:read',
+  ],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
+  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read'],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}

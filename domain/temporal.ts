@@ -1,0 +1,54 @@
+/**
+ * The one place for Temporal names shared by the API (client), the worker and the workflows:
+ * task queues, search attributes, workflow kinds, workflow ids and Schedule ids.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUES = {
+  /** Licensing, and every workflow of the spine until a family needs its own workers. */
+  operations: 'clinicflow-operations',
+} as const;
+
+export const SEARCH_ATTRIBUTES = {
+  ClinicId: defineSearchAttributeKey('ClinicId', SearchAttributeType.KEYWORD),
+  WorkflowKind: defineSearchAttributeKey('WorkflowKind', SearchAttributeType.KEYWORD),
+  AppointmentId: defineSearchAttributeKey('AppointmentId', SearchAttributeType.KEYWORD),
+  PatientId: defineSearchAttributeKey('PatientId', SearchAttributeType.KEYWORD),
+  AppointmentStatus: defineSearchAttributeKey('AppointmentStatus', SearchAttributeType.KEYWORD),
+  ScheduledStart: defineSearchAttributeKey('ScheduledStart', SearchAttributeType.DATETIME),
+} as const;
+
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
+
+export const WORKFLOW_KINDS = {
+  licensingCheck: 'licensing-check',
+  licensingSweep: 'licensing-sweep',
+} as const;
+
+export const SCHEDULE_IDS = {
+  licensingDaily: 'licensing-daily',
+} as const;
+
+export const workflowIds = {
+  licensingCheck: (clinicId: string, date: string) => `licensing/${clinicId}/${date}`,
+  licensingSweep: (date: string) => `licensing-sweep/${date}`,
+};
+
+/** Everything needed to start one clinic's licensing check, shared by the API and the daily sweep. */
+export function licensingCheckStart(clinicId: string, date: string) {
+  return {
+    workflowId: workflowIds.licensingCheck(clinicId, date),
+    taskQueue: TASK_QUEUES.operations,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
+      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.licensingCheck },
+    ],
+    args: [{ clinicId, date }] as [LicensingCheckInput],
+  };
+}
+
+export interface LicensingCheckInput {
+  clinicId: string;
+  /** The clinic's local calendar date the check is for (YYYY-MM-DD). */
+  date: string;
+}
