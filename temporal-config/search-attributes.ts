@@ -1,11 +1,14 @@
 import { type Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: its namespaces are not visible as ESM named exports.
+import proto, { type temporal as protoTypes } from '@temporalio/proto';
+
+const { temporal } = proto;
 import { SEARCH_ATTRIBUTES } from '../domain/temporal';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+const INDEXED_TYPE: Record<string, protoTypes.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
@@ -23,7 +26,7 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type] as temporal.api.enums.v1.IndexedValueType])),
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type] as protoTypes.api.enums.v1.IndexedValueType])),
   });
   return missing.map((key) => key.name);
 }

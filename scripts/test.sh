@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, checks types and lint, then runs every test
+# against real PostgreSQL and Temporal servers that it starts and stops itself.
+# Usage: bash scripts/test.sh [test files…]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/tools/ensure-tools.sh temporal-cli test-server
+
+if [[ $# -eq 0 ]]; then
+  echo "[test] type check"
+  npx --no-install tsc --noEmit -p tsconfig.json
+  echo "[test] lint"
+  npx --no-install eslint . --max-warnings 0
+fi
+exec npx --no-install tsx scripts/run-tests.ts "$@"

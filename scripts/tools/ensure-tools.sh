@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what ClinicFlow needs, once; every later run only checks. Sourced by scripts/start.sh
+# and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server.
+# Tools are cached outside the clone (CLINICFLOW_CACHE_DIR) so fresh clones reuse them.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE_DIR="${CLINICFLOW_CACHE_DIR:-$HOME/.cache/clinicflow}"
+TEMPORAL_CLI_VERSION="v1.5.1"        # newest CLI tag installable with `go install` (see ENVIRONMENT.md)
+TEST_SERVER_VERSION="1.31.0"         # io.temporal:temporal-test-server on Maven Central
+
+log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
+
+ensure_node_modules() {
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [[ ! -f "$stamp" || "$ROOT/package-lock.json" -nt "$stamp" ]]; then
+    log "installing npm packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_prisma_client() {
+  local generated="$ROOT/prisma/generated/client.ts"
+  if [[ ! -f "$generated" || "$ROOT/prisma/schema.prisma" -nt "$generated" || "$ROOT/package-lock.json" -nt "$generated" ]]; then
+    log "generating the Prisma client"
+    # `prisma generate` needs no schema engine, but looks for one: any existing file stops the download attempt.
+    mkdir -p "$CACHE_DIR"
+    touch "$CACHE_DIR/no-schema-engine"
+    (cd "$ROOT" && PRISMA_SCHEMA_ENGINE_BINARY="$CACHE_DIR/no-schema-engine" npx --no-install prisma generate --schema prisma/schema.prisma >/dev/null)
+  fi
+}
+
+ensure_temporal_cli() {
+  TEMPORAL_CLI="$CACHE_DIR/bin/temporal-$TEMPORAL_CLI_VERSION"
+  if [[ ! -x "$TEMPORAL_CLI" ]]; then
+    command -v go >/dev/null || { echo "Go is needed once to build the Temporal CLI" >&2; exit 1; }
+    log "building the Temporal CLI $TEMPORAL_CLI_VERSION (once; a few minutes)"
+    local gobin
+    gobin="$(mktemp -d)"
+    GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+    mkdir -p "$CACHE_DIR/bin"
+    mv "$gobin/temporal" "$TEMPORAL_CLI"
+    rm -rf "$gobin"
+  fi
+  export TEMPORAL_CLI
+}
+
+ensure_test_server() {
+  local jars="$CACHE_DIR/temporal-test-server-$TEST_SERVER_VERSION"
+  if [[ ! -f "$jars/temporal-test-server-$TEST_SERVER_VERSION.jar" ]]; then
+    command -v mvn >/dev/null || { echo "Maven is needed once to fetch the Temporal test server" >&2; exit 1; }
+    log "fetching the Temporal time-skipping test server $TEST_SERVER_VERSION (once)"
+    mvn -q -B -f "$ROOT/scripts/tools/temporal-test-server.pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$jars" -Dtemporal.test-server.version="$TEST_SERVER_VERSION"
+  fi
+  # The TS SDK starts this executable with the port as its argument.
+  TEMPORAL_TEST_SERVER_PATH="$CACHE_DIR/temporal-test-server-$TEST_SERVER_VERSION.sh"
+  printf '#!/usr/bin/env bash\nexec java -cp "%s/*" io.temporal.testserver.TestServer "$@"\n' "$jars" >"$TEMPORAL_TEST_SERVER_PATH"
+  chmod +x "$TEMPORAL_TEST_SERVER_PATH"
+  export TEMPORAL_TEST_SERVER_PATH
+}
+
+ensure_node_modules
+ensure_prisma_client
+for tool in "$@"; do
+  case "$tool" in
+    temporal-cli) ensure_temporal_cli ;;
+    test-server) ensure_test_server ;;
+    *) echo "unknown tool: $tool" >&2; exit 2 ;;
+  esac
+done
