@@ -47,9 +47,12 @@ export const configSchema = z
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
     CODEC_SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 60 * 60),
     LICENSING_SCHEDULE_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     SUPERADMIN_EMAIL: z.string().email().optional(),
     SUPERADMIN_PASSWORD: z.string().min(12).optional(),
+    /** Seeds the demo clinic, its staff (all with DEMO_STAFF_PASSWORD) and patients. */
     SEED_DEMO: bool.default(true),
+    DEMO_STAFF_PASSWORD: z.string().min(12).optional(),
   })
   .superRefine((c, ctx) => {
     if (!c.PAYLOAD_ENCRYPTION_KEYS.has(c.PAYLOAD_ENCRYPTION_KEY_ID)) {

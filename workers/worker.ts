@@ -1,0 +1,37 @@
+/**
+ * The worker process: runs every workflow (bundled from workflows/index.ts for Temporal's sandbox)
+ * and every activity (createActivities) on the operations task queue. Scale by running more.
+ */
+import path from 'node:path';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { parseConfig } from '../domain/config';
+import { TASK_QUEUES } from '../domain/temporal';
+import { createPrismaClient } from '../prisma/client';
+import { createDataConverter } from '../temporal-config/data-converter';
+
+export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: TASK_QUEUES.operations,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ prisma }),
+    dataConverter: createDataConverter({ keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID }),
+  });
+  // Worker.run resolves after SIGINT/SIGTERM, once in-flight tasks have finished (the SDK installs the handlers).
+  await worker.run();
+  await connection.close();
+  await prisma.$disconnect();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
