@@ -118,7 +118,7 @@ const APP_SERVICES = ['migrate', 'worker', 'api'] as const;
 
 // `void`: node:test tracks each test's promise itself; the lint rule wants that said explicitly.
 
-void test('describes every service of the stack with pinned images', () => {
+test('describes every service of the stack with pinned images', () => {
   assert.equal(service('postgres').image, 'postgres:17');
   assert.equal(service('temporal').image, 'temporalio/auto-setup:1.29.1');
   assert.match(service('temporal-bootstrap').image ?? '', /^temporalio\/admin-tools:1\.29\.1(-|$)/);
@@ -135,7 +135,7 @@ void test('describes every service of the stack with pinned images', () => {
   }
 });
 
-void test('publishes the ports people connect to', () => {
+test('publishes the ports people connect to', () => {
   assert.deepEqual(publishedPorts('postgres'), [{ host: '5432', container: '5432' }]);
   assert.deepEqual(publishedPorts('temporal'), [{ host: '7233', container: '7233' }]);
   assert.deepEqual(publishedPorts('temporal-ui'), [{ host: '8233', container: '8080' }]);
@@ -153,7 +153,7 @@ void test('publishes the ports people connect to', () => {
   assert.equal(environmentOf('temporal-ui').TEMPORAL_CORS_ORIGINS, uiOrigin);
 });
 
-void test('gives every ClinicFlow process a configuration domain/config.ts accepts', () => {
+test('gives every ClinicFlow process a configuration domain/config.ts accepts', () => {
   // Required = fails without a value: neither optional nor defaulted.
   const required = Object.entries(configSchema.shape)
     .filter(([, schema]) => !schema.safeParse(undefined).success)
@@ -177,7 +177,7 @@ void test('gives every ClinicFlow process a configuration domain/config.ts accep
   }
 });
 
-void test('takes secrets from the environment, never from the file', () => {
+test('takes secrets from the environment, never from the file', () => {
   const secrets: Array<[string, string]> = [
     ['postgres', 'POSTGRES_PASSWORD'],
     ['temporal', 'POSTGRES_PWD'],
@@ -196,7 +196,7 @@ void test('takes secrets from the environment, never from the file', () => {
   assert.throws(() => environmentOf('api', {}), /required/);
 });
 
-void test('starts services in dependency order', () => {
+test('starts services in dependency order', () => {
   const dependsOn = (name: string) =>
     Object.fromEntries(Object.entries(service(name).depends_on ?? {}).map(([dep, { condition }]) => [dep, condition]));
 
@@ -213,7 +213,7 @@ void test('starts services in dependency order', () => {
   }
 });
 
-void test('mounts and copies only files that exist', () => {
+test('mounts and copies only files that exist', () => {
   for (const [name, svc] of Object.entries(compose.services)) {
     for (const spec of svc.volumes ?? []) {
       const [source = ''] = spec.split(':');
@@ -240,7 +240,7 @@ void test('mounts and copies only files that exist', () => {
   }
 });
 
-void test('the dynamic config is Temporal dynamic config YAML with the settings ClinicFlow relies on', () => {
+test('the dynamic config is Temporal dynamic config YAML with the settings ClinicFlow relies on', () => {
   const entries = z.array(
     z.strictObject({
       value: z.union([z.boolean(), z.number(), z.string()]),
@@ -273,7 +273,7 @@ const CLI_TYPE: Record<SearchAttributeType, string> = {
   [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
 
-void test('bootstrap.sh registers exactly the search attributes of domain/temporal.ts', () => {
+test('bootstrap.sh registers exactly the search attributes of domain/temporal.ts', () => {
   const script = read('temporal-config/bootstrap.sh');
   const block = /^SEARCH_ATTRIBUTES=\(\n([^)]*)\)/m.exec(script)?.[1];
   assert.ok(block, 'bootstrap.sh has no SEARCH_ATTRIBUTES=( ... ) list');
@@ -289,7 +289,7 @@ void test('bootstrap.sh registers exactly the search attributes of domain/tempor
   execFileSync('bash', ['-n', path.join(ROOT, 'temporal-config/bootstrap.sh')]); // syntax only, runs nothing
 });
 
-void test('the Dockerfile builds on node:20 with npm ci and runs unprivileged', () => {
+test('the Dockerfile builds on node:20 with npm ci and runs unprivileged', () => {
   const dockerfile = read('Dockerfile');
   const instructions = dockerfile.split('\n').filter((line) => /^[A-Z]+\s/.test(line));
   assert.match(instructions.find((i) => i.startsWith('FROM ')) ?? '', /^FROM node:20([-.]|\s|$)/);

@@ -1,0 +1,75 @@
+/** Builds the Express app from its dependencies; api/server.ts runs it, tests call it directly. */
+import express, { type Express } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import { type ApiDeps } from './deps';
+import './http/context';
+import { ApiError } from './http/api-error';
+import { ApiRouter, type Guards } from './http/route';
+import { authenticate, requirePermission } from './middleware/auth';
+import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
+import { httpMetrics } from './middleware/metrics';
+import { requestId, requestLogging } from './middleware/request-logging';
+import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
+import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
+import { authRoutes, tokenSettings } from './routes/auth';
+import { clinicRoutes } from './routes/clinics';
+import { codecServer, codecSessionRoutes } from './routes/codec';
+import { healthRoutes } from './routes/health';
+import { licensingRoutes } from './routes/licensing';
+import { patientRoutes } from './routes/patients';
+import { staffRoutes } from './routes/staff';
+
+export const API_PREFIX = '/api/v1';
+
+export function createApp(deps: ApiDeps): Express {
+  const { config, prisma, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(requestId);
+  app.use(requestLogging(logger));
+  app.use(httpMetrics(deps.metrics));
+  app.use(healthRoutes(deps));
+  app.use(express.json({ limit: '1mb' }));
+  app.use('/codec', codecServer(deps));
+
+  const guards: Guards = {
+    authenticate: authenticate(prisma, tokenSettings(deps)),
+    requirePermission,
+    resolveTenant: resolveTenant(prisma),
+    requireActiveSubscription: requireActiveSubscription(prisma),
+  };
+  const registry = createOpenApiRegistry();
+  const mount = (path: string, tag: string, build: (r: ApiRouter) => ApiRouter) => {
+    app.use(API_PREFIX + path, build(new ApiRouter(registry, guards, API_PREFIX + path, tag)).router);
+  };
+
+  // Per IP and email: slows password guessing against one account without locking out a clinic behind one NAT.
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: config.LOGIN_RATE_LIMIT_PER_15_MIN,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+    handler: (req, res) => sendError(req, res, new ApiError(429, 'RATE_LIMITED', 'Too many sign-in attempts; try again later')),
+  });
+
+  mount('/auth', 'Auth', (r) => authRoutes(r, deps, loginLimiter));
+  mount('/clinics', 'Clinics', (r) => clinicRoutes(r, deps));
+  mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
+  mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
+  mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
+  mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
+
+  const document = generateOpenApiDocument(registry, config.PUBLIC_API_URL ?? '/');
+  app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ClinicFlow API' }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

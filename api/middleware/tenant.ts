@@ -1,0 +1,46 @@
+import { type RequestHandler } from 'express';
+import { isPlatformRole } from '../../domain/roles';
+import { type PrismaClient } from '../../prisma/client';
+import { scopedToClinic } from '../../prisma/tenant';
+import { ApiError } from '../http/api-error';
+import { uuid } from '../schemas/common';
+
+export const CLINIC_HEADER = 'x-clinic-id';
+
+/**
+ * Decides which clinic a request acts on: clinic staff always act on their own clinic; platform
+ * staff name one with X-Clinic-Id. From here on handlers use req.tenant.db, which cannot reach
+ * another clinic's rows.
+ */
+export function resolveTenant(prisma: PrismaClient): RequestHandler {
+  return async (req, _res, next) => {
+    const auth = req.auth;
+    if (!auth) throw ApiError.unauthorized();
+    let clinicId = auth.clinicId;
+    if (isPlatformRole(auth.role)) {
+      const header = req.header(CLINIC_HEADER);
+      if (!header) throw ApiError.badRequest('CLINIC_REQUIRED', 'Platform staff must name the clinic with the X-Clinic-Id header');
+      if (!uuid.safeParse(header).success) throw ApiError.badRequest('VALIDATION_ERROR', 'X-Clinic-Id must be a UUID');
+      if (!(await prisma.clinic.findUnique({ where: { id: header }, select: { id: true } }))) throw ApiError.notFound('Clinic');
+      clinicId = header;
+    }
+    if (!clinicId) throw ApiError.forbidden();
+    req.tenant = { clinicId, db: scopedToClinic(prisma, clinicId) };
+    next();
+  };
+}
+
+const INACTIVE = new Set(['SUSPENDED', 'CANCELLED']);
+
+/** A suspended or cancelled clinic keeps read access but cannot change anything. */
+export function requireActiveSubscription(prisma: PrismaClient): RequestHandler {
+  return async (req, _res, next) => {
+    if (!req.tenant) throw ApiError.forbidden();
+    const clinic = await prisma.clinic.findUnique({ where: { id: req.tenant.clinicId }, select: { subscriptionStatus: true } });
+    if (!clinic) throw ApiError.notFound('Clinic');
+    if (INACTIVE.has(clinic.subscriptionStatus)) {
+      throw ApiError.forbidden('SUBSCRIPTION_INACTIVE', `The clinic's subscription is ${clinic.subscriptionStatus.toLowerCase()}: data can be read but not changed`);
+    }
+    next();
+  };
+}

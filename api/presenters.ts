@@ -1,0 +1,56 @@
+/** What the API shows of each row: never password hashes, dates as ISO strings. */
+import { type Clinic, type Patient, type StaffUser } from '../prisma/generated/client';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const isoDate = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+
+export function presentClinic(c: Clinic) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    timezone: c.timezone,
+    licenseTier: c.licenseTierCode,
+    subscriptionStatus: c.subscriptionStatus,
+    settings: c.settings as Record<string, unknown>,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export function presentStaff(s: StaffUser) {
+  return {
+    id: s.id,
+    clinicId: s.clinicId,
+    email: s.email,
+    firstName: s.firstName,
+    lastName: s.lastName,
+    phone: s.phone,
+    role: s.role,
+    active: s.active,
+    lastLoginAt: iso(s.lastLoginAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export function presentPatient(p: Patient) {
+  return {
+    id: p.id,
+    clinicId: p.clinicId,
+    firstName: p.firstName,
+    lastName: p.lastName,
+    dateOfBirth: isoDate(p.dateOfBirth),
+    gender: p.gender,
+    email: p.email,
+    phone: p.phone,
+    preferredLanguage: p.preferredLanguage,
+    guardian: p.guardianName
+      ? { name: p.guardianName, relationship: p.guardianRelationship ?? '', phone: p.guardianPhone, email: p.guardianEmail }
+      : null,
+    barcode: p.barcode,
+    active: p.active,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}

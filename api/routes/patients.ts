@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { localDate } from '../../domain/dates';
+import { barcodeFrom, isMinor } from '../../domain/patients';
+import { Prisma } from '../../prisma/generated/client';
+import { type ApiDeps } from '../deps';
+import { ApiError } from '../http/api-error';
+import { pageArgs, toPage } from '../http/pagination';
+import { type ApiRouter } from '../http/route';
+import { presentPatient } from '../presenters';
+import { idParams, page } from '../schemas/common';
+import { createPatientBody, type guardian, patientListQuery, patientResponse, updatePatientBody } from '../schemas/patients';
+import { writeAudit } from '../services/audit';
+import { assertRoomFor } from '../services/license-enforcement';
+import { type z } from '../openapi/zod';
+
+type Guardian = z.infer<typeof guardian>;
+
+function guardianColumns(g: Guardian | null | undefined) {
+  if (g === undefined) return {};
+  return { guardianName: g?.name ?? null, guardianRelationship: g?.relationship ?? null, guardianPhone: g?.phone ?? null, guardianEmail: g?.email ?? null };
+}
+
+const toDate = (d: string | null | undefined) => (d === undefined ? undefined : d === null ? null : new Date(`${d}T00:00:00.000Z`));
+
+/** Minors are booked and reminded through a guardian, so one must be on file. */
+function assertGuardianForMinor(dateOfBirth: string | null | undefined, hasGuardian: boolean): void {
+  const today = localDate(new Date(), 'UTC');
+  if (dateOfBirth && dateOfBirth > today) throw ApiError.unprocessable('INVALID_DATE_OF_BIRTH', 'The date of birth is in the future', [{ path: 'body.dateOfBirth', message: 'in the future' }]);
+  if (isMinor(dateOfBirth, today) && !hasGuardian) {
+    throw ApiError.unprocessable('GUARDIAN_REQUIRED', 'Patients under 18 need a guardian on file', [{ path: 'body.guardian', message: 'required for a minor' }]);
+  }
+}
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
+  return r
+    .route({
+      method: 'post',
+      path: '/',
+      summary: 'Register a patient',
+      access: 'patient:create',
+      tenant: true,
+      body: createPatientBody,
+      responses: { 201: { description: 'Created', schema: patientResponse }, 402: { description: 'The licence tier allows no more active patients' } },
+      handler: async ({ body }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        assertGuardianForMinor(body.dateOfBirth, !!body.guardian);
+        const { guardian: g, dateOfBirth, barcode: requested, ...fields } = body;
+        // A generated card code may collide (rarely): try again with a new one.
+        for (let attempt = 1; ; attempt++) {
+          const barcode = requested ?? barcodeFrom(randomBytes(10));
+          try {
+            const patient = await db.$transaction(async (tx) => {
+              await assertRoomFor(tx, clinicId, 'PATIENTS');
+              const created = await tx.patient.create({ data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth), barcode, clinicId } });
+              await writeAudit(tx, req, { action: 'patient.create', entityType: 'Patient', entityId: created.id, clinicId, after: created });
+              return created;
+            });
+            res.status(201).json(presentPatient(patient));
+            return;
+          } catch (err) {
+            if (!isUniqueViolation(err)) throw err;
+            if (requested) throw ApiError.conflict('BARCODE_TAKEN', 'Another patient of this clinic has this barcode');
+            if (attempt >= 3) throw err;
+          }
+        }
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/',
+      summary: "List and search the clinic's patients",
+      access: 'patient:read',
+      tenant: true,
+      query: patientListQuery,
+      responses: { 200: { description: 'A page of patients', schema: page(patientResponse) } },
+      handler: async ({ query }, req, res) => {
+        const contains = query.q ? { contains: query.q, mode: 'insensitive' as const } : undefined;
+        const rows = await req.tenant!.db.patient.findMany({
+          where: {
+            ...(query.active !== undefined ? { active: query.active } : {}),
+            ...(contains && query.q
+              ? { OR: [{ firstName: contains }, { lastName: contains }, { email: contains }, { phone: contains }, { barcode: query.q }] }
+              : {}),
+          },
+          orderBy: query.sort === 'lastName' ? [{ lastName: query.order }, { firstName: query.order }, { id: query.order }] : [{ id: query.order }],
+          ...pageArgs(query.limit, query.cursor),
+        });
+        res.json(toPage(rows, query.limit, presentPatient));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id',
+      summary: 'Read a patient',
+      access: 'patient:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'The patient', schema: patientResponse } },
+      handler: async ({ params }, req, res) => {
+        const patient = await req.tenant!.db.patient.findUnique({ where: { id: params.id } });
+        if (!patient) throw ApiError.notFound('Patient');
+        res.json(presentPatient(patient));
+      },
+    })
+    .route({
+      method: 'patch',
+      path: '/:id',
+      summary: 'Change a patient (details, guardian, active flag)',
+      access: 'patient:update',
+      tenant: true,
+      params: idParams,
+      body: updatePatientBody,
+      responses: { 200: { description: 'The changed patient', schema: patientResponse }, 402: { description: 'Reactivating would exceed the licence' } },
+      handler: async ({ params, body }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        const { guardian: g, dateOfBirth, ...fields } = body;
+        const patient = await db.$transaction(async (tx) => {
+          const before = await tx.patient.findUnique({ where: { id: params.id } });
+          if (!before) throw ApiError.notFound('Patient');
+          const dob = dateOfBirth === undefined ? before.dateOfBirth?.toISOString().slice(0, 10) : dateOfBirth;
+          const hasGuardian = g === undefined ? !!before.guardianName : !!g;
+          assertGuardianForMinor(dob, hasGuardian);
+          if (fields.active === true && !before.active) await assertRoomFor(tx, clinicId, 'PATIENTS');
+          const after = await tx.patient.update({ where: { id: params.id }, data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth) } });
+          await writeAudit(tx, req, { action: 'patient.update', entityType: 'Patient', entityId: after.id, clinicId, before, after });
+          return after;
+        });
+        res.json(presentPatient(patient));
+      },
+    });
+}

@@ -1,0 +1,51 @@
+import { LICENSE_TIER_CODES } from '../../domain/licensing';
+import { z } from '../openapi/zod';
+import { email, password, timeZone } from './common';
+
+export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
+export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
+
+const clinicSettings = z.record(z.string(), z.unknown()).describe('Clinic preferences (reminder offsets, channels, …)');
+
+export const createClinicBody = z
+  .object({
+    name: z.string().trim().min(2).max(200),
+    type: z.enum(CLINIC_TYPES).default('CLINIC'),
+    timezone: timeZone,
+    licenseTier: z.enum(LICENSE_TIER_CODES),
+    settings: clinicSettings.optional(),
+    admin: z.object({
+      email,
+      password,
+      firstName: z.string().trim().min(1).max(100),
+      lastName: z.string().trim().min(1).max(100),
+      phone: z.string().trim().max(32).optional(),
+    }),
+  })
+  .openapi('CreateClinicRequest');
+
+export const updateClinicBody = z
+  .object({
+    name: z.string().trim().min(2).max(200).optional(),
+    type: z.enum(CLINIC_TYPES).optional(),
+    timezone: timeZone.optional(),
+    settings: clinicSettings.optional(),
+    licenseTier: z.enum(LICENSE_TIER_CODES).optional().describe('Platform staff only'),
+    subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES).optional().describe('Platform staff only'),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' })
+  .openapi('UpdateClinicRequest');
+
+export const clinicResponse = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    type: z.enum(CLINIC_TYPES),
+    timezone: z.string(),
+    licenseTier: z.string(),
+    subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
+    settings: clinicSettings,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Clinic');

@@ -1,0 +1,41 @@
+import { z } from '../openapi/zod';
+import { isValidTimeZone } from '../../domain/dates';
+
+export const uuid = z.uuid();
+export const idParams = z.object({ id: z.uuid() });
+export const clinicIdParams = z.object({ clinicId: z.uuid() });
+
+export const timeZone = z
+  .string()
+  .min(1)
+  .refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/London' });
+
+export const email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
+
+/** Passwords: long enough to resist guessing; bcrypt reads at most 72 bytes. */
+export const password = z.string().min(12, 'must be at least 12 characters').max(72);
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).optional(),
+});
+
+export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const errorEnvelopeSchema = z.object({
+  success: z.literal(false),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    timestamp: z.string(),
+    path: z.string(),
+  }),
+});
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -1,0 +1,71 @@
+import { isIsoDate } from '../../domain/dates';
+import { z } from '../openapi/zod';
+import { booleanQuery, listQuery } from './common';
+
+const name = z.string().trim().min(1).max(100);
+const phone = z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number such as +44 20 7946 0000');
+const isoDate = z.string().refine(isIsoDate, { message: 'must be a date as YYYY-MM-DD' });
+const language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language code such as en or hi');
+
+export const guardian = z.object({
+  name,
+  relationship: z.string().trim().min(1).max(50),
+  phone: phone.optional(),
+  email: z.email().optional(),
+});
+
+const patientFields = {
+  firstName: name,
+  lastName: name,
+  dateOfBirth: isoDate.optional(),
+  gender: z.string().trim().max(30).optional(),
+  email: z.email().optional(),
+  phone: phone.optional(),
+  preferredLanguage: language.default('en'),
+  guardian: guardian.optional(),
+};
+
+export const createPatientBody = z
+  .object({ ...patientFields, barcode: z.string().trim().regex(/^[A-Za-z0-9-]{4,64}$/).optional() })
+  .openapi('CreatePatientRequest');
+
+export const updatePatientBody = z
+  .object({
+    firstName: name.optional(),
+    lastName: name.optional(),
+    dateOfBirth: isoDate.nullable().optional(),
+    gender: z.string().trim().max(30).nullable().optional(),
+    email: z.email().nullable().optional(),
+    phone: phone.nullable().optional(),
+    preferredLanguage: language.optional(),
+    guardian: guardian.nullable().optional(),
+    active: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' })
+  .openapi('UpdatePatientRequest');
+
+export const patientListQuery = listQuery.extend({
+  q: z.string().trim().min(1).max(100).optional().describe('Matches name, email, phone or barcode'),
+  active: booleanQuery.optional(),
+  sort: z.enum(['createdAt', 'lastName']).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+export const patientResponse = z
+  .object({
+    id: z.uuid(),
+    clinicId: z.uuid(),
+    firstName: z.string(),
+    lastName: z.string(),
+    dateOfBirth: z.string().nullable(),
+    gender: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    preferredLanguage: z.string(),
+    guardian: guardian.extend({ phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
+    barcode: z.string(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Patient');

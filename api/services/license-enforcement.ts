@@ -1,0 +1,42 @@
+import { type LicenseMetric, wouldExceed } from '../../domain/licensing';
+import { type Prisma } from '../../prisma/generated/client';
+import { ApiError } from '../http/api-error';
+
+/** Any client or transaction that can run raw SQL (root, tenant-scoped, or a transaction of either). */
+export interface RawQuerier {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<T>;
+}
+
+interface Occupancy {
+  tierCode: string;
+  tierName: string;
+  maxStaff: number;
+  maxPatients: number;
+  staff: number;
+  patients: number;
+}
+
+/**
+ * Refuses (402 LICENSE_LIMIT_EXCEEDED) to add one more active staff member or patient beyond the
+ * clinic's tier. Call inside the transaction that adds it: the clinic row lock makes concurrent
+ * creations queue, so two requests cannot both take the last free place.
+ */
+export async function assertRoomFor(tx: RawQuerier, clinicId: string, metric: Extract<LicenseMetric, 'STAFF' | 'PATIENTS'>): Promise<void> {
+  const [row] = await tx.$queryRaw<Occupancy[]>`
+    SELECT t.code AS "tierCode", t.name AS "tierName", t."maxStaff", t."maxPatients",
+           (SELECT count(*) FROM "StaffUser" s WHERE s."clinicId" = c.id AND s.active)::int AS staff,
+           (SELECT count(*) FROM "Patient" p WHERE p."clinicId" = c.id AND p.active)::int AS patients
+      FROM "Clinic" c JOIN "LicenseTier" t ON t.code = c."licenseTierCode"
+     WHERE c.id = ${clinicId}::uuid
+       FOR UPDATE OF c`;
+  if (!row) throw ApiError.notFound('Clinic');
+  const [current, limit, noun] = metric === 'STAFF' ? [row.staff, row.maxStaff, 'staff members'] : [row.patients, row.maxPatients, 'patients'];
+  if (wouldExceed(current, limit)) {
+    throw ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${row.tierName} tier allows ${limit} active ${noun}; upgrade the licence to add more`, {
+      metric,
+      limit,
+      current,
+      tier: row.tierCode,
+    });
+  }
+}

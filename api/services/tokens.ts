@@ -1,0 +1,112 @@
+/**
+ * Access tokens: short-lived JWTs (HS256) carrying userId, role and clinicId.
+ * Refresh tokens: random opaque strings stored only as SHA-256 hashes. Each login starts a
+ * family; refreshing uses the token up and issues the next one in the family. Presenting a
+ * used token again means it leaked, so the whole family is revoked.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { ROLES } from '../../domain/roles';
+import { type PrismaClient } from '../../prisma/client';
+import { type Prisma } from '../../prisma/generated/client';
+import { ApiError } from '../http/api-error';
+import { type AuthContext } from '../http/context';
+
+const ISSUER = 'clinicflow';
+export const API_AUDIENCE = 'clinicflow-api';
+
+export interface TokenSettings {
+  secret: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: { id: string; role: AuthContext['role']; clinicId: string | null };
+}
+
+const claimsSchema = z.object({
+  sub: z.uuid(),
+  role: z.enum(ROLES),
+  clinicId: z.uuid().nullable(),
+});
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function signJwt(settings: TokenSettings, payload: object, audience: string, ttlSeconds: number): string {
+  return jwt.sign(payload, settings.secret, { algorithm: 'HS256', issuer: ISSUER, audience, expiresIn: ttlSeconds });
+}
+
+export function verifyJwt(settings: TokenSettings, token: string, audience: string): jwt.JwtPayload | null {
+  try {
+    const decoded = jwt.verify(token, settings.secret, { algorithms: ['HS256'], issuer: ISSUER, audience });
+    return typeof decoded === 'object' ? decoded : null;
+  } catch {
+    return null;
+  }
+}
+
+export function verifyAccessToken(settings: TokenSettings, token: string): AuthContext | null {
+  const parsed = claimsSchema.safeParse(verifyJwt(settings, token, API_AUDIENCE));
+  return parsed.success ? { userId: parsed.data.sub, role: parsed.data.role, clinicId: parsed.data.clinicId } : null;
+}
+
+export async function issueTokens(prisma: PrismaClient, settings: TokenSettings, user: AuthContext, familyId: string = randomUUID()): Promise<IssuedTokens> {
+  const accessToken = signJwt(settings, { sub: user.userId, role: user.role, clinicId: user.clinicId }, API_AUDIENCE, settings.accessTtlSeconds);
+  const refreshToken = randomBytes(32).toString('base64url');
+  await prisma.refreshToken.create({
+    data: {
+      userId: user.userId,
+      clinicId: user.clinicId,
+      familyId,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: new Date(Date.now() + settings.refreshTtlSeconds * 1000),
+    },
+  });
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: settings.accessTtlSeconds,
+    user: { id: user.userId, role: user.role, clinicId: user.clinicId },
+  };
+}
+
+const invalidRefresh = () => ApiError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
+
+export async function rotateRefreshToken(prisma: PrismaClient, settings: TokenSettings, refreshToken: string): Promise<IssuedTokens> {
+  const stored = await prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(refreshToken) }, include: { user: true } });
+  if (!stored || stored.revokedAt) throw invalidRefresh();
+  // Claim the token atomically: of two concurrent refreshes with one token, only one wins.
+  const claimed = await prisma.refreshToken.updateMany({ where: { id: stored.id, usedAt: null, revokedAt: null }, data: { usedAt: new Date() } });
+  if (claimed.count === 0) {
+    await revokeFamily(prisma, stored.familyId);
+    throw ApiError.unauthorized('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session of this login is now signed out');
+  }
+  if (stored.expiresAt <= new Date() || !stored.user.active) throw invalidRefresh();
+  const user = { userId: stored.user.id, role: stored.user.role, clinicId: stored.user.clinicId };
+  return issueTokens(prisma, settings, user, stored.familyId);
+}
+
+export async function revokeFamily(prisma: PrismaClient, familyId: string): Promise<void> {
+  await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/** Logout: the family of this refresh token can no longer refresh. Unknown tokens are ignored. */
+export async function revokeByToken(prisma: PrismaClient, refreshToken: string): Promise<void> {
+  const stored = await prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(refreshToken) } });
+  if (stored) await revokeFamily(prisma, stored.familyId);
+}
+
+export interface RefreshTokenRevoker {
+  refreshToken: { updateMany(args: { where: Prisma.RefreshTokenWhereInput; data: Prisma.RefreshTokenUpdateManyMutationInput }): PromiseLike<unknown> };
+}
+
+export async function revokeAllForUser(db: RefreshTokenRevoker, userId: string): Promise<void> {
+  await db.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
