@@ -35,6 +35,8 @@ export interface LicensingSweepInput {
   afterClinicId?: string;
   started?: number;
   skipped?: number;
+  /** Clinics per run before continuing as new (default SWEEP_CLINICS_PER_RUN). */
+  clinicsPerRun?: number;
 }
 
 export interface LicensingSweepResult {

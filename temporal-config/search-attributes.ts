@@ -18,15 +18,17 @@ const INDEXED_TYPE: Record<string, protoTypes.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
+/** Every custom search attribute with the index type the server needs to create it. */
+export function searchAttributeDefinitions(): Record<string, protoTypes.api.enums.v1.IndexedValueType> {
+  return Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map((key) => [key.name, INDEXED_TYPE[key.type] as protoTypes.api.enums.v1.IndexedValueType]));
+}
+
 /** Registers ClinicFlow's custom search attributes on a namespace; attributes already there are left alone. */
 export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
-  const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !known.has(key.name));
+  const missing = Object.entries(searchAttributeDefinitions()).filter(([name]) => !known.has(name));
   if (missing.length === 0) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type] as protoTypes.api.enums.v1.IndexedValueType])),
-  });
-  return missing.map((key) => key.name);
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing) });
+  return missing.map(([name]) => name);
 }

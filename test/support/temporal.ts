@@ -1,13 +1,27 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { searchAttributeDefinitions } from '../../temporal-config/search-attributes';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../../workflows/index.ts');
 
-/** Temporal's time-skipping test server (the Java SDK's, fetched by scripts/tools/ensure-tools.sh). */
+/**
+ * Temporal's time-skipping test server (the Java SDK's, fetched by scripts/tools/ensure-tools.sh)
+ * with ClinicFlow's search attributes registered. That server cannot list search attributes, so
+ * they are added outright rather than through ensureSearchAttributes.
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const executable = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!executable) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run tests through scripts/test.sh');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes: searchAttributeDefinitions() });
+  return env;
+}
+
+/** Bundling workflow code takes seconds: tests bundle once per file. Webpack's chatter is dropped. */
+export function bundleWorkflows() {
+  const noop = () => undefined;
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
 }
 
 /** Address of the real Temporal dev server the test runner started. */

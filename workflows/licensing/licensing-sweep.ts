@@ -27,9 +27,11 @@ export async function licensingSweepWorkflow(input: LicensingSweepInput = {}): P
   let started = input.started ?? 0;
   let skipped = input.skipped ?? 0;
   let handledThisRun = 0;
+  const perRun = input.clinicsPerRun ?? SWEEP_CLINICS_PER_RUN;
+  const batchSize = Math.min(SWEEP_BATCH_SIZE, perRun);
 
   for (;;) {
-    const clinics = await listClinicsForLicensing({ afterClinicId, limit: SWEEP_BATCH_SIZE });
+    const clinics = await listClinicsForLicensing({ afterClinicId, limit: batchSize });
     if (clinics.length === 0) break;
     const outcomes = await Promise.all(
       clinics.map(async (clinic) => {
@@ -48,9 +50,9 @@ export async function licensingSweepWorkflow(input: LicensingSweepInput = {}): P
     skipped += outcomes.filter((o) => o === 'skipped').length;
     afterClinicId = clinics[clinics.length - 1]?.id;
     handledThisRun += clinics.length;
-    if (clinics.length < SWEEP_BATCH_SIZE) break;
-    if (handledThisRun >= SWEEP_CLINICS_PER_RUN || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof licensingSweepWorkflow>({ date, afterClinicId, started, skipped });
+    if (clinics.length < batchSize) break;
+    if (handledThisRun >= perRun || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof licensingSweepWorkflow>({ date, afterClinicId, started, skipped, clinicsPerRun: input.clinicsPerRun });
     }
   }
   return { date, started, skipped };
