@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { SCHEDULE_IDS, TASK_QUEUES } from '../domain/temporal';
+import { connectTemporalClient } from '../temporal-config/client';
+import { testConfig } from '../test/support/config';
+import { devServerAddress } from '../test/support/temporal';
+import { ensureSchedules } from './schedules';
+
+let temporal: Awaited<ReturnType<typeof connectTemporalClient>>;
+
+before(async () => {
+  const config = testConfig();
+  temporal = await connectTemporalClient({ address: devServerAddress(), namespace: 'default', keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID });
+});
+after(async () => {
+  await temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily).delete().catch(() => undefined);
+  await temporal.connection.close();
+});
+
+test('creates the daily licensing Schedule, then updates it in place on the next start', async () => {
+  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily]);
+  const handle = temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily);
+  let d = await handle.describe();
+  assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
+  assert.equal(d.policies.catchupWindow, 86_400_000);
+  assert.equal(d.action.type, 'startWorkflow');
+  assert.equal(d.action.workflowType, 'licensingSweepWorkflow');
+  assert.equal(d.action.taskQueue, TASK_QUEUES.operations);
+  assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: 2, end: 2, step: 1 }]]);
+
+  await ensureSchedules(temporal.client, { licensingHourUtc: 5 });
+  d = await handle.describe();
+  assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: 5, end: 5, step: 1 }]]);
+  const next = d.info.nextActionTimes[0];
+  assert.ok(next && next.getUTCHours() === 5 && next.getUTCMinutes() === 0, 'next run is at 05:00 UTC');
+});
