@@ -1,0 +1,119 @@
+/**
+ * The seed runs at every start of the local stack: it must create the demo data once, never
+ * duplicate it, and never undo what people changed afterwards (passwords above all).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import bcrypt from 'bcryptjs';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { DEMO_CLINIC_ID, DEMO_PATIENTS, DEMO_STAFF, type SeedOptions, seedDatabase } from './seed';
+
+const OPTIONS: SeedOptions = {
+  superAdmin: { email: 'Root@ClinicFlow.test', password: 'super-admin-password-1' },
+  demoStaffPassword: 'demo-staff-password-1',
+  seedDemo: true,
+  bcryptCost: 4,
+};
+
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db.drop();
+});
+
+async function rowCounts() {
+  const { prisma } = db;
+  return { clinics: await prisma.clinic.count(), staff: await prisma.staffUser.count(), patients: await prisma.patient.count() };
+}
+
+test('seeds the super admin, the demo clinic, its staff and patients', async () => {
+  const summary = await seedDatabase(db.prisma, OPTIONS);
+  assert.deepEqual(summary.skipped, []);
+  assert.deepEqual(summary.superAdmin, { email: 'root@clinicflow.test', role: 'SUPER_ADMIN', created: true });
+  assert.equal(summary.demoClinic?.id, DEMO_CLINIC_ID);
+  assert.equal(summary.demoClinic?.created, true);
+  assert.equal(summary.demoStaff.filter((s) => s.created).length, DEMO_STAFF.length);
+  assert.deepEqual(summary.demoPatients, { created: DEMO_PATIENTS.length, existing: 0 });
+  assert.deepEqual(await rowCounts(), { clinics: 1, staff: 1 + DEMO_STAFF.length, patients: DEMO_PATIENTS.length });
+
+  const clinic = await db.prisma.clinic.findUniqueOrThrow({ where: { id: DEMO_CLINIC_ID } });
+  assert.deepEqual(
+    { name: clinic.name, type: clinic.type, timezone: clinic.timezone, tier: clinic.licenseTierCode, status: clinic.subscriptionStatus },
+    { name: 'Sunrise Therapy Centre', type: 'THERAPY_CENTER', timezone: 'Asia/Kolkata', tier: 'M', status: 'ACTIVE' },
+  );
+
+  // Logins compare lower-cased emails; the platform account belongs to no clinic.
+  const root = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'root@clinicflow.test' } });
+  assert.equal(root.clinicId, null);
+  assert.ok(await bcrypt.compare('super-admin-password-1', root.passwordHash));
+
+  const staff = await db.prisma.staffUser.findMany({ where: { clinicId: DEMO_CLINIC_ID } });
+  const roles = staff.map((s) => s.role).sort();
+  assert.deepEqual(roles, ['ACCOUNTANT', 'CLINIC_ADMIN', 'DOCTOR', 'MANAGER', 'RECEPTIONIST', 'THERAPIST', 'THERAPIST']);
+  for (const member of staff) assert.ok(await bcrypt.compare('demo-staff-password-1', member.passwordHash), member.email);
+
+  const patients = await db.prisma.patient.findMany({ where: { clinicId: DEMO_CLINIC_ID } });
+  assert.deepEqual(new Set(patients.map((p) => p.preferredLanguage)), new Set(['en', 'hi', 'es']));
+  const minors = patients.filter((p) => p.guardianName !== null);
+  assert.equal(minors.length, 1);
+  assert.ok(minors[0]?.guardianRelationship && minors[0].guardianPhone);
+});
+
+test('seeding again changes nothing and keeps changed passwords', async () => {
+  const before = await rowCounts();
+  const changedHash = await bcrypt.hash('changed-by-its-owner', 4);
+  await db.prisma.staffUser.update({ where: { email: 'root@clinicflow.test' }, data: { passwordHash: changedHash } });
+  await db.prisma.staffUser.update({ where: { email: DEMO_STAFF[0]?.email }, data: { passwordHash: changedHash } });
+  await db.prisma.patient.update({
+    where: { clinicId_barcode: { clinicId: DEMO_CLINIC_ID, barcode: 'SUN-000002' } },
+    data: { phone: '+12025550199' },
+  });
+
+  const summary = await seedDatabase(db.prisma, OPTIONS);
+  assert.equal(summary.superAdmin?.created, false);
+  assert.equal(summary.demoClinic?.created, false);
+  assert.ok(summary.demoStaff.every((s) => !s.created));
+  assert.deepEqual(summary.demoPatients, { created: 0, existing: DEMO_PATIENTS.length });
+  assert.deepEqual(await rowCounts(), before);
+
+  const root = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'root@clinicflow.test' } });
+  const admin = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: DEMO_STAFF[0]?.email } });
+  assert.equal(root.passwordHash, changedHash);
+  assert.equal(admin.passwordHash, changedHash);
+  const patient = await db.prisma.patient.findUniqueOrThrow({
+    where: { clinicId_barcode: { clinicId: DEMO_CLINIC_ID, barcode: 'SUN-000002' } },
+  });
+  assert.equal(patient.phone, '+12025550199');
+});
+
+test('two seeds at once still create each row once', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    await Promise.all([seedDatabase(fresh.prisma, OPTIONS), seedDatabase(fresh.prisma, OPTIONS)]);
+    assert.equal(await fresh.prisma.clinic.count(), 1);
+    assert.equal(await fresh.prisma.staffUser.count(), 1 + DEMO_STAFF.length);
+    assert.equal(await fresh.prisma.patient.count(), DEMO_PATIENTS.length);
+  } finally {
+    await fresh.drop();
+  }
+});
+
+test('seeds only the super admin when the demo is off, and says what it skipped', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const summary = await seedDatabase(fresh.prisma, { ...OPTIONS, seedDemo: false });
+    assert.equal(summary.demoClinic, undefined);
+    assert.equal(await fresh.prisma.clinic.count(), 0);
+    assert.equal(await fresh.prisma.staffUser.count(), 1);
+
+    const withoutAccounts = await seedDatabase(fresh.prisma, { seedDemo: true, bcryptCost: 4 });
+    assert.equal(withoutAccounts.skipped.length, 2);
+    assert.equal(await fresh.prisma.clinic.count(), 1);
+    assert.equal(await fresh.prisma.staffUser.count(), 1);
+    assert.equal(await fresh.prisma.patient.count(), DEMO_PATIENTS.length);
+  } finally {
+    await fresh.drop();
+  }
+});

