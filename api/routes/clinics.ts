@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { type Request } from 'express';
 import { can } from '../../domain/permissions';
 import { isPlatformRole } from '../../domain/roles';
-import { type Prisma } from '../../prisma/generated/client';
+import { Prisma } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { type ApiRouter } from '../http/route';
@@ -43,6 +43,10 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
           await writeAudit(tx, req, { action: 'clinic.create', entityType: 'Clinic', entityId: clinic.id, clinicId: clinic.id, after: clinic });
           await writeAudit(tx, req, { action: 'staff.create', entityType: 'StaffUser', entityId: admin.id, clinicId: clinic.id, after: admin });
           return { clinic, admin };
+        }).catch((err: unknown) => {
+          // Another request took the email between the check above and this insert.
+          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
+          throw err;
         });
         res.status(201).json({ ...presentClinic(clinic), admin: { id: admin.id, email: admin.email, role: admin.role } });
       },

@@ -76,7 +76,8 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       query: patientListQuery,
       responses: { 200: { description: 'A page of patients', schema: page(patientResponse) } },
       handler: async ({ query }, req, res) => {
-        const contains = query.q ? { contains: query.q, mode: 'insensitive' as const } : undefined;
+        // Prisma turns `contains` into ILIKE without escaping: make % _ \ match themselves.
+        const contains = query.q ? { contains: query.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
         const rows = await req.tenant!.db.patient.findMany({
           where: {
             ...(query.active !== undefined ? { active: query.active } : {}),

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { type ApiDeps } from '../deps';
+import { Prisma } from '../../prisma/generated/client';
 import { ApiError } from '../http/api-error';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
@@ -42,6 +43,10 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
           const created = await tx.staffUser.create({ data: { ...fields, passwordHash, clinicId } });
           await writeAudit(tx, req, { action: 'staff.create', entityType: 'StaffUser', entityId: created.id, clinicId, after: created });
           return created;
+        }).catch((err: unknown) => {
+          // Another request took the email between the check above and this insert.
+          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
+          throw err;
         });
         res.status(201).json(presentStaff(staff));
       },
@@ -55,7 +60,8 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
       query: staffListQuery,
       responses: { 200: { description: 'A page of staff', schema: page(staffResponse) } },
       handler: async ({ query }, req, res) => {
-        const contains = query.q ? { contains: query.q, mode: 'insensitive' as const } : undefined;
+        // Prisma turns `contains` into ILIKE without escaping: make % _ \ match themselves.
+        const contains = query.q ? { contains: query.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
         const rows = await req.tenant!.db.staffUser.findMany({
           where: {
             ...(query.role ? { role: query.role } : {}),
@@ -94,6 +100,7 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId } = req.tenant!;
         const { password, ...fields } = body;
+        if (fields.active === false && params.id === req.auth!.userId) throw ApiError.conflict('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account');
         const passwordHash = password ? await bcrypt.hash(password, config.BCRYPT_COST) : undefined;
         const staff = await db.$transaction(async (tx) => {
           const before = await tx.staffUser.findUnique({ where: { id: params.id } });

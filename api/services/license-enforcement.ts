@@ -22,13 +22,17 @@ interface Occupancy {
  * creations queue, so two requests cannot both take the last free place.
  */
 export async function assertRoomFor(tx: RawQuerier, clinicId: string, metric: Extract<LicenseMetric, 'STAFF' | 'PATIENTS'>): Promise<void> {
+  // Lock first, count in a later statement: under READ COMMITTED a statement sees only what was
+  // committed when it started, so counts taken by the statement that waited for the lock would
+  // miss the row the lock holder just added.
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Clinic" WHERE id = ${clinicId}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw ApiError.notFound('Clinic');
   const [row] = await tx.$queryRaw<Occupancy[]>`
     SELECT t.code AS "tierCode", t.name AS "tierName", t."maxStaff", t."maxPatients",
            (SELECT count(*) FROM "StaffUser" s WHERE s."clinicId" = c.id AND s.active)::int AS staff,
            (SELECT count(*) FROM "Patient" p WHERE p."clinicId" = c.id AND p.active)::int AS patients
       FROM "Clinic" c JOIN "LicenseTier" t ON t.code = c."licenseTierCode"
-     WHERE c.id = ${clinicId}::uuid
-       FOR UPDATE OF c`;
+     WHERE c.id = ${clinicId}::uuid`;
   if (!row) throw ApiError.notFound('Clinic');
   const [current, limit, noun] = metric === 'STAFF' ? [row.staff, row.maxStaff, 'staff members'] : [row.patients, row.maxPatients, 'patients'];
   if (wouldExceed(current, limit)) {
