@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { type Request } from 'express';
 import { can } from '../../domain/permissions';
 import { isPlatformRole } from '../../domain/roles';
-import { Prisma } from '../../prisma/generated/client';
+import { type Prisma } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { type ApiRouter } from '../http/route';
@@ -12,6 +12,7 @@ import { clinicIdParams, listQuery, page } from '../schemas/common';
 import { staffResponse } from '../schemas/staff';
 import { writeAudit } from '../services/audit';
 import { pageArgs, toPage } from '../http/pagination';
+import { emailTaken, rethrowEmailTaken } from '../http/prisma-helpers';
 
 /** Clinic staff see only their own clinic; anyone else's id answers 404, as if it did not exist. */
 function assertVisible(req: Request, clinicId: string): void {
@@ -30,7 +31,7 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
       responses: { 201: { description: 'Created', schema: clinicResponse.extend({ admin: staffResponse.pick({ id: true, email: true, role: true }) }) } },
       handler: async ({ body }, req, res) => {
         if (await prisma.staffUser.findUnique({ where: { email: body.admin.email }, select: { id: true } })) {
-          throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
+          throw emailTaken();
         }
         const passwordHash = await bcrypt.hash(body.admin.password, config.BCRYPT_COST);
         const { clinic, admin } = await prisma.$transaction(async (tx) => {
@@ -45,8 +46,7 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
           return { clinic, admin };
         }).catch((err: unknown) => {
           // Another request took the email between the check above and this insert.
-          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
-          throw err;
+          rethrowEmailTaken(err);
         });
         res.status(201).json({ ...presentClinic(clinic), admin: { id: admin.id, email: admin.email, role: admin.role } });
       },

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { localDate } from '../../domain/dates';
 import { barcodeFrom, isMinor } from '../../domain/patients';
-import { Prisma } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { pageArgs, toPage } from '../http/pagination';
+import { containsText, isUniqueViolation } from '../http/prisma-helpers';
 import { type ApiRouter } from '../http/route';
 import { presentPatient } from '../presenters';
 import { idParams, page } from '../schemas/common';
@@ -30,8 +30,6 @@ function assertGuardianForMinor(dateOfBirth: string | null | undefined, hasGuard
     throw ApiError.unprocessable('GUARDIAN_REQUIRED', 'Patients under 18 need a guardian on file', [{ path: 'body.guardian', message: 'required for a minor' }]);
   }
 }
-
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
   return r
@@ -76,8 +74,7 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       query: patientListQuery,
       responses: { 200: { description: 'A page of patients', schema: page(patientResponse) } },
       handler: async ({ query }, req, res) => {
-        // Prisma turns `contains` into ILIKE without escaping: make % _ \ match themselves.
-        const contains = query.q ? { contains: query.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
+        const contains = containsText(query.q);
         const rows = await req.tenant!.db.patient.findMany({
           where: {
             ...(query.active !== undefined ? { active: query.active } : {}),

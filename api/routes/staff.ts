@@ -1,8 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { type ApiDeps } from '../deps';
-import { Prisma } from '../../prisma/generated/client';
 import { ApiError } from '../http/api-error';
 import { pageArgs, toPage } from '../http/pagination';
+import { containsText, emailTaken, rethrowEmailTaken } from '../http/prisma-helpers';
 import { type ApiRouter } from '../http/route';
 import { presentStaff } from '../presenters';
 import { idParams, page } from '../schemas/common';
@@ -34,7 +34,7 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
         const { db, clinicId } = req.tenant!;
         // Emails are unique across clinics (they sign in with it), so look beyond this tenant.
         if (await prisma.staffUser.findUnique({ where: { email: body.email }, select: { id: true } })) {
-          throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
+          throw emailTaken();
         }
         const { password, ...fields } = body;
         const passwordHash = await bcrypt.hash(password, config.BCRYPT_COST);
@@ -45,8 +45,7 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
           return created;
         }).catch((err: unknown) => {
           // Another request took the email between the check above and this insert.
-          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw ApiError.conflict('EMAIL_TAKEN', 'A staff account with this email already exists');
-          throw err;
+          rethrowEmailTaken(err);
         });
         res.status(201).json(presentStaff(staff));
       },
@@ -60,8 +59,7 @@ export function staffRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRoute
       query: staffListQuery,
       responses: { 200: { description: 'A page of staff', schema: page(staffResponse) } },
       handler: async ({ query }, req, res) => {
-        // Prisma turns `contains` into ILIKE without escaping: make % _ \ match themselves.
-        const contains = query.q ? { contains: query.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined;
+        const contains = containsText(query.q);
         const rows = await req.tenant!.db.staffUser.findMany({
           where: {
             ...(query.role ? { role: query.role } : {}),
