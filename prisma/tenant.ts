@@ -16,20 +16,39 @@ const WHERE_OPERATIONS = new Set([
   'delete',
   'deleteMany',
 ]);
+const UPDATE_OPERATIONS = new Set(['update', 'updateMany', 'updateManyAndReturn']);
+/** The relation every clinicId model has to Clinic: writing it (clinic: { connect }) would bypass the column check. */
+const CLINIC_RELATION = 'clinic';
 
 export class TenantScopeViolation extends Error {
   constructor(model: string) {
-    super(`Write to ${model} names another clinic than the caller's`);
+    super(`A query on ${model} names another clinic than the caller's`);
   }
 }
 
 // Prisma types each operation's args differently; the extension treats them uniformly as records.
 type Args = Record<string, unknown>;
 
-function withScope(data: unknown, field: string, clinicId: string, model: string): Args {
+/** Refuses data that names another clinic (or re-points the clinic relation): writes never leave the tenant. */
+function assertOwnClinic(data: unknown, field: string, clinicId: string, model: string): Args {
   const record = (data ?? {}) as Args;
   if (record[field] !== undefined && record[field] !== clinicId) throw new TenantScopeViolation(model);
-  return { ...record, [field]: clinicId };
+  if (field !== 'id' && record[CLINIC_RELATION] !== undefined) throw new TenantScopeViolation(model);
+  return record;
+}
+
+function withScope(data: unknown, field: string, clinicId: string, model: string): Args {
+  return { ...assertOwnClinic(data, field, clinicId, model), [field]: clinicId };
+}
+
+/**
+ * Adds the tenant condition to the caller's filter with AND, so a filter naming another clinic
+ * (or, for Clinic, another id) matches nothing instead of being rewritten to the caller's clinic.
+ */
+function scopedWhere(where: unknown, field: string, clinicId: string): Args {
+  const w = (where ?? {}) as Args;
+  const and = w.AND === undefined ? [] : Array.isArray(w.AND) ? w.AND : [w.AND];
+  return { ...w, AND: [...(and as unknown[]), { [field]: clinicId }] };
 }
 
 /**
@@ -47,15 +66,19 @@ export function scopedToClinic(prisma: PrismaClient, clinicId: string) {
           if (!field) return query(args);
           const a = { ...(args as Args) };
           if (WHERE_OPERATIONS.has(operation)) {
-            a.where = { ...((a.where as Args | undefined) ?? {}), [field]: clinicId };
+            a.where = scopedWhere(a.where, field, clinicId);
+            // Prisma looks the cursor row up without the where filter: scope it, or another clinic's id would position the page.
+            if (a.cursor !== undefined) a.cursor = withScope(a.cursor, field, clinicId, model);
+            if (UPDATE_OPERATIONS.has(operation)) assertOwnClinic(a.data, field, clinicId, model);
           } else if (operation === 'create') {
             a.data = withScope(a.data, field, clinicId, model);
           } else if (operation === 'createMany' || operation === 'createManyAndReturn') {
             const rows = Array.isArray(a.data) ? a.data : [a.data];
             a.data = rows.map((row) => withScope(row, field, clinicId, model));
           } else if (operation === 'upsert') {
-            a.where = { ...((a.where as Args | undefined) ?? {}), [field]: clinicId };
+            a.where = scopedWhere(a.where, field, clinicId);
             a.create = withScope(a.create, field, clinicId, model);
+            assertOwnClinic(a.update, field, clinicId, model);
           }
           return query(a as typeof args);
         },

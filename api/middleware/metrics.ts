@@ -12,9 +12,21 @@ export function httpMetrics(registry: Registry): RequestHandler {
   });
   return (req, res, next) => {
     const end = duration.startTimer();
+    // Remember the template when a route matches: when a handler throws, its router resets
+    // req.baseUrl before the app's error handler answers, which would leave only "/:id".
+    let matched: { path?: unknown } | undefined;
+    let template: string | undefined;
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => matched,
+      set: (route: { path?: unknown } | undefined) => {
+        matched = route;
+        template = route ? `${req.baseUrl}${String(route.path)}` : undefined;
+      },
+    });
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status_code: String(res.statusCode) });
+      end({ method: req.method, route: template ?? 'unmatched', status_code: String(res.statusCode) });
     });
     next();
   };

@@ -14,6 +14,9 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** Codec session URLs carry a credential in the path (/codec/s/<token>/decode): never log it. */
+const loggablePath = (url: string) => url.split('?')[0]!.replace(/^\/codec\/s\/[^/]+/, '/codec/s/[redacted]');
+
 /**
  * Access log without personal data: method, path without the query string (searches may hold
  * patient names), status and time. No headers (tokens), no bodies (PHI, passwords).
@@ -23,7 +26,7 @@ export function requestLogging(logger: Logger): RequestHandler {
     logger,
     genReqId: (req: IncomingMessage & { requestId?: string }) => req.requestId ?? randomUUID(),
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

@@ -61,7 +61,13 @@ export function codecServer({ config, prisma, logger }: ApiDeps): Router {
     const parsed = jsonPayloads.safeParse(req.body);
     if (!parsed.success) throw ApiError.badRequest('VALIDATION_ERROR', 'Expected { payloads: [...] }');
     const payloads = parsed.data.payloads.map(fromJson);
-    const result = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    let result: Payload[];
+    try {
+      result = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    } catch {
+      // Tampered or truncated ciphertext, a key id no longer in the ring: bad input, not a server fault.
+      throw ApiError.unprocessable('UNDECODABLE_PAYLOAD', `A payload could not be ${direction}d: it is corrupt or its key is not in the key ring`);
+    }
     // Who read decrypted payloads is worth knowing; what they read is not logged.
     logger.info({ operator, direction, count: payloads.length, namespace: req.header('x-namespace') }, 'codec request');
     res.json({ payloads: result.map(toJson) });

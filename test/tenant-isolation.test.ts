@@ -1,0 +1,544 @@
+/**
+ * Tenant isolation across the whole API: for every tenant-scoped route, another clinic's id
+ * answers 404 and never leaks data; lists never show another clinic's rows; writes never land in
+ * another clinic. The routes come from the generated OpenAPI document, and the test fails when a
+ * route appears there that the tables below do not cover, so a new route cannot escape it.
+ */
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
+
+let api: TestApi;
+
+// ---------------------------------------------------------------------------------------------
+// Fixture: clinics A and B, each with staff, patients and licensing rows.
+
+interface ClinicFixture {
+  id: string;
+  name: string;
+  admin: Actor;
+  staff: Actor;
+  /** A staff member only the "own resource" checks touch (DELETE deactivates it). */
+  spare: { id: string; email: string };
+  patients: { id: string; firstName: string; lastName: string; email: string; phone: string; barcode: string }[];
+  alertId: string;
+  alertWorkflowId: string;
+  usageId: string;
+  changeRequestId: string;
+  changeRequestReason: string;
+  usageStaffCount: number;
+}
+
+let A: ClinicFixture;
+let B: ClinicFixture;
+let superAdmin: Actor;
+let ops: Actor;
+const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+
+async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount: number): Promise<ClinicFixture> {
+  const u = randomUUID().slice(0, 8);
+  const name = `${tag}-clinic-${u}`;
+  const clinic = await createClinic(api, { name, tier });
+  const admin = await actor(api, 'CLINIC_ADMIN', clinic.id, `${tag}-admin-${u}@isolation.test`);
+  const staff = await actor(api, 'THERAPIST', clinic.id, `${tag}-therapist-${u}@isolation.test`);
+  const spare = await api.db.prisma.staffUser.create({
+    data: { clinicId: clinic.id, email: `${tag}-spare-${u}@isolation.test`, passwordHash: 'x', firstName: `${tag}SpareFirst`, lastName: `${tag}SpareLast`, role: 'NURSE' },
+  });
+  const patients = [];
+  for (const n of [1, 2]) {
+    const p = await api.db.prisma.patient.create({
+      data: {
+        clinicId: clinic.id,
+        firstName: `${tag}PatientFirst${n}`,
+        lastName: `${tag}PatientLast${n}`,
+        email: `${tag}-patient-${n}-${u}@isolation.test`,
+        phone: `+44 20 7946 ${tag === 'alpha' ? '1' : '2'}${n}${u.replace(/\D/g, '0').slice(0, 2)}`,
+        barcode: `${tag.toUpperCase()}-${n}-${u}`,
+      },
+    });
+    patients.push({ id: p.id, firstName: p.firstName, lastName: p.lastName, email: p.email!, phone: p.phone!, barcode: p.barcode });
+  }
+  const alertWorkflowId = `licensing/${clinic.id}/${today.toISOString().slice(0, 10)}`;
+  const alert = await api.db.prisma.licenseAlert.create({
+    data: { clinicId: clinic.id, metric: 'STAFF', level: 'WARNING', usage: 4, limit: 5, percent: 80, checkDate: today, workflowId: alertWorkflowId },
+  });
+  const usage = await api.db.prisma.licenseUsage.create({
+    data: {
+      clinicId: clinic.id,
+      date: today,
+      tierCode: tier,
+      staffCount: usageStaffCount,
+      patientCount: usageStaffCount * 10,
+      appointmentCount: usageStaffCount * 100,
+      maxStaff: 5,
+      maxPatients: 250,
+      maxAppointmentsPerMonth: 600,
+    },
+  });
+  const changeRequestReason = `${tag}-change-reason-${u}`;
+  // Not PENDING, so that clinic A may still ask for an upgrade in the write checks below.
+  const change = await api.db.prisma.licenseChangeRequest.create({
+    data: { clinicId: clinic.id, kind: 'UPGRADE', fromTierCode: tier, toTierCode: 'XL', reason: changeRequestReason, status: 'REJECTED', requestedById: admin.id },
+  });
+  return {
+    id: clinic.id,
+    name,
+    admin,
+    staff,
+    spare: { id: spare.id, email: spare.email },
+    patients,
+    alertId: alert.id,
+    alertWorkflowId,
+    usageId: usage.id,
+    changeRequestId: change.id,
+    changeRequestReason,
+    usageStaffCount,
+  };
+}
+
+/** Every string that identifies clinic B or its people; none may appear in an answer to clinic A. */
+function secretsOf(c: ClinicFixture): string[] {
+  return [
+    c.id,
+    c.name,
+    c.admin.id,
+    c.admin.email,
+    c.staff.id,
+    c.staff.email,
+    c.spare.id,
+    c.spare.email,
+    ...c.patients.flatMap((p) => [p.id, p.firstName, p.lastName, p.email, p.phone, p.barcode]),
+    c.alertId,
+    c.alertWorkflowId,
+    c.usageId,
+    c.changeRequestId,
+    c.changeRequestReason,
+    'bravo',
+  ];
+}
+
+function assertNoLeak(body: unknown, what: string): void {
+  const text = JSON.stringify(body).toLowerCase();
+  for (const secret of secretsOf(B)) assert.equal(text.includes(secret.toLowerCase()), false, `${what} leaks ${secret}: ${JSON.stringify(body)}`);
+}
+
+/** All of B's rows, as stored, with B's audit trail: compared before and after every attack. */
+async function snapshotB() {
+  const p = api.db.prisma;
+  const where = { clinicId: B.id };
+  return {
+    clinic: await p.clinic.findUniqueOrThrow({ where: { id: B.id } }),
+    staff: await p.staffUser.findMany({ where, orderBy: { id: 'asc' } }),
+    patients: await p.patient.findMany({ where, orderBy: { id: 'asc' } }),
+    alerts: await p.licenseAlert.findMany({ where, orderBy: { id: 'asc' } }),
+    usage: await p.licenseUsage.findMany({ where, orderBy: { id: 'asc' } }),
+    changeRequests: await p.licenseChangeRequest.findMany({ where, orderBy: { id: 'asc' } }),
+    audit: await p.auditLog.count({ where }),
+    refreshTokens: await p.refreshToken.findMany({ where, orderBy: { id: 'asc' } }),
+  };
+}
+let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI document and the tables that must cover it.
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete'];
+
+interface Operation {
+  security?: Record<string, unknown>[];
+  parameters?: { name: string; in: string }[];
+}
+interface OpenApiDoc {
+  paths: Record<string, Partial<Record<Method, Operation>>>;
+}
+let doc: OpenApiDoc;
+
+function operations(): { key: string; method: Method; path: string; op: Operation }[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${path}`, method: m, path, op: item[m]! })),
+  );
+}
+
+const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
+
+type Resource = 'clinic' | 'staff' | 'patient';
+const resourceId = (c: ClinicFixture, r: Resource): string => (r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : c.patients[0]!.id);
+
+/**
+ * Every route with a path parameter: which resource each parameter names, and a minimal valid
+ * body (so that a 404 cannot hide behind a 400). `own` is the status the same call answers with
+ * A's own resource: proof the call is right and the 404 comes from the tenant boundary.
+ */
+const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: object; own: number }> = {
+  'GET /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, own: 200 },
+  'PATCH /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, body: { name: 'Renamed through isolation test' }, own: 200 },
+  'GET /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
+  'PATCH /api/v1/staff/{id}': { params: { id: 'staff' }, body: { firstName: 'Renamed' }, own: 200 },
+  'DELETE /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
+  'GET /api/v1/patients/{id}': { params: { id: 'patient' }, own: 200 },
+  'PATCH /api/v1/patients/{id}': { params: { id: 'patient' }, body: { firstName: 'Renamed' }, own: 200 },
+};
+
+/**
+ * Every GET without a path parameter. 'tenant': lists one clinic's data (checked below);
+ * 'platform': platform staff only; 'global': the same for every clinic, no tenant data.
+ */
+const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
+  'GET /api/v1/clinics': 'platform',
+  'GET /api/v1/staff': 'tenant',
+  'GET /api/v1/patients': 'tenant',
+  'GET /api/v1/licensing/tiers': 'global',
+  'GET /api/v1/licensing/current': 'tenant',
+  'GET /api/v1/licensing/usage': 'tenant',
+  'GET /api/v1/licensing/alerts': 'tenant',
+  'GET /api/v1/licensing/change-requests': 'tenant',
+};
+
+/** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
+const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
+  'POST /api/v1/auth/login': 'not-tenant',
+  'POST /api/v1/auth/refresh': 'not-tenant',
+  'POST /api/v1/auth/logout': 'not-tenant',
+  'POST /api/v1/clinics': 'not-tenant',
+  'POST /api/v1/codec/sessions': 'not-tenant',
+  'POST /api/v1/staff': 'tenant',
+  'POST /api/v1/patients': 'tenant',
+  'POST /api/v1/licensing/check': 'tenant',
+  'POST /api/v1/licensing/upgrade': 'tenant',
+  'POST /api/v1/licensing/downgrade': 'tenant',
+};
+
+before(async () => {
+  api = await startTestApi();
+  A = await setUpClinic('alpha', 'S', 3);
+  B = await setUpClinic('bravo', 'M', 11);
+  superAdmin = await actor(api, 'SUPER_ADMIN', null);
+  ops = await actor(api, 'OPS', null);
+  doc = (await api.http.get('/api/v1/openapi.json').expect(200)).body as OpenApiDoc;
+  bAtStart = await snapshotB();
+});
+
+after(async () => {
+  await api.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the route tables cover the OpenAPI document', () => {
+  test('every parameterised route is in PARAMETERISED, with the same path parameters', () => {
+    const documented = operations().filter((o) => hasPathParams(o.path));
+    assert.ok(documented.length > 0, 'the document has parameterised routes');
+    const missing = documented.filter((o) => !PARAMETERISED[o.key]).map((o) => o.key);
+    assert.deepEqual(missing, [], `routes with path parameters that the isolation test does not cover: ${missing.join(', ')}`);
+    const stale = Object.keys(PARAMETERISED).filter((k) => !documented.some((o) => o.key === k));
+    assert.deepEqual(stale, [], `table entries for routes no longer documented: ${stale.join(', ')}`);
+    for (const o of documented) {
+      const inPath = [...o.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!).sort();
+      assert.deepEqual(Object.keys(PARAMETERISED[o.key]!.params).sort(), inPath, o.key);
+      const declared = (o.op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+      assert.deepEqual(declared, inPath, `${o.key} declares its path parameters`);
+    }
+  });
+
+  test('every other GET is in COLLECTIONS and every other write is in WRITES', () => {
+    const others = operations().filter((o) => !hasPathParams(o.path));
+    const missingGets = others.filter((o) => o.method === 'get' && !(o.key in COLLECTIONS)).map((o) => o.key);
+    const missingWrites = others.filter((o) => o.method !== 'get' && !(o.key in WRITES)).map((o) => o.key);
+    assert.deepEqual(missingGets, [], `GET routes the isolation test does not classify: ${missingGets.join(', ')}`);
+    assert.deepEqual(missingWrites, [], `write routes the isolation test does not classify: ${missingWrites.join(', ')}`);
+    const keys = new Set(others.map((o) => o.key));
+    const stale = [...Object.keys(COLLECTIONS), ...Object.keys(WRITES)].filter((k) => !keys.has(k));
+    assert.deepEqual(stale, [], `table entries for routes no longer documented: ${stale.join(', ')}`);
+  });
+});
+
+describe("another clinic's id answers 404 on every parameterised route", () => {
+  const url = (path: string, params: Record<string, Resource>, c: ClinicFixture) => path.replace(/\{([^}]+)\}/g, (_m, name: string) => resourceId(c, params[name]!));
+
+  async function call(method: Method, path: string, who: Actor, body: object | undefined, headers: Record<string, string> = {}) {
+    const req = api.http[method](path).set(bearer(who)).set(headers);
+    return body ? req.send(body) : req;
+  }
+
+  interface ErrorBody {
+    success: false;
+    error: { code: string; message: string; path: string; timestamp: string };
+  }
+
+  /** The 404 must look exactly like the one for an id that exists nowhere: no oracle either. */
+  async function assertNotFoundLikeUnknown(method: Method, template: string, c: (typeof PARAMETERISED)[string], headers: Record<string, string>) {
+    const path = url(template, c.params, B);
+    const res = await call(method, path, A.admin, c.body, headers);
+    assert.equal(res.status, 404, `${method.toUpperCase()} ${template} with B's id answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const body = res.body as ErrorBody;
+    assert.equal(body.success, false);
+    assert.equal(body.error.code, 'NOT_FOUND');
+    // The envelope echoes the path the caller sent (the id they already had); nothing else of B.
+    assert.equal(body.error.path, path);
+    const { path: _echo, ...rest } = body.error;
+    assertNoLeak({ ...body, error: rest }, `${method.toUpperCase()} ${template}`);
+
+    const unknownPath = template.replace(/\{[^}]+\}/g, () => randomUUID());
+    const unknown = await call(method, unknownPath, A.admin, c.body, headers);
+    assert.equal(unknown.status, 404);
+    const u = (unknown.body as ErrorBody).error;
+    assert.deepEqual({ code: body.error.code, message: body.error.message }, { code: u.code, message: u.message });
+  }
+
+  for (const [key, c] of Object.entries(PARAMETERISED)) {
+    const [m, template] = key.split(' ') as [string, string];
+    const method = m.toLowerCase() as Method;
+
+    test(`${key}: B's id answers 404 NOT_FOUND, leaks nothing and changes nothing; A's own id works`, async () => {
+      const before = await snapshotB();
+      await assertNotFoundLikeUnknown(method, template, c, {});
+      // Naming B in X-Clinic-Id changes nothing for clinic staff.
+      await assertNotFoundLikeUnknown(method, template, c, { 'X-Clinic-Id': B.id });
+      assert.deepEqual(await snapshotB(), before, `${key} changed B's rows`);
+
+      const own = await call(method, url(template, c.params, A), A.admin, c.body);
+      assert.equal(own.status, c.own, `${key} on A's own resource answered ${own.status}: ${JSON.stringify(own.body)}`);
+      assertNoLeak(own.body, `${key} on A's own resource`);
+      assert.deepEqual(await snapshotB(), before, `${key} on A's resource changed B's rows`);
+    });
+  }
+
+  test('other roles of clinic A get 404 (or 403 where their role forbids the action), never B’s data', async () => {
+    for (const [key, c] of Object.entries(PARAMETERISED)) {
+      const [m, template] = key.split(' ') as [string, string];
+      const res = await call(m.toLowerCase() as Method, url(template, c.params, B), A.staff, c.body);
+      assert.ok(res.status === 404 || res.status === 403, `${key} as A's therapist answered ${res.status}`);
+      assertNoLeak({ ...(res.body as ErrorBody), error: { ...(res.body as ErrorBody).error, path: '' } }, `${key} as A's therapist`);
+    }
+  });
+});
+
+describe('lists of clinic A never contain B’s rows', () => {
+  const asA = (path: string, headers: Record<string, string> = {}) => api.http.get(path).set(bearer(A.admin)).set(headers).expect(200);
+  type Page = { data: { id: string; clinicId: string | null }[]; nextCursor: string | null };
+
+  /** For each tenant collection: what A must see of its own, checked with and without X-Clinic-Id: B. */
+  const CHECKS: Record<string, (body: unknown) => Promise<void> | void> = {
+    'GET /api/v1/staff': async (body) => {
+      const page = body as Page;
+      const expected = await api.db.prisma.staffUser.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual(page.data.map((s) => s.id).sort(), expected.map((s) => s.id).sort());
+      assert.ok(page.data.every((s) => s.clinicId === A.id));
+    },
+    'GET /api/v1/patients': async (body) => {
+      const page = body as Page;
+      const expected = await api.db.prisma.patient.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual(page.data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
+      assert.ok(page.data.every((p) => p.clinicId === A.id));
+    },
+    'GET /api/v1/licensing/current': async (body) => {
+      const current = body as { tier: { code: string }; usage: { staff: number; patients: number } };
+      assert.equal(current.tier.code, 'S');
+      assert.equal(current.usage.staff, await api.db.prisma.staffUser.count({ where: { clinicId: A.id, active: true } }));
+      assert.equal(current.usage.patients, await api.db.prisma.patient.count({ where: { clinicId: A.id, active: true } }));
+    },
+    'GET /api/v1/licensing/usage': (body) => {
+      const usage = body as { points: { peak: { staff: number } }[] };
+      assert.deepEqual(
+        usage.points.map((p) => p.peak.staff),
+        [A.usageStaffCount],
+      );
+    },
+    'GET /api/v1/licensing/alerts': (body) => {
+      assert.deepEqual(
+        (body as { id: string; workflowId: string }[]).map((a) => [a.id, a.workflowId]),
+        [[A.alertId, A.alertWorkflowId]],
+      );
+    },
+    'GET /api/v1/licensing/change-requests': async (body) => {
+      const expected = await api.db.prisma.licenseChangeRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { id: string }[]).map((r) => r.id).sort(), expected.map((r) => r.id).sort());
+      assert.ok((body as { id: string }[]).some((r) => r.id === A.changeRequestId));
+    },
+  };
+
+  test('every tenant collection has a check', () => {
+    const tenant = Object.entries(COLLECTIONS)
+      .filter(([, kind]) => kind === 'tenant')
+      .map(([k]) => k)
+      .sort();
+    assert.deepEqual(Object.keys(CHECKS).sort(), tenant);
+  });
+
+  for (const key of Object.keys(CHECKS)) {
+    const path = key.split(' ')[1]!;
+    test(`${key} shows A’s rows only, also when X-Clinic-Id names B`, async () => {
+      for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+        const res = await asA(path, headers);
+        assertNoLeak(res.body, key);
+        await CHECKS[key]!(res.body);
+      }
+    });
+  }
+
+  test('searches and filters cannot find B’s rows', async () => {
+    const bPatient = B.patients[0]!;
+    for (const q of [bPatient.firstName, bPatient.lastName, bPatient.email, bPatient.barcode, bPatient.phone]) {
+      const res = await asA(`/api/v1/patients?q=${encodeURIComponent(q)}`);
+      assert.deepEqual((res.body as Page).data, [], `patient search for ${q}`);
+    }
+    for (const q of [B.admin.email, B.spare.email, 'bravo']) {
+      const res = await asA(`/api/v1/staff?q=${encodeURIComponent(q)}`);
+      assert.deepEqual((res.body as Page).data, [], `staff search for ${q}`);
+    }
+    const admins = await asA('/api/v1/staff?role=CLINIC_ADMIN&limit=100');
+    assert.deepEqual(
+      (admins.body as Page).data.map((s) => s.id),
+      [A.admin.id],
+    );
+  });
+
+  test('a cursor naming B’s row reveals nothing: same answer as a cursor to a row that does not exist', async () => {
+    const cursor = (id: string) => Buffer.from(id).toString('base64url');
+    for (const [path, id] of [
+      ['/api/v1/patients?sort=lastName&order=asc', B.patients[0]!.id],
+      ['/api/v1/patients', B.patients[1]!.id],
+      ['/api/v1/staff', B.admin.id],
+    ] as const) {
+      const sep = path.includes('?') ? '&' : '?';
+      const withB = await api.http.get(`${path}${sep}cursor=${cursor(id)}`).set(bearer(A.admin));
+      const withUnknown = await api.http.get(`${path}${sep}cursor=${cursor(randomUUID())}`).set(bearer(A.admin));
+      assert.equal(withB.status, withUnknown.status, path);
+      if (withB.status === 200) assert.deepEqual((withB.body as Page).data, (withUnknown.body as Page).data, path);
+      assertNoLeak({ ...(withB.body as object), error: undefined }, `${path} with B's cursor`);
+    }
+  });
+
+  test('platform collections are refused to clinic staff; global ones hold no tenant data', async () => {
+    for (const [key, kind] of Object.entries(COLLECTIONS)) {
+      const path = key.split(' ')[1]!;
+      if (kind === 'platform') {
+        const res = await api.http.get(path).set(bearer(A.admin)).expect(403);
+        assertNoLeak(res.body, key);
+      } else if (kind === 'global') {
+        const asAdminA = await asA(path);
+        const asAdminB = await api.http.get(path).set(bearer(B.admin)).expect(200);
+        assert.deepEqual(asAdminA.body, asAdminB.body, `${key} is the same for every clinic`);
+        assertNoLeak(asAdminA.body, key);
+      }
+    }
+  });
+});
+
+describe('writes without an id act on the caller’s clinic only', () => {
+  test('POST /api/v1/patients with clinicId and X-Clinic-Id of B creates the patient in A', async () => {
+    const before = await snapshotB();
+    const res = await api.http
+      .post('/api/v1/patients')
+      .set(bearer(A.admin))
+      .set('X-Clinic-Id', B.id)
+      .send({ firstName: 'Created', lastName: 'ByA', clinicId: B.id })
+      .expect(201);
+    const created = await api.db.prisma.patient.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+    assert.equal(created.clinicId, A.id);
+    assertNoLeak(res.body, 'POST /api/v1/patients');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/staff with clinicId and X-Clinic-Id of B creates the staff member in A', async () => {
+    const before = await snapshotB();
+    const res = await api.http
+      .post('/api/v1/staff')
+      .set(bearer(A.admin))
+      .set('X-Clinic-Id', B.id)
+      .send({ email: `created-by-a-${randomUUID().slice(0, 6)}@isolation.test`, password: 'a-long-enough-password', firstName: 'Created', lastName: 'ByA', role: 'RECEPTIONIST', clinicId: B.id })
+      .expect(201);
+    const created = await api.db.prisma.staffUser.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+    assert.equal(created.clinicId, A.id);
+    assertNoLeak(res.body, 'POST /api/v1/staff');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/licensing/check with X-Clinic-Id of B checks A', async () => {
+    const before = await snapshotB();
+    const res = await api.http.post('/api/v1/licensing/check').set(bearer(A.admin)).set('X-Clinic-Id', B.id).expect(202);
+    const { workflowId } = res.body as { workflowId: string };
+    try {
+      assert.ok(workflowId.startsWith(`licensing/${A.id}/`), workflowId);
+      assertNoLeak(res.body, 'POST /api/v1/licensing/check');
+    } finally {
+      await api.temporal.client.workflow
+        .getHandle(workflowId)
+        .terminate('isolation test done')
+        .catch(() => undefined);
+    }
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/licensing/upgrade and /downgrade with X-Clinic-Id of B change A’s requests only', async () => {
+    const before = await snapshotB();
+    // A is on S: an upgrade to L is valid for A (B is on M, where it would be valid too).
+    const up = await api.http.post('/api/v1/licensing/upgrade').set(bearer(A.admin)).set('X-Clinic-Id', B.id).send({ tier: 'L', reason: 'more staff' }).expect(201);
+    const request = await api.db.prisma.licenseChangeRequest.findUniqueOrThrow({ where: { id: (up.body as { id: string }).id } });
+    assert.equal(request.clinicId, A.id);
+    assert.equal(request.fromTierCode, 'S');
+    // A downgrade to S is valid for B (on M) but not for A (already on S): the answer proves A was judged.
+    const down = await api.http.post('/api/v1/licensing/downgrade').set(bearer(A.admin)).set('X-Clinic-Id', B.id).send({ tier: 'S' });
+    assert.ok(down.status === 422 || down.status === 409, `downgrade answered ${down.status}`);
+    assertNoLeak(down.body, 'POST /api/v1/licensing/downgrade');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('every tenant write route is covered above', () => {
+    const covered = ['POST /api/v1/patients', 'POST /api/v1/staff', 'POST /api/v1/licensing/check', 'POST /api/v1/licensing/upgrade', 'POST /api/v1/licensing/downgrade'];
+    const tenant = Object.entries(WRITES)
+      .filter(([, kind]) => kind === 'tenant')
+      .map(([k]) => k);
+    assert.deepEqual(covered.sort(), tenant.sort());
+  });
+});
+
+describe('platform staff', () => {
+  test('a SUPER_ADMIN naming B with X-Clinic-Id sees B’s data, and only B’s', async () => {
+    const headers = { 'X-Clinic-Id': B.id };
+    const patients = await api.http.get('/api/v1/patients').set(bearer(superAdmin)).set(headers).expect(200);
+    assert.deepEqual(
+      (patients.body as { data: { id: string }[] }).data.map((p) => p.id).sort(),
+      B.patients.map((p) => p.id).sort(),
+    );
+    const patient = await api.http.get(`/api/v1/patients/${B.patients[0]!.id}`).set(bearer(superAdmin)).set(headers).expect(200);
+    assert.equal((patient.body as { email: string }).email, B.patients[0]!.email);
+    await api.http.get(`/api/v1/staff/${B.spare.id}`).set(bearer(superAdmin)).set(headers).expect(200);
+    const alerts = await api.http.get('/api/v1/licensing/alerts').set(bearer(superAdmin)).set(headers).expect(200);
+    assert.deepEqual(
+      (alerts.body as { id: string }[]).map((a) => a.id),
+      [B.alertId],
+    );
+    const current = await api.http.get('/api/v1/licensing/current').set(bearer(superAdmin)).set(headers).expect(200);
+    assert.equal((current.body as { tier: { code: string } }).tier.code, 'M');
+    const usage = await api.http.get('/api/v1/licensing/usage').set(bearer(superAdmin)).set(headers).expect(200);
+    assert.deepEqual(
+      (usage.body as { points: { peak: { staff: number } }[] }).points.map((p) => p.peak.staff),
+      [B.usageStaffCount],
+    );
+    // Scoped to B, A's rows are out of reach by id as well.
+    const aPatient = await api.http.get(`/api/v1/patients/${A.patients[0]!.id}`).set(bearer(superAdmin)).set(headers).expect(404);
+    assert.equal((aPatient.body as { error: { code: string } }).error.code, 'NOT_FOUND');
+  });
+
+  test('a SUPER_ADMIN naming an unknown clinic gets 404; naming none or garbage gets 400', async () => {
+    const unknown = await api.http.get('/api/v1/patients').set(bearer(superAdmin)).set('X-Clinic-Id', randomUUID()).expect(404);
+    assert.equal((unknown.body as { error: { code: string } }).error.code, 'NOT_FOUND');
+    const none = await api.http.get('/api/v1/patients').set(bearer(superAdmin)).expect(400);
+    assert.equal((none.body as { error: { code: string } }).error.code, 'CLINIC_REQUIRED');
+    const garbage = await api.http.get('/api/v1/patients').set(bearer(superAdmin)).set('X-Clinic-Id', 'not-a-uuid').expect(400);
+    assert.equal((garbage.body as { error: { code: string } }).error.code, 'VALIDATION_ERROR');
+  });
+
+  test('OPS naming B reads what its role allows and nothing more', async () => {
+    const staff = await api.http.get('/api/v1/staff').set(bearer(ops)).set('X-Clinic-Id', B.id).expect(200);
+    assert.ok((staff.body as { data: { clinicId: string }[] }).data.every((s) => s.clinicId === B.id));
+    await api.http.get('/api/v1/patients').set(bearer(ops)).set('X-Clinic-Id', B.id).expect(403);
+  });
+});
+
+test('after everything above, B’s rows are exactly as they were', async () => {
+  assert.deepEqual(await snapshotB(), bAtStart);
+});
