@@ -7,7 +7,8 @@ WORKDIR /app
 
 # Dependencies first, from the lockfile only, so this layer is reused until they change.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+# npm install, not npm ci: the lock lacks other platforms' optional builds (see scripts/tools/ensure-tools.sh).
+RUN npm install --no-audit --no-fund && npm cache clean --force
 
 COPY . .
 

@@ -4,37 +4,20 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { type Response } from 'supertest';
 import { type Role } from '../../domain/roles';
 import { actor, bearer, createClinic, PASSWORD, startTestApi, type TestApi } from '../../test/support/api';
+import { expectError } from '../../test/support/errors';
 
 const LOGIN = '/api/v1/auth/login';
 const REFRESH = '/api/v1/auth/refresh';
 const LOGOUT = '/api/v1/auth/logout';
 
-interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; details?: unknown; timestamp: string; path: string };
-}
 interface Tokens {
   accessToken: string;
   refreshToken: string;
   tokenType: string;
   expiresIn: number;
   user: { id: string; role: Role; clinicId: string | null };
-}
-
-function expectError(res: Response, status: number, code: string): ErrorBody['error'] {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
-  const body = res.body as ErrorBody;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.error.code, code);
-  assert.ok(body.error.message.length > 0);
-  assert.ok(Number.isFinite(Date.parse(body.error.timestamp)), 'timestamp is a date');
-  assert.equal(body.error.path, new URL(res.request.url).pathname);
-  assert.ok(!JSON.stringify(body).includes('    at '), 'no stack trace');
-  return body.error;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

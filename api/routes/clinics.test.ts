@@ -2,15 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { type Response } from 'supertest';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
+import { expectError, detailPaths } from '../../test/support/errors';
 
 const CLINICS = '/api/v1/clinics';
 
-interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; details?: unknown; timestamp: string; path: string };
-}
 interface ClinicBody {
   id: string;
   name: string;
@@ -23,20 +19,6 @@ interface ClinicBody {
   updatedAt: string;
   admin?: { id: string; email: string; role: string };
 }
-
-function expectError(res: Response, status: number, code: string): ErrorBody['error'] {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
-  const body = res.body as ErrorBody;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.error.code, code);
-  assert.ok(body.error.message.length > 0);
-  assert.ok(Number.isFinite(Date.parse(body.error.timestamp)), 'timestamp is a date');
-  assert.equal(body.error.path, new URL(res.request.url).pathname);
-  return body.error;
-}
-
-const detailPaths = (err: ErrorBody['error']) => (err.details as { path: string }[]).map((d) => d.path);
 
 let seq = 0;
 const uniqueEmail = (label: string) => `${label}-${++seq}-${Math.random().toString(36).slice(2, 8)}@clinics.test`;

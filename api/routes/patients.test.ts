@@ -1,17 +1,13 @@
 /** Patient registration, search, changes, licence limits, PHI-free audit trail and logs. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Response } from 'supertest';
 import { localDate } from '../../domain/dates';
 import { type Actor, actor, bearer, createClinic, PASSWORD, startTestApi, type TestApi } from '../../test/support/api';
+import { expectError, detailPaths } from '../../test/support/errors';
 
 const PATIENTS = '/api/v1/patients';
 const BARCODE = /^P-[0-9A-HJKMNP-TV-Z]{10}$/;
 
-interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; details?: unknown; timestamp: string; path: string };
-}
 interface PatientBody {
   id: string;
   clinicId: string;
@@ -33,20 +29,6 @@ interface Page {
   nextCursor: string | null;
 }
 type Changes = { before?: Record<string, unknown>; after?: Record<string, unknown> };
-
-function expectError(res: Response, status: number, code: string): ErrorBody['error'] {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
-  const body = res.body as ErrorBody;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.error.code, code);
-  assert.ok(body.error.message.length > 0);
-  assert.ok(Number.isFinite(Date.parse(body.error.timestamp)), 'timestamp is a date');
-  assert.equal(body.error.path, new URL(res.request.url).pathname);
-  return body.error;
-}
-
-const detailPaths = (err: ErrorBody['error']) => (err.details as { path: string }[]).map((d) => d.path).sort();
 
 /** The UTC calendar date `years` years and `days` days before today (the API judges age in UTC). */
 function yearsAgo(years: number, days = 0): string {

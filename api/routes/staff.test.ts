@@ -2,16 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { type Response } from 'supertest';
 import { type Role } from '../../domain/roles';
 import { type Actor, actor, bearer, createClinic, PASSWORD, startTestApi, type TestApi } from '../../test/support/api';
+import { expectError } from '../../test/support/errors';
 
 const STAFF = '/api/v1/staff';
 
-interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; details?: unknown; timestamp: string; path: string };
-}
 interface StaffBody {
   id: string;
   clinicId: string | null;
@@ -32,18 +28,6 @@ interface Page {
 interface Tokens {
   accessToken: string;
   refreshToken: string;
-}
-
-function expectError(res: Response, status: number, code: string): ErrorBody['error'] {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
-  const body = res.body as ErrorBody;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'success']);
-  assert.equal(body.success, false);
-  assert.equal(body.error.code, code);
-  assert.ok(body.error.message.length > 0);
-  assert.ok(Number.isFinite(Date.parse(body.error.timestamp)), 'timestamp is a date');
-  assert.equal(body.error.path, new URL(res.request.url).pathname);
-  return body.error;
 }
 
 let seq = 0;

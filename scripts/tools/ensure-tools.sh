@@ -14,8 +14,11 @@ log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
 ensure_node_modules() {
   local stamp="$ROOT/node_modules/.package-lock.json"
   if [[ ! -f "$stamp" || "$ROOT/package-lock.json" -nt "$stamp" ]]; then
-    log "installing npm packages (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    log "installing npm packages from package-lock.json"
+    # Not `npm ci`: the registries we build from lack some other platforms' optional builds
+    # (e.g. @swc/core for macOS), so the lock cannot list them and npm ci refuses it as
+    # incomplete. `npm install` installs exactly the locked versions and leaves the lock as is.
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 
