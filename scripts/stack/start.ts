@@ -10,14 +10,10 @@
  * Variables of its own (the API and the worker ignore them): CLINICFLOW_ENV_FILE,
  * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
 import { type Config, parseConfig } from '../../domain/config';
 import { createPrismaClient } from '../../prisma/client';
 import { applyMigrations } from '../../prisma/migrator';
@@ -25,154 +21,13 @@ import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } f
 import { connectTemporalClient } from '../../temporal-config/client';
 import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
 import { ensureSchedules } from '../../workers/schedules';
+import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
+import { banner, withoutPassword } from './banner';
+import { DATABASE_NAME, ensureEnvFile, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
+import { displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
 import { isPortOpen } from './ports';
 import { type EmbeddedDatabase } from './postgres';
 import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const DATABASE_NAME = 'clinicflow';
-/** Written in .env.example where the first start puts generated secrets. */
-const SECRET_PLACEHOLDER = '__GENERATED_ON_FIRST_START__';
-const CHILD_STOP_GRACE_MS = 20_000;
-const API_READY_TIMEOUT_MS = 120_000;
-
-const log = (message: string) => console.log(`[start] ${message}`);
-/** Paths inside the repository read best relative to it, others in full. */
-const displayPath = (p: string) => (p.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, p) : p);
-
-/** A problem the user can fix; printed without a stack trace. */
-class LaunchError extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Configuration
-// ---------------------------------------------------------------------------------------------
-
-const portNumber = z.coerce.number().int().min(1).max(65535);
-/** Empty values count as unset, so `DATABASE_URL=` in .env means "embedded". */
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v?.trim() ? v.trim() : undefined));
-
-const launcherSchema = z.object({
-  CLINICFLOW_DATA_DIR: z.string().min(1).default('.data'),
-  PG_PORT: portNumber.default(5433),
-  TEMPORAL_PORT: portNumber.default(7233),
-  TEMPORAL_UI_PORT: portNumber.default(8233),
-  TEMPORAL_CLI: optionalText,
-  DATABASE_URL: optionalText,
-  TEMPORAL_ADDRESS: optionalText,
-});
-type LauncherSettings = z.infer<typeof launcherSchema>;
-
-function parseLauncherSettings(env: NodeJS.ProcessEnv): LauncherSettings {
-  const result = launcherSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new LaunchError(`Invalid launcher settings:\n  ${problems.join('\n  ')}`);
-  }
-  return result.data;
-}
-
-/** The env file: CLINICFLOW_ENV_FILE (only from the shell, it names the file) or .env at the root. */
-function envFilePath(): string {
-  return path.resolve(ROOT, process.env.CLINICFLOW_ENV_FILE || '.env');
-}
-
-/** .env.example with fresh random secrets in place of its placeholders. */
-function withGeneratedSecrets(example: string): string {
-  const generated: Record<string, string> = {
-    JWT_SECRET: randomBytes(48).toString('base64url'),
-    PAYLOAD_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
-    PAYLOAD_ENCRYPTION_KEY_ID: 'local-1',
-  };
-  let text = example;
-  for (const [key, value] of Object.entries(generated)) {
-    const line = new RegExp(`^${key}=.*$`, 'm');
-    if (!line.test(text)) throw new LaunchError(`.env.example has no ${key}= line to fill in`);
-    text = text.replace(line, `${key}=${value}`);
-  }
-  return text;
-}
-
-/** Creates the env file on the very first start, so a newcomer has nothing to edit. */
-async function ensureEnvFile(file: string): Promise<void> {
-  if (existsSync(file)) return;
-  const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
-  // 0600: the file holds secrets. 'wx': never overwrite one that appeared meanwhile.
-  await writeFile(file, withGeneratedSecrets(example), { mode: 0o600, flag: 'wx' });
-  log(`created ${displayPath(file)} from .env.example with freshly generated JWT_SECRET and PAYLOAD_ENCRYPTION_KEYS`);
-}
-
-/** Loads the env file. Node's loader keeps variables already set in the shell: those win. */
-function loadEnv(file: string): void {
-  process.loadEnvFile(file);
-  const unfilled = Object.entries(process.env)
-    .filter(([, value]) => value?.includes(SECRET_PLACEHOLDER))
-    .map(([key]) => key);
-  if (unfilled.length) {
-    throw new LaunchError(
-      `${unfilled.join(', ')} still hold the placeholder of .env.example. Delete ${file} to have it ` +
-        'recreated with generated secrets, or put your own values there.',
-    );
-  }
-}
-
-/**
- * Validates the configuration before anything starts, with the addresses the launcher will
- * supply standing in for the ones it does not know yet: a mistake in .env fails in a second.
- */
-function preflightConfig(settings: LauncherSettings, envFile: string): Config {
-  try {
-    return parseConfig({
-      ...process.env,
-      DATABASE_URL: settings.DATABASE_URL ?? `postgresql://preflight@127.0.0.1:${settings.PG_PORT}/${DATABASE_NAME}`,
-      TEMPORAL_ADDRESS: settings.TEMPORAL_ADDRESS ?? `127.0.0.1:${settings.TEMPORAL_PORT}`,
-    });
-  } catch (err) {
-    throw new LaunchError(`${errorMessage(err)}\nFix these in ${displayPath(envFile)} or in the shell's environment.`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes and their shutdown
-// ---------------------------------------------------------------------------------------------
-
-/** What has been started, stopped in reverse order: API and worker, then Temporal, then PostgreSQL. */
-class Stack {
-  private readonly steps: Array<{ name: string | null; stop: () => Promise<void> }> = [];
-  readonly abort = new AbortController();
-
-  /** `name` null: a step too small to announce. */
-  onStop(name: string | null, stop: () => Promise<void>): void {
-    this.steps.push({ name, stop });
-  }
-
-  get stopping(): boolean {
-    return this.abort.signal.aborted;
-  }
-
-  async stopAll(): Promise<void> {
-    for (const step of [...this.steps].reverse()) {
-      if (step.name) log(`stopping ${step.name}`);
-      await step.stop().catch((err: unknown) => log(`could not stop ${step.name ?? 'a step'}: ${errorMessage(err)}`));
-    }
-  }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Polls until `check` holds; false when the time is up or the stack is stopping. */
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !signal?.aborted) {
-    if (await check()) return true;
-    await delay(200);
-  }
-  return false;
-}
 
 function isProcessAlive(pid: number): boolean {
   try {
@@ -310,61 +165,6 @@ async function stopTemporal(server: DevServer): Promise<void> {
   }
 }
 
-interface AppProcess {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-/** Runs a ClinicFlow process (TypeScript through tsx) with its output lines prefixed by its name. */
-function spawnApp(name: string, script: string, env: NodeJS.ProcessEnv): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
-    readline.createInterface({ input: stream }).on('line', (line) => out.write(`[${name}] ${line}\n`));
-  }
-  return { name, child, exited };
-}
-
-/** SIGTERM lets the API finish its requests and the worker its tasks; SIGKILL if they take too long. */
-async function stopApp(app: AppProcess): Promise<void> {
-  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
-  app.child.kill('SIGTERM');
-  const exitedInTime = await Promise.race([app.exited.then(() => true), delay(CHILD_STOP_GRACE_MS, false)]);
-  if (!exitedInTime) {
-    log(`${app.name} did not stop within ${CHILD_STOP_GRACE_MS / 1000} s: killing it`);
-    app.child.kill('SIGKILL');
-    await app.exited;
-  }
-}
-
-/** Any process of the stack ending on its own takes the whole stack down: half a system misleads. */
-function watchForUnexpectedExit(stack: Stack, name: string, child: ChildProcess, shutdown: (code: number) => void): void {
-  child.once('exit', (code, signal) => {
-    // A Ctrl-C in a terminal reaches the children too; give the launcher's own signal handler
-    // the chance to run first, so a normal stop is not reported as a crash.
-    setTimeout(() => {
-      if (stack.stopping) return;
-      log(`${name} exited unexpectedly (${signal ?? `code ${code}`}): stopping everything`);
-      shutdown(1);
-    }, 500);
-  });
-}
-
-/** Waits for the API's /healthz to answer 200. */
-async function waitForApi(healthUrl: string, signal: AbortSignal): Promise<void> {
-  const ok = await waitUntil(
-    async () => {
-      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-      return response?.status === 200;
-    },
-    API_READY_TIMEOUT_MS,
-    signal,
-  );
-  if (signal.aborted) throw signal.reason;
-  if (!ok) throw new LaunchError(`The API did not answer ${healthUrl} within ${API_READY_TIMEOUT_MS / 1000} s`);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Preparing the database and Temporal
 // ---------------------------------------------------------------------------------------------
@@ -399,55 +199,6 @@ async function prepareTemporal(config: Config): Promise<void> {
   } finally {
     await connection.close();
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The banner
-// ---------------------------------------------------------------------------------------------
-
-/** The URL with its password removed: the banner ends up in terminals, logs and screenshots. */
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  parsed.password = '';
-  return parsed.toString();
-}
-
-function banner(opts: {
-  config: Config;
-  seed: SeedSummary;
-  temporalUiUrl?: string;
-  embeddedPostgres: boolean;
-  envFile: string;
-  seconds: number;
-}): string {
-  const { config, seed } = opts;
-  const api = `http://localhost:${config.API_PORT}`;
-  const rows: Array<[string, string]> = [
-    ['API', `${api}/api/v1`],
-    ['API docs', `${api}/docs`],
-    ['OpenAPI JSON', `${api}/api/v1/openapi.json`],
-    ...(opts.temporalUiUrl ? [['Temporal Web UI', opts.temporalUiUrl] as [string, string]] : []),
-    ['Temporal gRPC', `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`],
-    ['PostgreSQL', `${withoutPassword(config.DATABASE_URL)}${opts.embeddedPostgres ? ' (embedded)' : ''}`],
-  ];
-  const logins: Array<[string, string]> = [
-    ...(seed.superAdmin ? [['SUPER_ADMIN', seed.superAdmin.email] as [string, string]] : []),
-    ...seed.demoStaff.map((s): [string, string] => [s.role, s.email]),
-  ];
-  const format = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `    ${k.padEnd(16)} ${v}`);
-  const envName = displayPath(opts.envFile);
-  const line = '─'.repeat(72);
-  return [
-    line,
-    `  ClinicFlow is running (ready in ${opts.seconds.toFixed(1)} s). Ctrl-C stops everything.`,
-    '',
-    ...format(rows),
-    ...(seed.demoClinic ? ['', `  Demo clinic "${seed.demoClinic.name}", id ${seed.demoClinic.id}`, '  (platform staff name it with the X-Clinic-Id header)'] : []),
-    ...(logins.length
-      ? ['', `  Logins (password: see SUPERADMIN_PASSWORD / DEMO_STAFF_PASSWORD in ${envName}, unless changed since)`, ...format(logins)]
-      : ['', '  No logins seeded: set SUPERADMIN_EMAIL and SUPERADMIN_PASSWORD']),
-    line,
-  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
