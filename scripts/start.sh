@@ -18,4 +18,5 @@ args=("$@")
 if temporal_address_configured; then set --; else set -- temporal-cli; fi
 source scripts/tools/ensure-tools.sh "$@"
 
-exec npx --no-install tsx scripts/stack/start.ts "${args[@]}"
+# node directly (not npx tsx): a signal sent to this process reaches the launcher itself.
+exec node --import tsx scripts/stack/start.ts "${args[@]}"

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/tools/ensure-tools.sh temporal-cli test-server
 
 if [[ "${1:-}" == "--record" ]]; then
-  exec npx --no-install tsx test/fixtures/record-histories.ts
+  exec node --import tsx test/fixtures/record-histories.ts
 fi
 
 if [[ $# -eq 0 ]]; then
@@ -16,4 +16,4 @@ if [[ $# -eq 0 ]]; then
   echo "[test] lint"
   npx --no-install eslint . --max-warnings 0
 fi
-exec npx --no-install tsx scripts/run-tests.ts "$@"
+exec node --import tsx scripts/run-tests.ts "$@"
