@@ -74,7 +74,7 @@ export function licensingRoutes(r: ApiRouter, { prisma, temporal }: ApiDeps): Ap
           const clinic = await tx.clinic.findUniqueOrThrow({ where: { id: clinicId }, include: { licenseTier: true } });
           const target = await tx.licenseTier.findUniqueOrThrow({ where: { code: body.tier } });
           const ok = kind === 'UPGRADE' ? target.rank > clinic.licenseTier.rank : target.rank < clinic.licenseTier.rank;
-          if (!ok) throw ApiError.unprocessable('INVALID_TIER_CHANGE', `${target.code} is not a ${kind.toLowerCase()} from ${clinic.licenseTier.code}`, [{ path: 'body.tier', message: 'wrong direction' }]);
+          if (!ok) throw ApiError.unprocessable('INVALID_TIER_CHANGE', `${target.code} is not ${kind === 'UPGRADE' ? 'an upgrade' : 'a downgrade'} from ${clinic.licenseTier.code}`, [{ path: 'body.tier', message: 'wrong direction' }]);
           if (await tx.licenseChangeRequest.findFirst({ where: { status: 'PENDING' } })) {
             throw ApiError.conflict('CHANGE_REQUEST_PENDING', 'The clinic already has a tier change waiting for the billing team');
           }
