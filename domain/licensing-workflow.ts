@@ -45,6 +45,13 @@ export interface LicensingSweepResult {
   skipped: number;
 }
 
+export interface LicensingSweepProgress extends LicensingSweepResult {
+  /** Last clinic handed to a check; the next page starts after it. */
+  afterClinicId?: string;
+}
+
+export const licensingSweepProgressQuery = defineQuery<LicensingSweepProgress>('licensingSweepProgress');
+
 export interface ClinicForLicensing {
   id: string;
   timezone: string;

@@ -1,8 +1,8 @@
-import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { localDate } from '../../domain/dates';
-import { type LicensingSweepInput, type LicensingSweepResult } from '../../domain/licensing-workflow';
+import { type LicensingSweepInput, type LicensingSweepResult, licensingSweepProgressQuery } from '../../domain/licensing-workflow';
 import { licensingCheckStart } from '../../domain/temporal';
 import { licensingCheckWorkflow } from './licensing-check';
 
@@ -27,6 +27,7 @@ export async function licensingSweepWorkflow(input: LicensingSweepInput = {}): P
   let started = input.started ?? 0;
   let skipped = input.skipped ?? 0;
   let handledThisRun = 0;
+  setHandler(licensingSweepProgressQuery, () => ({ date, started, skipped, afterClinicId }));
   const perRun = input.clinicsPerRun ?? SWEEP_CLINICS_PER_RUN;
   const batchSize = Math.min(SWEEP_BATCH_SIZE, perRun);
 

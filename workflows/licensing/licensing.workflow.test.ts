@@ -9,7 +9,7 @@ import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type Activities } from '../../activities';
 import { type AlertPlan, type AlertToRaise, type LicenseLimits, type LicenseUsageCounts, type OpenAlert } from '../../domain/licensing';
-import { type ClinicForLicensing, licensingCheckStateQuery } from '../../domain/licensing-workflow';
+import { type ClinicForLicensing, licensingCheckStateQuery, licensingSweepProgressQuery } from '../../domain/licensing-workflow';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../domain/temporal';
 import { bundleWorkflows, createTimeSkippingEnv } from '../../test/support/temporal';
 import { licensingCheckWorkflow } from './licensing-check';
@@ -126,6 +126,8 @@ describe('licensing sweep', () => {
       const handle = await client.workflow.start(licensingSweepWorkflow, { taskQueue: TASK_QUEUES.operations, workflowId: 'sweep-paged', args: [{ clinicsPerRun: 3 }] });
       const outcome = await handle.result();
       const latest = await client.workflow.getHandle('sweep-paged').describe();
+      const progress = await client.workflow.getHandle('sweep-paged').query(licensingSweepProgressQuery);
+      assert.deepEqual(progress, { ...outcome, afterClinicId: clinics[6]!.id });
       return { outcome, firstRunId: handle.firstExecutionRunId, lastRunId: latest.runId };
     });
     // Three runs (three, three and one clinic): the result came from a later run than the first.
