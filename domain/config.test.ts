@@ -17,6 +17,8 @@ function validEnv(overrides: Record<string, string | undefined> = {}): Record<st
     JWT_SECRET,
     PAYLOAD_ENCRYPTION_KEYS: `2024-01:${KEY_A},2025-06:${KEY_B}`,
     PAYLOAD_ENCRYPTION_KEY_ID: '2025-06',
+    CREDENTIAL_ENCRYPTION_KEYS: `c1:${KEY_A}`,
+    CREDENTIAL_ENCRYPTION_KEY_ID: 'c1',
     ...overrides,
   };
 }

@@ -41,6 +41,9 @@ export const configSchema = z
     LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().positive().default(10),
     PAYLOAD_ENCRYPTION_KEYS: keyRing,
     PAYLOAD_ENCRYPTION_KEY_ID: z.string().min(1),
+    /** Seals clinics' provider credentials at rest; same "keyId:base64Key,…" format. */
+    CREDENTIAL_ENCRYPTION_KEYS: keyRing,
+    CREDENTIAL_ENCRYPTION_KEY_ID: z.string().min(1),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')
@@ -57,6 +60,9 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (!c.PAYLOAD_ENCRYPTION_KEYS.has(c.PAYLOAD_ENCRYPTION_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION_KEY_ID'], message: 'not one of PAYLOAD_ENCRYPTION_KEYS' });
+    }
+    if (!c.CREDENTIAL_ENCRYPTION_KEYS.has(c.CREDENTIAL_ENCRYPTION_KEY_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['CREDENTIAL_ENCRYPTION_KEY_ID'], message: 'not one of CREDENTIAL_ENCRYPTION_KEYS' });
     }
   });
 

@@ -13,4 +13,5 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   LicenseChangeRequest: 'clinicId',
   AuditLog: 'clinicId',
   RefreshToken: 'clinicId',
+  CommunicationConfig: 'clinicId',
 };

@@ -55,6 +55,8 @@ const USER_ENV: Record<string, string> = {
   JWT_SECRET: 'compose-test-jwt-secret-that-is-long-enough',
   PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
   PAYLOAD_ENCRYPTION_KEY_ID: 'k1',
+  CREDENTIAL_ENCRYPTION_KEYS: `c1:${Buffer.alloc(32, 9).toString('base64')}`,
+  CREDENTIAL_ENCRYPTION_KEY_ID: 'c1',
 };
 
 const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g;

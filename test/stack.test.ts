@@ -168,6 +168,7 @@ test('.env.example documents every configuration variable, with placeholders for
   assert.match(values.JWT_SECRET ?? '', /GENERATED/);
   assert.match(values.PAYLOAD_ENCRYPTION_KEYS ?? '', /^local-1:.*GENERATED/);
   assert.equal(values.PAYLOAD_ENCRYPTION_KEY_ID, 'local-1');
+  assert.match(values.CREDENTIAL_ENCRYPTION_KEYS ?? '', /^local-1:.*GENERATED/);
   assert.equal(values.SUPERADMIN_EMAIL, 'superadmin@clinicflow.test');
   assert.equal(values.SUPERADMIN_PASSWORD, 'ChangeMe-SuperAdmin-2026');
   assert.equal(values.DEMO_STAFF_PASSWORD, 'ChangeMe-Demo-2026');
@@ -194,6 +195,8 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
     assert.ok((written.JWT_SECRET ?? '').length >= 32 && !written.JWT_SECRET?.includes('GENERATED'), 'JWT_SECRET is generated');
     assert.match(written.PAYLOAD_ENCRYPTION_KEYS ?? '', /^local-1:[A-Za-z0-9+/]{43}=$/);
     assert.equal(written.PAYLOAD_ENCRYPTION_KEY_ID, 'local-1');
+    assert.match(written.CREDENTIAL_ENCRYPTION_KEYS ?? '', /^local-1:[A-Za-z0-9+/]{43}=$/);
+    assert.notEqual(written.CREDENTIAL_ENCRYPTION_KEYS, written.PAYLOAD_ENCRYPTION_KEYS, 'each ring gets its own key');
     const superAdmin = { email: written.SUPERADMIN_EMAIL ?? '', password: written.SUPERADMIN_PASSWORD ?? '' };
     assert.equal(superAdmin.email, 'superadmin@clinicflow.test');
 
@@ -201,7 +204,7 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
     const printed = launcher.output.join('\n');
     assert.equal(launcher.bannerValue('API'), `http://localhost:${ports.api}/api/v1`);
     assert.equal(launcher.bannerValue('Temporal Web UI'), `http://localhost:${ports.temporalUi}`);
-    for (const secret of [written.JWT_SECRET, written.PAYLOAD_ENCRYPTION_KEYS?.split(':')[1], superAdmin.password, written.DEMO_STAFF_PASSWORD, 'postgres:postgres@']) {
+    for (const secret of [written.JWT_SECRET, written.PAYLOAD_ENCRYPTION_KEYS?.split(':')[1], written.CREDENTIAL_ENCRYPTION_KEYS?.split(':')[1], superAdmin.password, written.DEMO_STAFF_PASSWORD, 'postgres:postgres@']) {
       assert.ok(secret && !printed.includes(secret), 'the launcher printed a secret');
     }
     for (const staff of DEMO_STAFF) assert.ok(printed.includes(staff.email), `the banner lists ${staff.email}`);

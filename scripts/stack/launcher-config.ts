@@ -49,6 +49,8 @@ function withGeneratedSecrets(example: string): string {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     PAYLOAD_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
     PAYLOAD_ENCRYPTION_KEY_ID: 'local-1',
+    CREDENTIAL_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
+    CREDENTIAL_ENCRYPTION_KEY_ID: 'local-1',
   };
   let text = example;
   for (const [key, value] of Object.entries(generated)) {
@@ -65,7 +67,7 @@ export async function ensureEnvFile(file: string): Promise<void> {
   const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
   // 0600: the file holds secrets. 'wx': never overwrite one that appeared meanwhile.
   await writeFile(file, withGeneratedSecrets(example), { mode: 0o600, flag: 'wx' });
-  log(`created ${displayPath(file)} from .env.example with freshly generated JWT_SECRET and PAYLOAD_ENCRYPTION_KEYS`);
+  log(`created ${displayPath(file)} from .env.example with freshly generated JWT_SECRET, PAYLOAD_ENCRYPTION_KEYS and CREDENTIAL_ENCRYPTION_KEYS`);
 }
 
 /** Loads the env file. Node's loader keeps variables already set in the shell: those win. */
