@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { openProvider, sealProvider, storedProvidersSchema } from '../prisma/communication-config';
+import { CredentialCipher } from '../prisma/credential-cipher';
+import { type Prisma } from '../prisma/generated/client';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { rotateCredentialKeys } from './rotate-credential-keys';
+
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => db?.drop());
+
+test('rotation re-seals every stored secret under the new key and keeps every value', async () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const before = new CredentialCipher(new Map([['2025', oldKey]]), '2025');
+  const clinics = await Promise.all(['A', 'B'].map((name) => db.prisma.clinic.create({ data: { name, timezone: 'UTC', licenseTierCode: 'S' } })));
+  for (const clinic of clinics) {
+    const where = { clinicId: clinic.id, channel: 'email' };
+    const providers = [
+      sealProvider(before, where, 'smtp', { host: 'smtp.example.org', username: 'u', password: `pw-${clinic.name}-0123456789` }, ['password']),
+      sealProvider(before, where, 'ses', { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: `sk-${clinic.name}-0123456789` }, ['secretAccessKey']),
+    ];
+    await db.prisma.communicationConfig.create({ data: { clinicId: clinic.id, channel: 'email', providers: providers as Prisma.InputJsonValue } });
+  }
+
+  const newKey = randomBytes(32).toString('base64');
+  const after = new CredentialCipher(new Map([['2025', oldKey], ['2026', newKey]]), '2026');
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 4 });
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 0 }, 'a second run finds nothing stale');
+
+  // The old key can now leave the ring.
+  const onlyNewKey = new CredentialCipher(new Map([['2026', newKey]]), '2026');
+  for (const row of await db.prisma.communicationConfig.findMany({ include: { clinic: true } })) {
+    const providers = storedProvidersSchema.parse(row.providers);
+    const where = { clinicId: row.clinicId, channel: row.channel };
+    assert.equal(openProvider(onlyNewKey, where, providers[0]!).password, `pw-${row.clinic.name}-0123456789`);
+    assert.equal(openProvider(onlyNewKey, where, providers[1]!).secretAccessKey, `sk-${row.clinic.name}-0123456789`);
+    assert.equal(providers[0]!.settings.host, 'smtp.example.org', 'non-secret settings untouched');
+  }
+});
