@@ -15,6 +15,7 @@ import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/regist
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
+import { communicationRoutes } from './routes/communication';
 import { healthRoutes } from './routes/health';
 import { licensingRoutes } from './routes/licensing';
 import { patientRoutes } from './routes/patients';
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps): Express {
 
   mount('/auth', 'Auth', (r) => authRoutes(r, deps, loginLimiter));
   mount('/clinics', 'Clinics', (r) => clinicRoutes(r, deps));
+  mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationRoutes(r, deps));
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'licensing:check',
   'licensing:request-change',
   'audit:read',
+  'communication:manage',
   'codec:decode',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -42,6 +43,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'licensing:check',
     'licensing:request-change',
     'audit:read',
+    'communication:manage',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],

@@ -76,6 +76,14 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
       maxAppointmentsPerMonth: 600,
     },
   });
+  // An email configuration, so reading, replacing and removing it have something to reach.
+  await api.db.prisma.communicationConfig.create({
+    data: {
+      clinicId: clinic.id,
+      channel: 'email',
+      providers: [{ provider: 'smtp', settings: { host: `${tag}-smtp.isolation.test`, port: 587, username: `${tag}-desk`, fromAddress: `${tag}-desk@isolation.test` }, secrets: { password: 'v1.k.iv.ct.tag' }, hints: { password: 'wxyz' } }],
+    },
+  });
   const changeRequestReason = `${tag}-change-reason-${u}`;
   // Not PENDING, so that clinic A may still ask for an upgrade in the write checks below.
   const change = await api.db.prisma.licenseChangeRequest.create({
@@ -136,6 +144,7 @@ async function snapshotB() {
     changeRequests: await p.licenseChangeRequest.findMany({ where, orderBy: { id: 'asc' } }),
     audit: await p.auditLog.count({ where }),
     refreshTokens: await p.refreshToken.findMany({ where, orderBy: { id: 'asc' } }),
+    communication: await p.communicationConfig.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -163,8 +172,11 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'patient';
-const resourceId = (c: ClinicFixture, r: Resource): string => (r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : c.patients[0]!.id);
+type Resource = 'clinic' | 'staff' | 'patient' | 'channel';
+/** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
+const CHANNEL = 'email';
+const resourceId = (c: ClinicFixture, r: Resource): string =>
+  r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : r === 'channel' ? CHANNEL : c.patients[0]!.id;
 
 /**
  * Every route with a path parameter: which resource each parameter names, and a minimal valid
@@ -179,6 +191,14 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'DELETE /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
   'GET /api/v1/patients/{id}': { params: { id: 'patient' }, own: 200 },
   'PATCH /api/v1/patients/{id}': { params: { id: 'patient' }, body: { firstName: 'Renamed' }, own: 200 },
+  'GET /api/v1/clinics/{clinicId}/communication': { params: { clinicId: 'clinic' }, own: 200 },
+  'GET /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 200 },
+  'PUT /api/v1/clinics/{clinicId}/communication/{channel}': {
+    params: { clinicId: 'clinic', channel: 'channel' },
+    body: { providers: [{ provider: 'smtp', credentials: { host: 'smtp.isolation.test', port: 587, username: 'desk', password: 'isolation-password-123', fromAddress: 'desk@isolation.test' } }] },
+    own: 200,
+  },
+  'DELETE /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 204 },
 };
 
 /**
@@ -280,7 +300,7 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
     const { path: _echo, ...rest } = body.error;
     assertNoLeak({ ...body, error: rest }, `${method.toUpperCase()} ${template}`);
 
-    const unknownPath = template.replace(/\{[^}]+\}/g, () => randomUUID());
+    const unknownPath = template.replace(/\{([^}]+)\}/g, (_m, name: string) => (c.params[name] === 'channel' ? CHANNEL : randomUUID()));
     const unknown = await call(method, unknownPath, A.admin, c.body, headers);
     assert.equal(unknown.status, 404);
     const u = (unknown.body as ErrorBody).error;

@@ -53,7 +53,8 @@ const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}').repl
 const WRITE_METHODS = new Set<Method>(['post', 'put', 'patch', 'delete']);
 
 export class ApiRouter {
-  readonly router = Router();
+  // mergeParams: routers mounted under a path with parameters (/clinics/:clinicId/…) see them.
+  readonly router = Router({ mergeParams: true });
 
   constructor(
     private readonly registry: OpenAPIRegistry,

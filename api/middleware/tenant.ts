@@ -8,16 +8,23 @@ import { uuid } from '../schemas/common';
 export const CLINIC_HEADER = 'x-clinic-id';
 
 /**
- * Decides which clinic a request acts on: clinic staff always act on their own clinic; platform
- * staff name one with X-Clinic-Id. From here on handlers use req.tenant.db, which cannot reach
- * another clinic's rows.
+ * Decides which clinic a request acts on: the clinic in the path (/clinics/:clinicId/…), which
+ * clinic staff may only name for their own clinic (another clinic answers 404); otherwise clinic
+ * staff act on their own clinic and platform staff name one with X-Clinic-Id. From here on
+ * handlers use req.tenant.db, which cannot reach another clinic's rows.
  */
 export function resolveTenant(prisma: PrismaClient): RequestHandler {
   return async (req, _res, next) => {
     const auth = req.auth;
     if (!auth) throw ApiError.unauthorized();
     let clinicId = auth.clinicId;
-    if (isPlatformRole(auth.role)) {
+    const inPath = req.params.clinicId;
+    if (typeof inPath === 'string') {
+      if (!uuid.safeParse(inPath).success) throw ApiError.badRequest('VALIDATION_ERROR', 'clinicId must be a UUID');
+      if (!isPlatformRole(auth.role) && inPath !== auth.clinicId) throw ApiError.notFound('Clinic');
+      if (!(await prisma.clinic.findUnique({ where: { id: inPath }, select: { id: true } }))) throw ApiError.notFound('Clinic');
+      clinicId = inPath;
+    } else if (isPlatformRole(auth.role)) {
       const header = req.header(CLINIC_HEADER);
       if (!header) throw ApiError.badRequest('CLINIC_REQUIRED', 'Platform staff must name the clinic with the X-Clinic-Id header');
       if (!uuid.safeParse(header).success) throw ApiError.badRequest('VALIDATION_ERROR', 'X-Clinic-Id must be a UUID');

@@ -1,0 +1,114 @@
+/** The MessageBird adapter against a local MessageBird peer (see messagebird.ts for why not its SDK). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { closedPortUrl } from '../../../../test/fakes/http-peer';
+import { messageBirdError, type MessageBirdPeer, startMessageBirdPeer } from '../../../../test/fakes/messagebird-peer';
+import { ProviderError } from '../provider-error';
+import { type SmsMessage } from '../types';
+import { createMessageBirdSms, type MessageBirdCredentials, messageBirdSms } from './messagebird';
+
+const creds: MessageBirdCredentials = { accessKey: `live_${randomBytes(12).toString('hex')}`, originator: 'ClinicFlow' };
+const message: SmsMessage = { from: 'Dr Smith', to: '+31612345678', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };
+
+/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const err = await promise.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
+  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
+  for (const secret of [creds.accessKey, message.to.slice(1), message.text]) {
+    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
+  }
+  return err;
+}
+
+describe('MessageBird SMS adapter', () => {
+  let peer: MessageBirdPeer;
+  const connect = (overrides: Partial<MessageBirdCredentials> = {}) => messageBirdSms.connect({ ...creds, ...overrides }, { messagebird: peer.url });
+
+  before(async () => {
+    peer = await startMessageBirdPeer(creds.accessKey);
+  });
+  after(async () => {
+    await peer.stop();
+  });
+
+  test('sends originator, recipient, body and the idempotency key as reference; the receipt has the message id', async () => {
+    const receipt = await connect().send(message);
+    const sent = peer.messages.at(-1);
+    assert.ok(sent);
+    assert.deepEqual(
+      { originator: sent.originator, recipients: sent.recipients, body: sent.body, reference: sent.reference },
+      { originator: message.from, recipients: ['31612345678'], body: message.text, reference: message.idempotencyKey },
+    );
+    assert.equal(receipt.providerMessageId, sent.id);
+  });
+
+  test("the credential's originator is used when the message names no sender", async () => {
+    await connect().send({ ...message, from: '' });
+    assert.equal(peer.messages.at(-1)?.originator, creds.originator);
+  });
+
+  test('verify() reads the balance; a wrong access key is AUTH', async () => {
+    await connect().verify();
+    assert.deepEqual([peer.requests.at(-1)?.method, peer.requests.at(-1)?.path], ['GET', '/balance']);
+    const err = await providerError(connect({ accessKey: 'test_wrong' }).verify());
+    assert.deepEqual([err.kind, err.code, err.permanent], ['AUTH', 'messagebird:2', true]);
+  });
+
+  test('sending with a wrong access key is AUTH', async () => {
+    const err = await providerError(connect({ accessKey: 'test_wrong' }).send(message));
+    assert.equal(err.kind, 'AUTH');
+  });
+
+  test('a number MessageBird cannot use is INVALID_RECIPIENT', async () => {
+    const err = await providerError(connect().send({ ...message, to: '+31-6-ABC' }));
+    assert.deepEqual([err.kind, err.code], ['INVALID_RECIPIENT', 'messagebird:9']);
+  });
+
+  const cases: [string, ReturnType<typeof messageBirdError>, string, string][] = [
+    ['bad request about recipients', messageBirdError(422, 21, 'Bad request', 'recipients'), 'INVALID_RECIPIENT', 'messagebird:21'],
+    ['missing parameter other than recipients', messageBirdError(422, 9, 'originator is required', 'originator'), 'REJECTED', 'messagebird:9'],
+    ['not enough balance', messageBirdError(422, 25, 'Not enough balance'), 'REJECTED', 'messagebird:25'],
+    ['internal error', messageBirdError(500, 99, 'Internal error'), 'TRANSIENT', 'messagebird:99'],
+    ['503 without a body', { status: 503 }, 'TRANSIENT', 'http:503'],
+  ];
+  for (const [name, reply, kind, code] of cases) {
+    test(`${name} → ${kind}`, async () => {
+      peer.failNext(1, reply);
+      const err = await providerError(connect().send(message));
+      assert.deepEqual([err.kind, err.code], [kind, code]);
+    });
+  }
+
+  test('429 with Retry-After is RATE_LIMITED with retryAfterMs', async () => {
+    peer.failNext(1, messageBirdError(429, 21, 'Too many requests', null, { 'Retry-After': '3' }));
+    const err = await providerError(connect().send(message));
+    assert.deepEqual([err.kind, err.options.retryAfterMs, err.permanent], ['RATE_LIMITED', 3000, false]);
+  });
+
+  test('a refused connection is TRANSIENT', async () => {
+    const err = await providerError(messageBirdSms.connect(creds, { messagebird: await closedPortUrl() }).send(message));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network:ECONNREFUSED']);
+  });
+
+  test('a peer that never answers times out as TRANSIENT', async () => {
+    peer.hangNext();
+    const client = createMessageBirdSms({ timeoutMs: 200 }).connect(creds, { messagebird: peer.url });
+    const err = await providerError(client.send(message));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network:ETIMEDOUT']);
+  });
+
+  test('the credential schema names the missing or invalid fields', () => {
+    const result = messageBirdSms.credentials.safeParse({ originator: 'A sender name that is too long' });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error?.issues.map((i) => i.path.join('.')).sort(), ['accessKey', 'originator']);
+    assert.ok(messageBirdSms.credentials.safeParse(creds).success);
+    assert.ok(messageBirdSms.credentials.safeParse({ ...creds, originator: '+31612345678' }).success);
+    assert.deepEqual(messageBirdSms.secretFields, ['accessKey']);
+  });
+});
