@@ -8,7 +8,12 @@ import { smtpEmailProvider } from './email/smtp';
 import { messageBirdSms } from './sms/messagebird';
 import { twilioSms } from './sms/twilio';
 import { vonageSms } from './sms/vonage';
+import { fcmPush } from './push/fcm';
 import { type ProviderDefinition } from './types';
+import { metaCloudWhatsApp } from './whatsapp/meta-cloud';
+import { messageBirdWhatsApp } from './whatsapp/messagebird-whatsapp';
+import { twilioWhatsApp } from './whatsapp/twilio-whatsapp';
+import { vonageWhatsApp } from './whatsapp/vonage-whatsapp';
 
 const PROVIDERS: readonly ProviderDefinition[] = [
   smtpEmailProvider,
@@ -16,6 +21,11 @@ const PROVIDERS: readonly ProviderDefinition[] = [
   twilioSms,
   messageBirdSms,
   vonageSms,
+  metaCloudWhatsApp,
+  twilioWhatsApp,
+  messageBirdWhatsApp,
+  vonageWhatsApp,
+  fcmPush,
 ] as readonly ProviderDefinition[];
 
 export function findProvider(channel: Channel, provider: string): ProviderDefinition | undefined {

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CHANNELS } from '../../../domain/messaging';
+import { findProvider, providersFor } from './registry';
+
+test('every channel has its providers, each named once per channel and with its secrets declared', () => {
+  assert.deepEqual(
+    Object.fromEntries(CHANNELS.map((c) => [c, providersFor(c).map((p) => p.provider)])),
+    { email: ['smtp', 'ses'], sms: ['twilio', 'messagebird', 'vonage'], whatsapp: ['meta', 'twilio', 'messagebird', 'vonage'], push: ['fcm'] },
+  );
+  for (const channel of CHANNELS) {
+    for (const p of providersFor(channel)) {
+      assert.equal(p.channel, channel);
+      assert.ok(p.secretFields.length > 0, `${channel}/${p.provider} declares which credential fields are secret`);
+    }
+  }
+  assert.equal(findProvider('sms', 'twilio')?.channel, 'sms');
+  assert.equal(findProvider('whatsapp', 'twilio')?.channel, 'whatsapp');
+  assert.equal(findProvider('email', 'twilio'), undefined);
+});

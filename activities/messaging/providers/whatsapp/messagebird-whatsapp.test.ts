@@ -1,0 +1,139 @@
+/** The MessageBird WhatsApp adapter, through real HTTP calls against a local Conversations API peer. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { closedPortUrl } from '../../../../test/fakes/http-peer';
+import { messageBirdError, type MessageBirdConversationsPeer, startMessageBirdConversationsPeer } from '../../../../test/fakes/messagebird-conversations-peer';
+import { ProviderError } from '../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { createMessageBirdWhatsApp, type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './messagebird-whatsapp';
+
+const creds = messageBirdWhatsApp.credentials.parse({
+  accessKey: `live_${randomBytes(12).toString('hex')}`,
+  channelId: randomBytes(16).toString('hex'),
+  templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
+});
+const template: WhatsAppMessage = {
+  from: '+15550100',
+  to: '+31612345678',
+  template: { name: 'appointment_reminder', language: 'nl', parameters: ['Ada', 'dinsdag 9:00'] },
+  idempotencyKey: 'msg-42:1',
+};
+const text: WhatsAppMessage = { from: '+15550100', to: '+31612345678', text: 'Uw uitslagen zijn klaar', idempotencyKey: 'msg-43:1' };
+
+/** The ProviderError a promise rejects with, checked to reveal no key, recipient or text. */
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const err = await promise.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
+  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
+  for (const secret of [creds.accessKey, text.to, text.to.slice(1), text.text ?? '', 'Ada']) {
+    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
+  }
+  return err;
+}
+
+describe('MessageBird WhatsApp adapter', () => {
+  let peer: MessageBirdConversationsPeer;
+  const clients: ChannelClient<'whatsapp'>[] = [];
+  const connect = (overrides: Partial<MessageBirdWhatsAppCredentials> = {}, definition = messageBirdWhatsApp, base?: string) => {
+    const client = definition.connect({ ...creds, ...overrides }, { 'messagebird-conversations': base ?? peer.url });
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    peer = await startMessageBirdConversationsPeer({ accessKey: creds.accessKey, channelIds: [creds.channelId] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await peer.stop();
+  });
+
+  test('sends a template as an HSM: namespace, name, language, body parameters; the receipt is the message id', async () => {
+    const receipt = await connect().send(template);
+    const request = peer.requests.at(-1);
+    assert.equal(request?.headers.authorization, `AccessKey ${creds.accessKey}`);
+    assert.deepEqual(request?.body, {
+      to: template.to,
+      from: creds.channelId,
+      type: 'hsm',
+      content: {
+        hsm: {
+          namespace: creds.templateNamespace,
+          templateName: 'appointment_reminder',
+          language: { policy: 'deterministic', code: 'nl' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'dinsdag 9:00' }] }],
+        },
+      },
+    });
+    assert.equal(peer.messages.at(-1)?.idempotencyKey, template.idempotencyKey);
+    assert.equal(receipt.providerMessageId, peer.messages.at(-1)?.id);
+  });
+
+  test('sends free text as type text', async () => {
+    await connect().send(text);
+    assert.deepEqual([peer.messages.at(-1)?.type, peer.messages.at(-1)?.content], ['text', { text: text.text }]);
+  });
+
+  test('both/neither template and text, or a template without namespace, is REJECTED before any request', async () => {
+    const before = peer.requests.length;
+    for (const message of [{ ...template, text: 'both' }, { ...text, text: undefined }]) {
+      assert.equal((await providerError(connect().send(message))).kind, 'REJECTED');
+    }
+    const noNamespace = await providerError(connect({ templateNamespace: undefined }).send(template));
+    assert.deepEqual([noNamespace.kind, noNamespace.code], ['REJECTED', 'messagebird:no-template-namespace']);
+    assert.equal(peer.requests.length, before);
+  });
+
+  test('verify() lists conversations; a wrong access key is AUTH', async () => {
+    await connect().verify();
+    assert.equal(peer.requests.at(-1)?.path, '/v1/conversations');
+    const err = await providerError(connect({ accessKey: 'live_wrongwrongwrongwrong' }).verify());
+    assert.deepEqual([err.kind, err.code], ['AUTH', 'messagebird:2']);
+  });
+
+  test('an invalid recipient is INVALID_RECIPIENT; an unknown channel is REJECTED', async () => {
+    const err = await providerError(connect().send({ ...text, to: 'not-a-number' }));
+    assert.deepEqual([err.kind, err.code], ['INVALID_RECIPIENT', 'messagebird:21']);
+    const channel = await providerError(connect({ channelId: 'f'.repeat(32) }).send(text));
+    assert.deepEqual([channel.kind, channel.code], ['REJECTED', 'messagebird:20']);
+  });
+
+  const cases = [
+    { reply: messageBirdError(422, 10, 'Invalid parameter', 'to'), kind: 'INVALID_RECIPIENT', code: 'messagebird:10' },
+    { reply: messageBirdError(402, 25, 'Not enough balance'), kind: 'REJECTED', code: 'messagebird:25' },
+    { reply: messageBirdError(429, 98, 'Too many requests', null, { 'retry-after': '5' }), kind: 'RATE_LIMITED', code: 'messagebird:98' },
+    { reply: messageBirdError(500, 99, 'Internal error'), kind: 'TRANSIENT', code: 'messagebird:99' },
+    { reply: { status: 503, body: 'upstream unavailable' }, kind: 'TRANSIENT', code: 'http:503' },
+  ] as const;
+  for (const { reply, kind, code } of cases) {
+    test(`MessageBird answer ${code} is ${kind}`, async () => {
+      peer.failNext(1, reply);
+      const err = await providerError(connect().send(text));
+      assert.deepEqual([err.kind, err.code], [kind, code]);
+      if (kind === 'RATE_LIMITED') assert.equal(err.options.retryAfterMs, 5000);
+    });
+  }
+
+  test('connection refused is TRANSIENT', async () => {
+    const err = await providerError(connect({}, messageBirdWhatsApp, await closedPortUrl()).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network']);
+  });
+
+  test('no answer within the timeout is TRANSIENT', async () => {
+    peer.hangNext();
+    const err = await providerError(connect({}, createMessageBirdWhatsApp({ timeoutMs: 200 })).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'timeout']);
+  });
+
+  test('credentials: bad input is refused with field paths; the access key is secret', () => {
+    const result = messageBirdWhatsApp.credentials.safeParse({ accessKey: 'short', channelId: 'whatsapp-1', templateNamespace: '' });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['accessKey', 'channelId', 'templateNamespace']);
+    assert.deepEqual(messageBirdWhatsApp.secretFields, ['accessKey']);
+  });
+});

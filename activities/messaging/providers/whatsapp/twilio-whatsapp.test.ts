@@ -1,0 +1,143 @@
+/** The Twilio WhatsApp adapter through the real `twilio` SDK against a local Twilio peer. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { closedPortUrl } from '../../../../test/fakes/http-peer';
+import { twilioError } from '../../../../test/fakes/twilio-peer';
+import { startTwilioWhatsAppPeer, type TwilioWhatsAppPeer } from '../../../../test/fakes/twilio-whatsapp-peer';
+import { ProviderError } from '../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { createTwilioWhatsApp, type TwilioWhatsAppCredentials, twilioWhatsApp } from './twilio-whatsapp';
+
+const reminderSid = `HX${randomBytes(16).toString('hex')}`;
+const creds = twilioWhatsApp.credentials.parse({
+  accountSid: `AC${randomBytes(16).toString('hex')}`,
+  authToken: `token-${randomBytes(12).toString('hex')}`,
+  from: '+15550100',
+  contentSids: { 'appointment_reminder:en_US': reminderSid },
+});
+const template: WhatsAppMessage = {
+  from: '',
+  to: '+14155550123',
+  template: { name: 'appointment_reminder', language: 'en_US', parameters: ['Ada', 'Tuesday 9:00'] },
+  idempotencyKey: 'msg-42:1',
+};
+const text: WhatsAppMessage = { from: '+15550100', to: '+14155550123', text: 'Your results are ready', idempotencyKey: 'msg-43:1' };
+
+/** The ProviderError a promise rejects with, checked to reveal no token, recipient or text. */
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const err = await promise.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
+  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
+  for (const secret of [creds.authToken, text.to, text.to.slice(1), text.text ?? '', 'Ada']) {
+    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
+  }
+  return err;
+}
+
+describe('Twilio WhatsApp adapter', () => {
+  let peer: TwilioWhatsAppPeer;
+  const clients: ChannelClient<'whatsapp'>[] = [];
+  const connect = (overrides: Partial<TwilioWhatsAppCredentials> = {}, definition = twilioWhatsApp, base?: string) => {
+    const client = definition.connect({ ...creds, ...overrides }, { twilio: base ?? peer.url });
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    peer = await startTwilioWhatsAppPeer({ accountSid: creds.accountSid, authToken: creds.authToken, senders: ['whatsapp:+15550100'], contentSids: [reminderSid] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await peer.stop();
+  });
+
+  test('sends a template as its Content SID with numbered variables; the receipt is the message SID', async () => {
+    const receipt = await connect().send(template);
+    const sent = peer.messages.at(-1);
+    assert.deepEqual(sent && { ...sent, sid: undefined }, {
+      sid: undefined,
+      to: 'whatsapp:+14155550123',
+      from: 'whatsapp:+15550100',
+      messagingServiceSid: undefined,
+      body: undefined,
+      contentSid: reminderSid,
+      contentVariables: { 1: 'Ada', 2: 'Tuesday 9:00' },
+      idempotencyKey: template.idempotencyKey,
+    });
+    assert.equal(receipt.providerMessageId, sent?.sid);
+  });
+
+  test('a template named by its HX SID needs no mapping', async () => {
+    await connect({ contentSids: {} }).send({ ...template, template: { name: reminderSid, language: 'en_US', parameters: [] } });
+    assert.equal(peer.messages.at(-1)?.contentSid, reminderSid);
+  });
+
+  test('free text goes as Body; a Messaging Service SID replaces From', async () => {
+    await connect().send(text);
+    assert.deepEqual([peer.messages.at(-1)?.body, peer.messages.at(-1)?.from], [text.text, 'whatsapp:+15550100']);
+    const service = `MG${'b'.repeat(32)}`;
+    await connect({ from: service }).send({ ...text, from: '' });
+    assert.deepEqual([peer.messages.at(-1)?.messagingServiceSid, peer.messages.at(-1)?.from], [service, undefined]);
+  });
+
+  test('an unmapped template or a message with both/neither template and text is REJECTED before any request', async () => {
+    const before = peer.requests.length;
+    const unmapped = await providerError(connect().send({ ...template, template: { name: 'unknown', language: 'en_US', parameters: [] } }));
+    assert.deepEqual([unmapped.kind, unmapped.code], ['REJECTED', 'twilio:no-content-sid']);
+    for (const message of [{ ...template, text: 'both' }, { ...text, text: undefined }]) {
+      assert.equal((await providerError(connect().send(message))).kind, 'REJECTED');
+    }
+    assert.equal(peer.requests.length, before);
+  });
+
+  test('verify() fetches the account; a wrong token is AUTH', async () => {
+    await connect().verify();
+    const err = await providerError(connect({ authToken: 'wrong-token' }).verify());
+    assert.deepEqual([err.kind, err.code], ['AUTH', 'twilio:20003']);
+  });
+
+  test('a sender without a WhatsApp channel is REJECTED', async () => {
+    const err = await providerError(connect({ from: '+15550199' }).send({ ...text, from: '' }));
+    assert.deepEqual([err.kind, err.code], ['REJECTED', 'twilio:63007']);
+  });
+
+  const cases = [
+    { reply: twilioError(400, 21211, "Invalid 'To' Phone Number"), kind: 'INVALID_RECIPIENT', code: 'twilio:21211' },
+    { reply: twilioError(400, 63024, 'Invalid message recipient'), kind: 'INVALID_RECIPIENT', code: 'twilio:63024' },
+    { reply: twilioError(400, 63016, 'Failed to send freeform message because you are outside the allowed window'), kind: 'REJECTED', code: 'twilio:63016' },
+    { reply: twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'), kind: 'UNSUBSCRIBED', code: 'twilio:21610' },
+    { reply: twilioError(429, 63018, 'Rate limit exceeded for Channel', { 'retry-after': '2' }), kind: 'RATE_LIMITED', code: 'twilio:63018' },
+    { reply: twilioError(503, 20500, 'Service unavailable'), kind: 'TRANSIENT', code: 'twilio:20500' },
+  ] as const;
+  for (const { reply, kind, code } of cases) {
+    test(`Twilio answer ${code} is ${kind}`, async () => {
+      peer.failNext(1, reply);
+      const err = await providerError(connect().send(text));
+      assert.deepEqual([err.kind, err.code], [kind, code]);
+      if (kind === 'RATE_LIMITED') assert.equal(err.options.retryAfterMs, 2000);
+    });
+  }
+
+  test('connection refused is TRANSIENT', async () => {
+    const err = await providerError(connect({}, twilioWhatsApp, await closedPortUrl()).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network:ECONNREFUSED']);
+  });
+
+  test('no answer within the timeout is TRANSIENT', async () => {
+    peer.hangNext();
+    const err = await providerError(connect({}, createTwilioWhatsApp({ timeoutMs: 200 })).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network:ECONNABORTED']);
+  });
+
+  test('credentials: bad input is refused with field paths; the auth token is secret', () => {
+    const result = twilioWhatsApp.credentials.safeParse({ accountSid: 'AB123', authToken: '', from: 'whatsapp:555', contentSids: { reminder: 'HX1' } });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['accountSid', 'authToken', 'contentSids.reminder', 'from']);
+    assert.deepEqual(twilioWhatsApp.secretFields, ['authToken']);
+  });
+});

@@ -1,0 +1,136 @@
+/** The Vonage WhatsApp adapter through the real `@vonage/server-sdk` against a local Messages API peer. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { closedPortUrl } from '../../../../test/fakes/http-peer';
+import { startVonageMessagesPeer, type VonageMessagesPeer, vonageProblem } from '../../../../test/fakes/vonage-messages-peer';
+import { ProviderError } from '../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { createVonageWhatsApp, type VonageWhatsAppCredentials, vonageWhatsApp } from './vonage-whatsapp';
+
+const creds = vonageWhatsApp.credentials.parse({ apiKey: randomBytes(4).toString('hex'), apiSecret: `secret-${randomBytes(8).toString('hex')}`, from: '+447700900100' });
+const template: WhatsAppMessage = {
+  from: '',
+  to: '+447700900123',
+  template: { name: 'appointment_reminder', language: 'en_GB', parameters: ['Ada', 'Tuesday 9:00'] },
+  idempotencyKey: 'msg-42:1',
+};
+const text: WhatsAppMessage = { from: '+447700900100', to: '+447700900123', text: 'Your results are ready', idempotencyKey: 'msg-43:1' };
+
+/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const err = await promise.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
+  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
+  for (const secret of [creds.apiSecret, Buffer.from(`${creds.apiKey}:${creds.apiSecret}`).toString('base64'), text.to.slice(1), text.text ?? '', 'Ada']) {
+    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
+  }
+  return err;
+}
+
+describe('Vonage WhatsApp adapter', () => {
+  let peer: VonageMessagesPeer;
+  const clients: ChannelClient<'whatsapp'>[] = [];
+  const connect = (overrides: Partial<VonageWhatsAppCredentials> = {}, definition = vonageWhatsApp, base?: string) => {
+    const client = definition.connect({ ...creds, ...overrides }, { 'vonage-messages': base ?? peer.url });
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    peer = await startVonageMessagesPeer({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, senders: ['447700900100'] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await peer.stop();
+  });
+
+  test("sends a template as 'custom' with WhatsApp's template object; client_ref carries the key; the receipt is the message UUID", async () => {
+    const receipt = await connect().send(template);
+    const request = peer.requests.at(-1);
+    assert.equal(request?.headers.authorization, `Basic ${Buffer.from(`${creds.apiKey}:${creds.apiSecret}`).toString('base64')}`);
+    assert.deepEqual(request?.body, {
+      channel: 'whatsapp',
+      to: '447700900123',
+      from: '447700900100',
+      client_ref: template.idempotencyKey,
+      message_type: 'custom',
+      custom: {
+        type: 'template',
+        template: {
+          name: 'appointment_reminder',
+          language: { policy: 'deterministic', code: 'en_GB' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'Tuesday 9:00' }] }],
+        },
+      },
+    });
+    assert.equal(receipt.providerMessageId, peer.messages.at(-1)?.messageUuid);
+  });
+
+  test('sends free text as message_type text', async () => {
+    await connect().send(text);
+    const sent = peer.messages.at(-1);
+    assert.deepEqual([sent?.messageType, sent?.text, sent?.clientRef], ['text', text.text, text.idempotencyKey]);
+  });
+
+  test('both or neither template and text is REJECTED before any request', async () => {
+    const before = peer.requests.length;
+    for (const message of [{ ...template, text: 'both' }, { ...text, text: undefined }]) {
+      assert.equal((await providerError(connect().send(message))).kind, 'REJECTED');
+    }
+    assert.equal(peer.requests.length, before);
+  });
+
+  test('verify() lists the API secrets; a wrong secret is AUTH', async () => {
+    await connect().verify();
+    assert.equal(peer.requests.at(-1)?.path, `/accounts/${creds.apiKey}/secrets`);
+    const err = await providerError(connect({ apiSecret: 'wrong-secret' }).verify());
+    assert.deepEqual([err.kind, err.code], ['AUTH', 'vonage:unauthorized']);
+  });
+
+  test('an invalid `to` is INVALID_RECIPIENT; an unknown sender is REJECTED', async () => {
+    const err = await providerError(connect().send({ ...text, to: '12' }));
+    assert.deepEqual([err.kind, err.code], ['INVALID_RECIPIENT', 'vonage:1020']);
+    const sender = await providerError(connect().send({ ...text, from: '+447700900999' }));
+    assert.deepEqual([sender.kind, sender.code], ['REJECTED', 'vonage:1120']);
+  });
+
+  const cases = [
+    { reply: vonageProblem(422, '1050', 'Number barred'), kind: 'INVALID_RECIPIENT', code: 'vonage:1050' },
+    { reply: vonageProblem(422, '1022', 'Invalid template'), kind: 'REJECTED', code: 'vonage:1022' },
+    { reply: vonageProblem(402, '1070', 'Partner quota exceeded'), kind: 'REJECTED', code: 'vonage:1070' },
+    { reply: vonageProblem(429, '1000', 'Throttled', { headers: { 'retry-after': '3' } }), kind: 'RATE_LIMITED', code: 'vonage:1000' },
+    { reply: vonageProblem(500, '1030', 'Internal error'), kind: 'TRANSIENT', code: 'vonage:1030' },
+    { reply: { status: 503, body: 'upstream unavailable' }, kind: 'TRANSIENT', code: 'http:503' },
+  ] as const;
+  for (const { reply, kind, code } of cases) {
+    test(`Vonage answer ${code} is ${kind}`, async () => {
+      peer.failNext(1, reply);
+      const err = await providerError(connect().send(text));
+      assert.deepEqual([err.kind, err.code], [kind, code]);
+      if (kind === 'RATE_LIMITED') assert.equal(err.options.retryAfterMs, 3000);
+    });
+  }
+
+  test('connection refused is TRANSIENT', async () => {
+    const err = await providerError(connect({}, vonageWhatsApp, await closedPortUrl()).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network']);
+  });
+
+  test('no answer within the timeout is TRANSIENT', async () => {
+    peer.hangNext();
+    const err = await providerError(connect({}, createVonageWhatsApp({ timeoutMs: 200 })).send(text));
+    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'timeout']);
+  });
+
+  test('credentials: bad input is refused with field paths; the API secret is secret', () => {
+    const result = vonageWhatsApp.credentials.safeParse({ apiKey: 'key with spaces', apiSecret: 'short', from: 'Clinic' });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['apiKey', 'apiSecret', 'from']);
+    assert.deepEqual(vonageWhatsApp.secretFields, ['apiSecret']);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * WhatsApp through Vonage's Messages API v1 with the official `@vonage/server-sdk` (its messages
+ * client, Basic auth with the API key and secret): message_type 'text' inside the 24-hour window,
+ * 'custom' carrying WhatsApp's own template object for approved templates (no legacy namespace).
+ *
+ * Endpoint override: endpoints['vonage-messages'], the SDK's `apiHost` (default https://api.nexmo.com).
+ * Idempotency: the key travels as client_ref, which Vonage echoes in status webhooks.
+ */
+import { Vonage } from '@vonage/server-sdk';
+import { z } from 'zod';
+import { type DeliveryErrorKind } from '../../../../domain/messaging';
+import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
+import { type ProviderDefinition, type WhatsAppMessage } from '../types';
+
+/** Messages API error codes (the #fragment of an RFC 7807 `type`) that say more than the HTTP status. */
+const KIND_BY_CODE: Record<string, DeliveryErrorKind> = {
+  unauthorized: 'AUTH',
+  '1000': 'RATE_LIMITED', // throttled
+  '1010': 'REJECTED', // missing parameters
+  '1020': 'REJECTED', // invalid parameters (INVALID_RECIPIENT when the parameter is `to`)
+  '1021': 'REJECTED', // invalid tag
+  '1022': 'REJECTED', // invalid template or template parameters
+  '1030': 'TRANSIENT', // internal error
+  '1040': 'INVALID_RECIPIENT', // invalid message, e.g. unrecognised number prefix
+  '1050': 'INVALID_RECIPIENT', // number barred
+  '1060': 'AUTH', // account barred
+  '1070': 'REJECTED', // not enough credit
+  '1080': 'AUTH', // account not enabled for this API
+  '1100': 'TRANSIENT', // communication with the channel failed
+  '1120': 'REJECTED', // illegal sender address
+};
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+type SendParams = Parameters<Vonage['messages']['send']>[0];
+
+export const vonageWhatsAppCredentials = z.object({
+  apiKey: z.string().regex(/^[0-9a-zA-Z]{6,16}$/, 'must be the Vonage API key'),
+  apiSecret: z.string().min(8, 'apiSecret looks truncated'),
+  /** The clinic's WhatsApp Business number (E.164), used when a message names no sender. */
+  from: z.string().regex(/^\+?[1-9]\d{6,14}$/, 'must be an E.164 number'),
+});
+export type VonageWhatsAppCredentials = z.output<typeof vonageWhatsAppCredentials>;
+
+/** Vonage wants numbers without the leading +. */
+const msisdn = (number: string) => number.replace(/^\+/, '');
+
+function sendParams(message: WhatsAppMessage, from: string): SendParams {
+  if ((message.template === undefined) === (message.text === undefined)) {
+    throw new ProviderError('REJECTED', 'whatsapp:template-xor-text', 'Vonage WhatsApp: a WhatsApp message needs exactly one of template and text');
+  }
+  const base = { channel: 'whatsapp', to: msisdn(message.to), from: msisdn(from), clientRef: message.idempotencyKey };
+  if (!message.template) return { ...base, messageType: 'text', text: message.text ?? '' };
+  const { name, language, parameters } = message.template;
+  const components = parameters.length ? [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] : [];
+  return { ...base, messageType: 'custom', custom: { type: 'template', template: { name, language: { policy: 'deterministic', code: language }, components } } };
+}
+
+interface Problem {
+  type?: string;
+  invalid_parameters?: { name?: string }[];
+}
+
+/** The SDK's VetchError keeps the HTTP response unread; its config holds the Authorization header, so it never becomes a cause. */
+async function toProviderError(err: unknown): Promise<ProviderError> {
+  if (err instanceof ProviderError) return err;
+  const response = (err as { response?: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> } }).response;
+  if (response) {
+    const problem = ((await response.json().catch(() => null)) ?? {}) as Problem;
+    const code = problem.type?.split('#')[1];
+    let kind = response.status === 401 ? 'AUTH' : ((code && KIND_BY_CODE[code]) || kindForHttpStatus(response.status));
+    if (code === '1020' && problem.invalid_parameters?.some((p) => p.name === 'to')) kind = 'INVALID_RECIPIENT';
+    const vendorCode = code ? `vonage:${code}` : `http:${response.status}`;
+    // Vonage's title and detail are left out: detail may quote parameter values.
+    return new ProviderError(kind, vendorCode, `Vonage WhatsApp: HTTP ${response.status} (${vendorCode}), ${kind}`, {
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    });
+  }
+  if ((err as { name?: unknown }).name === 'AbortError') return new ProviderError('TRANSIENT', 'timeout', 'Vonage WhatsApp: no answer in time');
+  if (isNetworkError(err)) return new ProviderError('TRANSIENT', 'network', `Vonage WhatsApp: network failure (${(err as { code: string }).code})`);
+  return new ProviderError('TRANSIENT', 'vonage:unknown', `Vonage WhatsApp: call failed (${err instanceof Error ? err.name : typeof err})`);
+}
+
+export function createVonageWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderDefinition<'whatsapp', VonageWhatsAppCredentials> {
+  return {
+    provider: 'vonage',
+    channel: 'whatsapp',
+    label: 'WhatsApp (Vonage)',
+    credentials: vonageWhatsAppCredentials,
+    secretFields: ['apiSecret'],
+    connect(creds, endpoints) {
+      const apiHost = endpoints['vonage-messages']?.replace(/\/+$/, '');
+      const vonage = new Vonage({ apiKey: creds.apiKey, apiSecret: creds.apiSecret }, { ...(apiHost ? { apiHost } : {}), timeout: timeoutMs });
+      const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw await toProviderError(err);
+        }
+      };
+      return {
+        async send(message) {
+          const params = sendParams(message, message.from || creds.from);
+          const { messageUUID } = await call(() => vonage.messages.send(params));
+          return { providerMessageId: messageUUID };
+        },
+        /** Lists the account's API secrets: a Basic-auth read on the same host that sends nothing. */
+        async verify() {
+          await call(() => vonage.secrets.listSecrets(creds.apiKey));
+        },
+        async close() {
+          // The SDK's fetch keeps no connection pool of ours to release.
+        },
+      };
+    },
+  };
+}
+
+export const vonageWhatsApp = createVonageWhatsApp();
