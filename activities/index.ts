@@ -1,7 +1,11 @@
 import { type PrismaClient } from '../prisma/client';
 import { createLicensingActivities } from './licensing/licensing-activities';
+import { createCircuitActivities } from './messaging/circuit-activities';
+import { createDeliveryActivities } from './messaging/delivery-activities';
+import { type MessagingDeps } from './messaging/messaging-deps';
+import { createRateLimitActivities } from './messaging/rate-limit-activities';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
 }
 
@@ -9,6 +13,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLicensingActivities(deps),
+    ...createDeliveryActivities(deps),
+    ...createCircuitActivities(deps),
+    ...createRateLimitActivities(deps),
   };
 }
 

@@ -8,6 +8,18 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
+/** A JSON object in an environment variable. */
+const jsonObject = z.string().transform((value, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+  return z.NEVER;
+});
+
 /** "keyId:base64Key,keyId:base64Key" — every key that may have encrypted stored payloads. */
 const keyRing = z.string().transform((value, ctx) => {
   const keys = new Map<string, string>();
@@ -44,6 +56,13 @@ export const configSchema = z
     /** Seals clinics' provider credentials at rest; same "keyId:base64Key,…" format. */
     CREDENTIAL_ENCRYPTION_KEYS: keyRing,
     CREDENTIAL_ENCRYPTION_KEY_ID: z.string().min(1),
+    /**
+     * The platform's default providers for clinics without their own, per channel:
+     * {"email":{"providers":[{"provider":"smtp","credentials":{…}}],"settings":{…}}}. Validated by the worker.
+     */
+    GLOBAL_MESSAGING_CONFIG: jsonObject.default({}),
+    /** Where vendors' APIs live when not at their public defaults: {"twilio":"https://…","smtp":"smtp://relay:25"}. */
+    PROVIDER_ENDPOINTS: jsonObject.pipe(z.record(z.string(), z.string().url())).default({}),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')

@@ -23,6 +23,7 @@ export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
 export const WORKFLOW_KINDS = {
   licensingCheck: 'licensing-check',
   licensingSweep: 'licensing-sweep',
+  messageDelivery: 'message-delivery',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -32,7 +33,22 @@ export const SCHEDULE_IDS = {
 export const workflowIds = {
   licensingCheck: (clinicId: string, date: string) => `licensing/${clinicId}/${date}`,
   licensingSweep: (date: string) => `licensing-sweep/${date}`,
+  messageDelivery: (clinicId: string, messageId: string) => `message/${clinicId}/${messageId}`,
 };
+
+/** Everything needed to start one message's delivery, shared by the API and parent workflows. */
+export function messageDeliveryStart(clinicId: string, messageId: string, patientId?: string | null) {
+  return {
+    workflowId: workflowIds.messageDelivery(clinicId, messageId),
+    taskQueue: TASK_QUEUES.operations,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
+      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.messageDelivery },
+      ...(patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : []),
+    ],
+    args: [{ clinicId, messageId }] as [{ clinicId: string; messageId: string }],
+  };
+}
 
 /** Everything needed to start one clinic's licensing check, shared by the API and the daily sweep. */
 export function licensingCheckStart(clinicId: string, date: string) {

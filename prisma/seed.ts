@@ -5,12 +5,20 @@
  * that already exist are left exactly as they are. People change passwords and details after
  * the first start; a restart must not undo that.
  *
+ * When `npm start` runs its local mail inbox, it also points the demo clinic's email there
+ * (ensureDemoEmailToInbox), unless the clinic's email is configured already.
+ *
  * Run alone: `npm run seed` (reads the configuration from the environment like every process).
  */
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
+import { smtpEmailProvider } from '../activities/messaging/providers/email/smtp';
+import { channelSettings } from '../api/schemas/communication';
 import { type Config, parseConfig } from '../domain/config';
 import { createPrismaClient, type Db, type PrismaClient } from './client';
+import { sealProvider } from './communication-config';
+import { type CredentialCipher } from './credential-cipher';
 
 /** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
 export const DEMO_CLINIC_ID = '5c1f0000-0000-4000-8000-000000000001';
@@ -23,6 +31,11 @@ export interface SeedOptions {
   demoStaffPassword?: string;
   seedDemo: boolean;
   bcryptCost: number;
+  /**
+   * Set by `npm start` only when it runs its local mail inbox: the demo clinic's email is sent
+   * there. The cipher seals the SMTP password as the API would.
+   */
+  demoInbox?: { smtpPort: number; cipher: CredentialCipher };
 }
 
 export interface SeededAccount {
@@ -37,6 +50,8 @@ export interface SeedSummary {
   demoClinic?: { id: string; name: string; created: boolean };
   demoStaff: SeededAccount[];
   demoPatients: { created: number; existing: number };
+  /** Whether the demo clinic's email now goes to the local inbox (only when demoInbox was given). */
+  demoEmail?: { created: boolean };
   /** Parts not seeded and why, for the caller to print. */
   skipped: string[];
 }
@@ -105,6 +120,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
     summary.skipped.push('demo staff: DEMO_STAFF_PASSWORD is not set');
   }
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
+  if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }
 
@@ -160,6 +176,41 @@ async function ensureDemoPatients(prisma: PrismaClient, clinicId: string): Promi
   return { created: count, existing: DEMO_PATIENTS.length - count };
 }
 
+/**
+ * Sends the demo clinic's email to the launcher's local mail inbox: an SMTP configuration stored
+ * exactly as `PUT /clinics/:id/communication/email` stores one (checked against the provider's
+ * credential schema, password sealed). Only when the clinic has no email configuration at all, so
+ * an admin's own configuration is never replaced. (One the admin deleted comes back at the next
+ * start: with none, the demo clinic's mail would go nowhere a newcomer can see.)
+ */
+export async function ensureDemoEmailToInbox(
+  prisma: PrismaClient,
+  clinicId: string,
+  inbox: { smtpPort: number; cipher: CredentialCipher },
+): Promise<{ created: boolean }> {
+  const where = { clinicId, channel: 'email' } as const;
+  const existing = await prisma.communicationConfig.findUnique({ where: { clinicId_channel: where }, select: { id: true } });
+  if (existing) return { created: false };
+  const credentials = {
+    host: '127.0.0.1',
+    port: inbox.smtpPort,
+    secure: false,
+    username: 'sunrise',
+    // The inbox accepts any password; a random one means no known secret sits in the database.
+    password: randomBytes(18).toString('base64url'),
+    fromAddress: demoEmail('appointments'),
+    fromName: DEMO_CLINIC_NAME,
+  };
+  smtpEmailProvider.credentials.parse(credentials);
+  const stored = sealProvider(inbox.cipher, where, smtpEmailProvider.provider, credentials, smtpEmailProvider.secretFields);
+  // ON CONFLICT DO NOTHING: a configuration saved meanwhile (or by a concurrent seed) wins.
+  const { count } = await prisma.communicationConfig.createMany({
+    data: [{ ...where, enabled: true, providers: [stored] as Db.Prisma.InputJsonValue, settings: channelSettings.parse({}) }],
+    skipDuplicates: true,
+  });
+  return { created: count === 1 };
+}
+
 /** What the configuration asks to seed (SUPERADMIN_*, DEMO_STAFF_PASSWORD, SEED_DEMO, BCRYPT_COST). */
 export function seedOptionsFromConfig(config: Config): SeedOptions {
   return {
@@ -184,6 +235,9 @@ export function describeSeed(summary: SeedSummary): string[] {
     lines.push(`demo staff: ${created} created, ${summary.demoStaff.length - created} already there`);
   }
   if (summary.demoClinic) lines.push(`demo patients: ${summary.demoPatients.created} created, ${summary.demoPatients.existing} already there`);
+  if (summary.demoEmail) {
+    lines.push(`demo clinic email: ${summary.demoEmail.created ? 'sent to the local mail inbox' : 'already configured, left as it is'}`);
+  }
   return [...lines, ...summary.skipped.map((s) => `skipped ${s}`)];
 }
 

@@ -14,4 +14,10 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   AuditLog: 'clinicId',
   RefreshToken: 'clinicId',
   CommunicationConfig: 'clinicId',
+  Message: 'clinicId',
+  MessageAttempt: 'clinicId',
+  Suppression: 'clinicId',
+  DeviceToken: 'clinicId',
+  ProviderCircuit: 'clinicId',
+  RateLimitWindow: 'clinicId',
 };

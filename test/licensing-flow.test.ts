@@ -9,6 +9,7 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createMessagingDeps } from '../activities/messaging/messaging-deps';
 import { localDate } from '../domain/dates';
 import { type LicensingCheckResult } from '../domain/licensing-workflow';
 import { SCHEDULE_IDS, TASK_QUEUES } from '../domain/temporal';
@@ -41,7 +42,7 @@ before(async () => {
     connection: await NativeConnection.connect({ address: devServerAddress() }),
     taskQueue: TASK_QUEUES.operations,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma }),
+    activities: createActivities({ prisma: api.db.prisma, ...createMessagingDeps(api.config) }),
     dataConverter: createDataConverter(keys),
   });
   running = worker.run();

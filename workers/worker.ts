@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createMessagingDeps } from '../activities/messaging/messaging-deps';
 import { parseConfig } from '../domain/config';
 import { TASK_QUEUES } from '../domain/temporal';
 import { createPrismaClient } from '../prisma/client';
@@ -16,17 +17,20 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   const prisma = createPrismaClient(config.DATABASE_URL);
+  // Fails fast on a broken GLOBAL_MESSAGING_CONFIG, naming the field.
+  const messaging = createMessagingDeps(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUES.operations,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ prisma }),
+    activities: createActivities({ prisma, ...messaging }),
     dataConverter: createDataConverter({ keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID }),
   });
   // Worker.run resolves after SIGINT/SIGTERM, once in-flight tasks have finished (the SDK installs the handlers).
   await worker.run();
+  await messaging.clients.closeAll();
   await connection.close();
   await prisma.$disconnect();
 }

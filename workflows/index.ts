@@ -1,3 +1,4 @@
 // Every workflow the worker runs. The worker bundles this file for Temporal's deterministic sandbox.
 export { licensingCheckWorkflow } from './licensing/licensing-check';
 export { licensingSweepWorkflow } from './licensing/licensing-sweep';
+export { messageDeliveryWorkflow } from './messaging/message-delivery';

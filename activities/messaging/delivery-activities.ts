@@ -1,0 +1,215 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
+import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
+import { type Channel } from '../../domain/messaging';
+import { type PrismaClient } from '../../prisma/client';
+import { openProvider, storedProvidersSchema } from '../../prisma/communication-config';
+import { type Prisma } from '../../prisma/generated/client';
+import { type MessagingDeps } from './messaging-deps';
+import { ProviderError } from './providers/provider-error';
+import { findProvider } from './providers/registry';
+import { type MessageByChannel } from './providers/types';
+import { addressFor, type RecipientOverride } from './recipients';
+
+export interface DeliveryActivityDeps extends MessagingDeps {
+  prisma: PrismaClient;
+}
+
+interface ChannelSettings {
+  rateLimits?: { perMinute?: number; perHour?: number; perDay?: number; burst?: number };
+  retryAttempts?: number;
+  fallbackToGlobal?: boolean;
+}
+
+const loadMessage = (prisma: PrismaClient, clinicId: string, messageId: string) =>
+  prisma.message.findFirstOrThrow({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } }, clinic: true } });
+
+/** The idempotency key of one message on one provider: the same for every retry of that send. */
+export const attemptKeyOf = (messageId: string, channel: Channel, provider: string) => `${messageId}:${channel}:${provider}`;
+
+export function createDeliveryActivities(deps: DeliveryActivityDeps) {
+  const { prisma } = deps;
+
+  return {
+    /** Decides which channels and providers to try, after suppressions and missing addresses; ids and names only. */
+    async prepareDelivery({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
+      const message = await loadMessage(prisma, clinicId, messageId);
+      const configs = await prisma.communicationConfig.findMany({ where: { clinicId } });
+      const override = message.recipient as RecipientOverride;
+      const steps: DeliveryStep[] = [];
+      const skipped: DeliveryFailure[] = [];
+      for (const channel of message.channels) {
+        const address = addressFor(channel, override, message.patient);
+        if (!address) {
+          skipped.push({ channel, kind: SKIP.noAddress });
+          continue;
+        }
+        if (await prisma.suppression.findUnique({ where: { clinicId_channel_address: { clinicId, channel, address } } })) {
+          skipped.push({ channel, kind: SKIP.suppressed });
+          continue;
+        }
+        const config = configs.find((c) => c.channel === channel);
+        if (config && !config.enabled) {
+          skipped.push({ channel, kind: SKIP.disabled });
+          continue;
+        }
+        const settings = (config?.settings ?? deps.globalConfig[channel]?.settings ?? {}) as ChannelSettings;
+        const providers: DeliveryStep['providers'] = config ? storedProvidersSchema.parse(config.providers).map((p) => ({ provider: p.provider, source: 'clinic' as const })) : [];
+        if (!config || settings.fallbackToGlobal !== false) {
+          for (const p of deps.globalConfig[channel]?.providers ?? []) providers.push({ provider: p.provider, source: 'global' });
+        }
+        if (providers.length === 0) {
+          skipped.push({ channel, kind: SKIP.noProvider });
+          continue;
+        }
+        const limits = settings.rateLimits ?? {};
+        steps.push({
+          channel,
+          providers,
+          retryAttempts: settings.retryAttempts ?? 3,
+          limits: { perSecond: limits.burst, perMinute: limits.perMinute, perHour: limits.perHour, perDay: limits.perDay },
+        });
+      }
+      const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => s.kind === SKIP.suppressed);
+      await prisma.message.update({ where: { id: messageId }, data: { status: 'SENDING' } });
+      return { steps, skipped, suppressed };
+    },
+
+    /**
+     * Hands the message to one provider and logs the attempt. A retry after the provider already
+     * accepted it (the worker died before reporting back) returns the earlier receipt instead of
+     * sending again. Vendor failures become ApplicationFailures typed with their ProviderError kind.
+     */
+    async sendThroughProvider(input: { clinicId: string; messageId: string; channel: Channel; provider: string; source: 'clinic' | 'global' }): Promise<{ providerMessageId: string }> {
+      const { clinicId, messageId, channel, provider, source } = input;
+      const attemptKey = attemptKeyOf(messageId, channel, provider);
+      const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
+      if (accepted?.providerMessageId) return { providerMessageId: accepted.providerMessageId };
+
+      const attemptNumber = Context.current().info.attempt;
+      const startedAt = new Date();
+      const log = (data: Omit<Prisma.MessageAttemptUncheckedCreateInput, 'clinicId' | 'messageId' | 'channel' | 'provider' | 'attemptKey' | 'attemptNumber' | 'startedAt'>) =>
+        prisma.messageAttempt.upsert({
+          where: { attemptKey_attemptNumber: { attemptKey, attemptNumber } },
+          create: { clinicId, messageId, channel, provider, attemptKey, attemptNumber, startedAt, ...data },
+          update: { ...data, finishedAt: new Date() },
+        });
+
+      try {
+        const message = await loadMessage(prisma, clinicId, messageId);
+        const client = await clientFor(clinicId, channel, provider, source);
+        const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
+        if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
+        const content = render(message, message.clinic.name);
+        const receipt = await client.send(outbound(channel, to, content, attemptKey));
+        await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
+        return receipt;
+      } catch (err) {
+        const failure = asProviderError(err);
+        await log({ outcome: 'FAILED', errorKind: failure.kind, errorCode: failure.code });
+        await afterPermanentFailure(clinicId, messageId, channel, failure);
+        throw ApplicationFailure.create({
+          type: failure.kind,
+          message: failure.message,
+          details: [failure.code],
+          nonRetryable: failure.permanent,
+          nextRetryDelay: failure.options.retryAfterMs,
+        });
+      }
+    },
+
+    /** Records the outcome on the message row (the delivery log's summary). */
+    async finishMessage({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
+      const accepted =
+        result.status === 'DELIVERED' && result.channel && result.provider
+          ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.provider), outcome: 'ACCEPTED' } })
+          : null;
+      await prisma.message.updateMany({
+        where: { id: messageId, clinicId },
+        data: {
+          status: result.status,
+          channel: result.channel ?? null,
+          provider: result.provider ?? null,
+          providerMessageId: accepted?.providerMessageId ?? null,
+          failures: result.failures as unknown as Prisma.InputJsonValue,
+          deliveredAt: result.status === 'DELIVERED' ? new Date() : null,
+        },
+      });
+    },
+  };
+
+  async function clientFor(clinicId: string, channel: Channel, provider: string, source: 'clinic' | 'global') {
+    const definition = findProvider(channel, provider);
+    if (!definition) throw new ProviderError('REJECTED', 'clinicflow:unknown-provider', `No ${channel} provider ${provider}`);
+    let credentials: Record<string, unknown>;
+    let version: string;
+    if (source === 'clinic') {
+      const config = await prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } });
+      const stored = config && storedProvidersSchema.parse(config.providers).find((p) => p.provider === provider);
+      if (!config || !stored) throw new ProviderError('AUTH', 'clinicflow:not-configured', `${channel}/${provider} is no longer configured`);
+      credentials = openProvider(deps.cipher, { clinicId, channel }, stored);
+      version = config.updatedAt.toISOString();
+    } else {
+      const entry = deps.globalConfig[channel]?.providers.find((p) => p.provider === provider);
+      if (!entry) throw new ProviderError('AUTH', 'clinicflow:not-configured', `global ${channel}/${provider} is not configured`);
+      credentials = entry.credentials;
+      version = 'global';
+    }
+    const parsed = definition.credentials.safeParse(credentials);
+    if (!parsed.success) throw new ProviderError('AUTH', 'clinicflow:invalid-credentials', `${channel}/${provider} credentials are invalid`);
+    // Global providers are shared by clinics on purpose; a clinic's own never are.
+    const owner = source === 'clinic' ? clinicId : 'global';
+    return deps.clients.get(`${owner}|${channel}|${provider}`, version, () => definition.connect(parsed.data, deps.endpoints));
+  }
+
+  async function afterPermanentFailure(clinicId: string, messageId: string, channel: Channel, failure: ProviderError): Promise<void> {
+    if (!failure.permanent) return;
+    const message = await prisma.message.findFirst({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } } } });
+    const address = message && addressFor(channel, message.recipient as RecipientOverride, message.patient);
+    if (!address) return;
+    // A device token the push service no longer knows is pruned; an opt-out at the vendor is remembered.
+    if (channel === 'push' && failure.kind === 'INVALID_RECIPIENT') await prisma.deviceToken.deleteMany({ where: { clinicId, token: address } });
+    if (failure.kind === 'UNSUBSCRIBED') {
+      await prisma.suppression.upsert({
+        where: { clinicId_channel_address: { clinicId, channel, address } },
+        create: { clinicId, channel, address, reason: 'UNSUBSCRIBED' },
+        update: {},
+      });
+    }
+  }
+}
+
+interface Content {
+  subject: string;
+  text: string;
+}
+
+function render(message: { templateKey: string | null; variables: Prisma.JsonValue; subject: string | null; body: string | null; language: string }, clinicName: string): Content {
+  const variables = { clinicName, ...((message.variables ?? {}) as Record<string, string | number>) };
+  if (message.templateKey) {
+    if (!isTemplateKey(message.templateKey)) throw new ProviderError('REJECTED', 'clinicflow:unknown-template', `Unknown template ${message.templateKey}`);
+    return renderTemplate(message.templateKey, message.language, variables);
+  }
+  return { subject: fill(message.subject ?? '', variables), text: fill(message.body ?? '', variables) };
+}
+
+function outbound(channel: Channel, to: string, content: Content, idempotencyKey: string): MessageByChannel[Channel] {
+  switch (channel) {
+    case 'email':
+      // The sender address comes from the provider's credentials; the account may only send as itself.
+      return { from: { address: '' }, to, subject: content.subject, text: content.text, idempotencyKey };
+    case 'sms':
+      return { from: '', to, text: content.text, idempotencyKey };
+    case 'whatsapp':
+      return { from: '', to, text: content.text, idempotencyKey };
+    case 'push':
+      return { token: to, title: content.subject, body: content.text, idempotencyKey };
+  }
+}
+
+function asProviderError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof TemplateError) return new ProviderError('REJECTED', 'clinicflow:template', err.message);
+  // Anything else (database hiccup, bug) is worth another try; its message may hold data, so it is not copied.
+  return new ProviderError('TRANSIENT', 'clinicflow:internal', 'Unexpected error while sending', { cause: err });
+}

@@ -1,0 +1,62 @@
+/**
+ * Message templates with {{variables}}, in English plus Spanish and Hindi; the patient's
+ * preferred language picks one (falling back to English). Rendering happens in activities: the
+ * variables (names, dates) are patient data and never enter workflow history.
+ */
+
+export interface TemplateText {
+  subject: string;
+  text: string;
+}
+
+type Translations = { en: TemplateText } & Partial<Record<'es' | 'hi', TemplateText>>;
+
+export const MESSAGE_TEMPLATES = {
+  'appointment-confirmation': {
+    en: { subject: 'Your appointment at {{clinicName}} is booked', text: 'Hello {{patientName}}, your appointment at {{clinicName}} on {{date}} at {{time}} is confirmed.' },
+    es: { subject: 'Su cita en {{clinicName}} está reservada', text: 'Hola {{patientName}}, su cita en {{clinicName}} el {{date}} a las {{time}} está confirmada.' },
+    hi: { subject: '{{clinicName}} में आपकी अपॉइंटमेंट बुक हो गई है', text: 'नमस्ते {{patientName}}, {{clinicName}} में {{date}} को {{time}} बजे आपकी अपॉइंटमेंट की पुष्टि हो गई है।' },
+  },
+  'appointment-reminder': {
+    en: { subject: 'Reminder: your appointment at {{clinicName}}', text: 'Hello {{patientName}}, this is a reminder of your appointment at {{clinicName}} on {{date}} at {{time}}.' },
+    es: { subject: 'Recordatorio: su cita en {{clinicName}}', text: 'Hola {{patientName}}, le recordamos su cita en {{clinicName}} el {{date}} a las {{time}}.' },
+    hi: { subject: 'अनुस्मारक: {{clinicName}} में आपकी अपॉइंटमेंट', text: 'नमस्ते {{patientName}}, {{clinicName}} में {{date}} को {{time}} बजे आपकी अपॉइंटमेंट है।' },
+  },
+  'licence-alert': {
+    en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
+  },
+  'test-message': {
+    en: { subject: 'ClinicFlow test message', text: 'This test message from {{clinicName}} shows that this channel is configured correctly.' },
+    es: { subject: 'Mensaje de prueba de ClinicFlow', text: 'Este mensaje de prueba de {{clinicName}} muestra que el canal está bien configurado.' },
+    hi: { subject: 'ClinicFlow परीक्षण संदेश', text: '{{clinicName}} का यह परीक्षण संदेश दिखाता है कि यह चैनल सही ढंग से कॉन्फ़िगर है।' },
+  },
+} as const satisfies Record<string, Translations>;
+
+export type TemplateKey = keyof typeof MESSAGE_TEMPLATES;
+export const TEMPLATE_KEYS = Object.keys(MESSAGE_TEMPLATES) as TemplateKey[];
+
+export class TemplateError extends Error {}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** Fills {{name}} placeholders; a missing variable is an error rather than a message saying "{{name}}". */
+export function fill(text: string, variables: Record<string, string | number>): string {
+  return text.replace(PLACEHOLDER, (_m, name: string) => {
+    const value = variables[name];
+    if (value === undefined) throw new TemplateError(`Variable ${name} is missing`);
+    return String(value);
+  });
+}
+
+/** "es-MX" uses the Spanish text; languages without a translation use English. */
+export function renderTemplate(key: TemplateKey, language: string, variables: Record<string, string | number>): TemplateText & { language: string } {
+  const translations: Translations = MESSAGE_TEMPLATES[key];
+  const base = language.split('-')[0] as 'en' | 'es' | 'hi';
+  const chosen = translations[base] ? base : 'en';
+  const t = translations[chosen] as TemplateText;
+  return { subject: fill(t.subject, variables), text: fill(t.text, variables), language: chosen };
+}
+
+export function isTemplateKey(key: string): key is TemplateKey {
+  return key in MESSAGE_TEMPLATES;
+}
