@@ -18,6 +18,7 @@ import { codecServer, codecSessionRoutes } from './routes/codec';
 import { communicationRoutes } from './routes/communication';
 import { healthRoutes } from './routes/health';
 import { licensingRoutes } from './routes/licensing';
+import { messageLogRoutes, sendRoutes } from './routes/messages';
 import { patientRoutes } from './routes/patients';
 import { staffRoutes } from './routes/staff';
 
@@ -64,6 +65,8 @@ export function createApp(deps: ApiDeps): Express {
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
+  mount('/communication', 'Messages', (r) => sendRoutes(r, deps));
+  mount('/messages', 'Messages', (r) => messageLogRoutes(r));
 
   const document = generateOpenApiDocument(registry, config.PUBLIC_API_URL ?? '/');
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {

@@ -1,4 +1,5 @@
 /** Messaging vocabulary shared by the API, the delivery workflow and the provider adapters. */
+import { z } from 'zod';
 
 export const CHANNELS = ['email', 'sms', 'whatsapp', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -27,3 +28,18 @@ export type DeliveryErrorKind = keyof typeof DELIVERY_ERROR_KINDS;
 export function isPermanent(kind: DeliveryErrorKind): boolean {
   return DELIVERY_ERROR_KINDS[kind] === 'permanent';
 }
+
+const positive = z.number().int().positive();
+
+/** A clinic's delivery settings for one channel, with their defaults. */
+export const channelSettingsSchema = z.object({
+  rateLimits: z
+    .object({ perMinute: positive.optional(), perHour: positive.optional(), perDay: positive.optional(), burst: positive.optional().describe('per second') })
+    .default({}),
+  /** Attempts per provider before the next provider of the chain is tried. */
+  retryAttempts: z.number().int().min(1).max(10).default(3),
+  defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
+  /** Use the platform's global default provider when every provider of the clinic's chain fails. */
+  fallbackToGlobal: z.boolean().default(true),
+});
+export type ChannelSettings = z.output<typeof channelSettingsSchema>;

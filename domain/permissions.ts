@@ -22,16 +22,18 @@ export const PERMISSIONS = [
   'licensing:request-change',
   'audit:read',
   'communication:manage',
+  'message:send',
+  'message:read',
   'codec:decode',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
-const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update'];
+const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
-  OPS: ['clinic:list', 'clinic:read', 'staff:read', 'licensing:read', 'licensing:check', 'audit:read', 'codec:decode'],
+  OPS: ['clinic:list', 'clinic:read', 'staff:read', 'licensing:read', 'licensing:check', 'audit:read', 'message:read', 'codec:decode'],
   CLINIC_ADMIN: [
     ...CLINIC_READ,
     'clinic:update',
@@ -46,9 +48,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'communication:manage',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
-  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
-  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update'],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
   ACCOUNTANT: [...CLINIC_READ, 'patient:read'],
 };

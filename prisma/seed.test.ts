@@ -2,11 +2,14 @@
  * The seed runs at every start of the local stack: it must create the demo data once, never
  * duplicate it, and never undo what people changed afterwards (passwords above all).
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
-import { DEMO_CLINIC_ID, DEMO_PATIENTS, DEMO_STAFF, type SeedOptions, seedDatabase } from './seed';
+import { maskProvider, openProvider, storedProvidersSchema } from './communication-config';
+import { CredentialCipher } from './credential-cipher';
+import { DEMO_CLINIC_ID, DEMO_PATIENTS, DEMO_STAFF, describeSeed, type SeedOptions, seedDatabase } from './seed';
 
 const OPTIONS: SeedOptions = {
   superAdmin: { email: 'Root@ClinicFlow.test', password: 'super-admin-password-1' },
@@ -98,6 +101,73 @@ test('two seeds at once still create each row once', async () => {
   } finally {
     await fresh.drop();
   }
+});
+
+test('configures no channel of the demo clinic unless the launcher runs its mail inbox', async () => {
+  // The first tests seeded without demoInbox.
+  assert.equal(await db.prisma.communicationConfig.count(), 0);
+});
+
+describe("the demo clinic's email to the local mail inbox", () => {
+  const cipher = new CredentialCipher(new Map([['local-1', randomBytes(32).toString('base64')]]), 'local-1');
+  const where = { clinicId: DEMO_CLINIC_ID, channel: 'email' };
+  let fresh: TestDatabase;
+  before(async () => {
+    fresh = await createTestDatabase();
+  });
+  after(async () => {
+    await fresh.drop();
+  });
+  const emailConfig = () => fresh.prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId: DEMO_CLINIC_ID, channel: 'email' } } });
+
+  test('is configured once, as the API stores it, with the password sealed', async () => {
+    const summary = await seedDatabase(fresh.prisma, { ...OPTIONS, demoInbox: { smtpPort: 2525, cipher } });
+    assert.deepEqual(summary.demoEmail, { created: true });
+    assert.ok(describeSeed(summary).includes('demo clinic email: sent to the local mail inbox'));
+
+    const row = await emailConfig();
+    assert.ok(row);
+    assert.equal(row.enabled, true);
+    assert.deepEqual(row.settings, { rateLimits: {}, retryAttempts: 3, defaultLanguage: 'en', fallbackToGlobal: true });
+    const [stored, ...others] = storedProvidersSchema.parse(row.providers);
+    assert.ok(stored);
+    assert.equal(others.length, 0);
+    const credentials = openProvider(cipher, where, stored);
+    assert.deepEqual({ ...credentials, password: undefined }, {
+      host: '127.0.0.1',
+      port: 2525,
+      secure: false,
+      username: 'sunrise',
+      password: undefined,
+      fromAddress: 'appointments@sunrise.clinicflow.test',
+      fromName: 'Sunrise Therapy Centre',
+    });
+    const password = String(credentials.password);
+    assert.ok(password.length >= 16, 'a random password');
+    // Sealed, not plain: the password appears nowhere in the stored JSON, only sealed under secrets.
+    assert.ok(!JSON.stringify(row.providers).includes(password), 'the password is not stored in clear');
+    assert.deepEqual(Object.keys(stored.secrets), ['password']);
+    assert.match(stored.secrets.password ?? '', /^v1\.local-1\./);
+    assert.equal(stored.settings.password, undefined);
+    assert.equal(maskProvider(stored).credentials.password, `****${password.slice(-4)}`);
+  });
+
+  test('is left alone when the email is configured already, even by the seed itself', async () => {
+    const before = await emailConfig();
+    const again = await seedDatabase(fresh.prisma, { ...OPTIONS, demoInbox: { smtpPort: 2626, cipher } });
+    assert.deepEqual(again.demoEmail, { created: false });
+    assert.ok(describeSeed(again).includes('demo clinic email: already configured, left as it is'));
+    assert.deepEqual(await emailConfig(), before, 'the same row, password and port');
+
+    // An admin's own configuration (here: another server, disabled) is never replaced.
+    const admins = [{ provider: 'smtp', settings: { host: 'smtp.example.com', port: 587 }, secrets: {}, hints: {} }];
+    await fresh.prisma.communicationConfig.update({ where: { id: before?.id }, data: { enabled: false, providers: admins } });
+    await seedDatabase(fresh.prisma, { ...OPTIONS, demoInbox: { smtpPort: 2525, cipher } });
+    const after = await emailConfig();
+    assert.equal(after?.enabled, false);
+    assert.deepEqual(after?.providers, admins);
+    assert.equal(await fresh.prisma.communicationConfig.count(), 1);
+  });
 });
 
 test('seeds only the super admin when the demo is off, and says what it skipped', async () => {

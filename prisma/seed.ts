@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { smtpEmailProvider } from '../activities/messaging/providers/email/smtp';
-import { channelSettings } from '../api/schemas/communication';
+import { channelSettingsSchema } from '../domain/messaging';
 import { type Config, parseConfig } from '../domain/config';
 import { createPrismaClient, type Db, type PrismaClient } from './client';
 import { sealProvider } from './communication-config';
@@ -205,7 +205,7 @@ export async function ensureDemoEmailToInbox(
   const stored = sealProvider(inbox.cipher, where, smtpEmailProvider.provider, credentials, smtpEmailProvider.secretFields);
   // ON CONFLICT DO NOTHING: a configuration saved meanwhile (or by a concurrent seed) wins.
   const { count } = await prisma.communicationConfig.createMany({
-    data: [{ ...where, enabled: true, providers: [stored] as Db.Prisma.InputJsonValue, settings: channelSettings.parse({}) }],
+    data: [{ ...where, enabled: true, providers: [stored] as Db.Prisma.InputJsonValue, settings: channelSettingsSchema.parse({}) }],
     skipDuplicates: true,
   });
   return { created: count === 1 };

@@ -2,7 +2,8 @@
  * The newcomer's path, end to end: `npm start`'s launcher (scripts/stack/start.ts) on a fresh
  * data folder starts every piece, the seeded super admin can log in, Ctrl-C stops everything
  * and leaves no process behind, and a second start finds the same data (clinics in PostgreSQL,
- * workflows in Temporal's SQLite file).
+ * workflows in Temporal's SQLite file). The local mail inbox runs too, and the demo clinic's
+ * email is configured to it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,19 +30,21 @@ interface Ports {
   temporal: number;
   temporalUi: number;
   api: number;
+  inboxSmtp: number;
+  inboxWeb: number;
 }
 
 async function distinctFreePorts(): Promise<Ports> {
   const ports = new Set<number>();
-  while (ports.size < 4) ports.add(await freePort());
-  const [pgPort = 0, temporal = 0, temporalUi = 0, api = 0] = [...ports];
-  return { pg: pgPort, temporal, temporalUi, api };
+  while (ports.size < 6) ports.add(await freePort());
+  const [pgPort = 0, temporal = 0, temporalUi = 0, api = 0, inboxSmtp = 0, inboxWeb = 0] = [...ports];
+  return { pg: pgPort, temporal, temporalUi, api, inboxSmtp, inboxWeb };
 }
 
 /** The launcher's environment: nothing of the test run's own configuration leaks in. */
 function launcherEnv(scratch: string, ports: Ports): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of [...Object.keys(configSchema.shape), 'TEST_DATABASE_URL']) delete env[key];
+  for (const key of [...Object.keys(configSchema.shape), 'TEST_DATABASE_URL', 'INBOX']) delete env[key];
   return {
     ...env,
     CLINICFLOW_ENV_FILE: path.join(scratch, 'env'),
@@ -49,6 +52,8 @@ function launcherEnv(scratch: string, ports: Ports): NodeJS.ProcessEnv {
     PG_PORT: String(ports.pg),
     TEMPORAL_PORT: String(ports.temporal),
     TEMPORAL_UI_PORT: String(ports.temporalUi),
+    INBOX_SMTP_PORT: String(ports.inboxSmtp),
+    INBOX_WEB_PORT: String(ports.inboxWeb),
     API_HOST: '127.0.0.1',
     API_PORT: String(ports.api),
     BCRYPT_COST: '4',
@@ -102,6 +107,10 @@ class Launcher {
 }
 
 const tokensSchema = z.object({ accessToken: z.string().min(1) });
+const channelConfigSchema = z.looseObject({
+  configured: z.boolean(),
+  providers: z.array(z.object({ provider: z.string(), credentials: z.record(z.string(), z.unknown()) })),
+});
 
 async function login(apiPort: number, email: string, password: string): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
@@ -157,7 +166,7 @@ async function assertAllPortsClosed(ports: Ports): Promise<void> {
 
 test('.env.example documents every configuration variable, with placeholders for the secrets', async () => {
   const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
-  const launcherOnly = ['CLINICFLOW_DATA_DIR', 'PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'CLINICFLOW_ENV_FILE'];
+  const launcherOnly = ['CLINICFLOW_DATA_DIR', 'PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'CLINICFLOW_ENV_FILE', 'INBOX', 'INBOX_SMTP_PORT', 'INBOX_WEB_PORT'];
   for (const key of [...Object.keys(configSchema.shape), ...launcherOnly]) {
     assert.match(example, new RegExp(`^(# *)?${key}=`, 'm'), `.env.example does not mention ${key}`);
   }
@@ -204,6 +213,7 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
     const printed = launcher.output.join('\n');
     assert.equal(launcher.bannerValue('API'), `http://localhost:${ports.api}/api/v1`);
     assert.equal(launcher.bannerValue('Temporal Web UI'), `http://localhost:${ports.temporalUi}`);
+    assert.equal(launcher.bannerValue('Mail inbox'), `http://localhost:${ports.inboxWeb}`);
     for (const secret of [written.JWT_SECRET, written.PAYLOAD_ENCRYPTION_KEYS?.split(':')[1], written.CREDENTIAL_ENCRYPTION_KEYS?.split(':')[1], superAdmin.password, written.DEMO_STAFF_PASSWORD, 'postgres:postgres@']) {
       assert.ok(secret && !printed.includes(secret), 'the launcher printed a secret');
     }
@@ -211,10 +221,26 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
 
     const readyz = await fetch(`http://127.0.0.1:${ports.api}/readyz`);
     assert.equal(readyz.status, 200, `/readyz: ${await readyz.text()}`);
-    await login(ports.api, superAdmin.email, superAdmin.password);
+    const firstToken = await login(ports.api, superAdmin.email, superAdmin.password);
 
     const ui = await fetch(`http://127.0.0.1:${ports.temporalUi}/`);
     assert.ok(ui.status < 500, `Temporal Web UI answered ${ui.status}`);
+
+    // The mail inbox answers, and the demo clinic's email goes to it (password sealed, shown masked).
+    const inboxPage = await fetch(`http://localhost:${ports.inboxWeb}/`);
+    assert.equal(inboxPage.status, 200);
+    assert.match(await inboxPage.text(), /Mail inbox/);
+    const email = await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}/communication/email`, {
+      headers: { authorization: `Bearer ${firstToken}`, 'x-clinic-id': DEMO_CLINIC_ID },
+    });
+    assert.equal(email.status, 200, `GET the demo clinic's email configuration: ${await email.clone().text()}`);
+    const emailConfig = channelConfigSchema.parse(await email.json());
+    assert.equal(emailConfig.configured, true);
+    const [smtp] = emailConfig.providers;
+    assert.equal(smtp?.provider, 'smtp');
+    assert.equal(smtp.credentials.host, '127.0.0.1');
+    assert.equal(smtp.credentials.port, ports.inboxSmtp);
+    assert.match(String(smtp.credentials.password), /^\*{4}/, 'the password is masked');
 
     const temporalAddress = launcher.bannerValue('Temporal gRPC')?.split(' ')[0] ?? '';
     assert.equal(temporalAddress, `127.0.0.1:${ports.temporal}`);

@@ -27,6 +27,7 @@ interface ClinicFixture {
   usageId: string;
   changeRequestId: string;
   changeRequestReason: string;
+  messageId: string;
   usageStaffCount: number;
 }
 
@@ -89,9 +90,13 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
   const change = await api.db.prisma.licenseChangeRequest.create({
     data: { clinicId: clinic.id, kind: 'UPGRADE', fromTierCode: tier, toTierCode: 'XL', reason: changeRequestReason, status: 'REJECTED', requestedById: admin.id },
   });
+  const message = await api.db.prisma.message.create({
+    data: { clinicId: clinic.id, patientId: patients[0]!.id, category: 'manual', channels: ['email'], body: `${tag}-message-body-${u}`, workflowId: `message/${clinic.id}/${u}`, status: 'DELIVERED' },
+  });
   return {
     id: clinic.id,
     name,
+    messageId: message.id,
     admin,
     staff,
     spare: { id: spare.id, email: spare.email },
@@ -121,6 +126,7 @@ function secretsOf(c: ClinicFixture): string[] {
     c.alertWorkflowId,
     c.usageId,
     c.changeRequestId,
+    c.messageId,
     c.changeRequestReason,
     'bravo',
   ];
@@ -145,6 +151,7 @@ async function snapshotB() {
     audit: await p.auditLog.count({ where }),
     refreshTokens: await p.refreshToken.findMany({ where, orderBy: { id: 'asc' } }),
     communication: await p.communicationConfig.findMany({ where, orderBy: { id: 'asc' } }),
+    messages: await p.message.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -172,11 +179,11 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'patient' | 'channel';
+type Resource = 'clinic' | 'staff' | 'patient' | 'channel' | 'message';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string =>
-  r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : r === 'channel' ? CHANNEL : c.patients[0]!.id;
+  r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : r === 'channel' ? CHANNEL : r === 'message' ? c.messageId : c.patients[0]!.id;
 
 /**
  * Every route with a path parameter: which resource each parameter names, and a minimal valid
@@ -191,6 +198,8 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'DELETE /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
   'GET /api/v1/patients/{id}': { params: { id: 'patient' }, own: 200 },
   'PATCH /api/v1/patients/{id}': { params: { id: 'patient' }, body: { firstName: 'Renamed' }, own: 200 },
+  'GET /api/v1/patients/{id}/messages': { params: { id: 'patient' }, own: 200 },
+  'GET /api/v1/messages/{id}': { params: { id: 'message' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication': { params: { clinicId: 'clinic' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 200 },
   'PUT /api/v1/clinics/{clinicId}/communication/{channel}': {
@@ -214,6 +223,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/licensing/usage': 'tenant',
   'GET /api/v1/licensing/alerts': 'tenant',
   'GET /api/v1/licensing/change-requests': 'tenant',
+  'GET /api/v1/messages': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -228,6 +238,7 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/licensing/check': 'tenant',
   'POST /api/v1/licensing/upgrade': 'tenant',
   'POST /api/v1/licensing/downgrade': 'tenant',
+  'POST /api/v1/communication/send': 'tenant',
 };
 
 before(async () => {
@@ -377,6 +388,12 @@ describe('lists of clinic A never contain B’s rows', () => {
       assert.deepEqual((body as { id: string }[]).map((r) => r.id).sort(), expected.map((r) => r.id).sort());
       assert.ok((body as { id: string }[]).some((r) => r.id === A.changeRequestId));
     },
+    'GET /api/v1/messages': async (body) => {
+      const expected = await api.db.prisma.message.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((m) => m.id).sort(), expected.map((m) => m.id).sort());
+      assert.ok(page.data.some((m) => m.id === A.messageId));
+    },
   };
 
   test('every tenant collection has a check', () => {
@@ -506,8 +523,33 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/communication/send to B\'s patient answers 404; with X-Clinic-Id of B it sends as A', async () => {
+    const before = await snapshotB();
+    const toB = await api.http
+      .post('/api/v1/communication/send')
+      .set(bearer(A.admin))
+      .send({ category: 'manual', recipients: [{ patientId: B.patients[0]!.id }], channels: ['email'], body: 'hello' });
+    assert.equal(toB.status, 404);
+    assertNoLeak({ ...(toB.body as object), error: { code: (toB.body as { error: { code: string } }).error.code } }, 'POST /api/v1/communication/send');
+    const res = await api.http
+      .post('/api/v1/communication/send')
+      .set(bearer(A.admin))
+      .set('X-Clinic-Id', B.id)
+      .send({ category: 'manual', recipients: [{ patientId: A.patients[0]!.id }], channels: ['email'], body: 'hello' })
+      .expect(202);
+    const [sent] = (res.body as { messages: { id: string; workflowId: string }[] }).messages;
+    try {
+      const row = await api.db.prisma.message.findUniqueOrThrow({ where: { id: sent!.id } });
+      assert.equal(row.clinicId, A.id);
+      assert.ok(sent!.workflowId.startsWith(`message/${A.id}/`));
+    } finally {
+      await api.temporal.client.workflow.getHandle(sent!.workflowId).terminate('isolation test done').catch(() => undefined);
+    }
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
-    const covered = ['POST /api/v1/patients', 'POST /api/v1/staff', 'POST /api/v1/licensing/check', 'POST /api/v1/licensing/upgrade', 'POST /api/v1/licensing/downgrade'];
+    const covered = ['POST /api/v1/patients', 'POST /api/v1/staff', 'POST /api/v1/licensing/check', 'POST /api/v1/licensing/upgrade', 'POST /api/v1/licensing/downgrade', 'POST /api/v1/communication/send'];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')
       .map(([k]) => k);

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
 import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
-import { type Channel } from '../../domain/messaging';
+import { type Channel, channelSettingsSchema } from '../../domain/messaging';
 import { type PrismaClient } from '../../prisma/client';
 import { openProvider, storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
@@ -13,12 +13,6 @@ import { addressFor, type RecipientOverride } from './recipients';
 
 export interface DeliveryActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
-}
-
-interface ChannelSettings {
-  rateLimits?: { perMinute?: number; perHour?: number; perDay?: number; burst?: number };
-  retryAttempts?: number;
-  fallbackToGlobal?: boolean;
 }
 
 const loadMessage = (prisma: PrismaClient, clinicId: string, messageId: string) =>
@@ -53,20 +47,20 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
           skipped.push({ channel, kind: SKIP.disabled });
           continue;
         }
-        const settings = (config?.settings ?? deps.globalConfig[channel]?.settings ?? {}) as ChannelSettings;
+        const settings = channelSettingsSchema.parse(config?.settings ?? deps.globalConfig[channel]?.settings ?? {});
         const providers: DeliveryStep['providers'] = config ? storedProvidersSchema.parse(config.providers).map((p) => ({ provider: p.provider, source: 'clinic' as const })) : [];
-        if (!config || settings.fallbackToGlobal !== false) {
+        if (!config || settings.fallbackToGlobal) {
           for (const p of deps.globalConfig[channel]?.providers ?? []) providers.push({ provider: p.provider, source: 'global' });
         }
         if (providers.length === 0) {
           skipped.push({ channel, kind: SKIP.noProvider });
           continue;
         }
-        const limits = settings.rateLimits ?? {};
+        const limits = settings.rateLimits;
         steps.push({
           channel,
           providers,
-          retryAttempts: settings.retryAttempts ?? 3,
+          retryAttempts: settings.retryAttempts,
           limits: { perSecond: limits.burst, perMinute: limits.perMinute, perHour: limits.perHour, perDay: limits.perDay },
         });
       }
@@ -100,7 +94,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         const client = await clientFor(clinicId, channel, provider, source);
         const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
         if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
-        const content = render(message, message.clinic.name);
+        const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
         const receipt = await client.send(outbound(channel, to, content, attemptKey));
         await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
         return receipt;
@@ -184,8 +178,9 @@ interface Content {
   text: string;
 }
 
-function render(message: { templateKey: string | null; variables: Prisma.JsonValue; subject: string | null; body: string | null; language: string }, clinicName: string): Content {
-  const variables = { clinicName, ...((message.variables ?? {}) as Record<string, string | number>) };
+/** Known facts (clinic and patient name) fill in unless the sender gave other values. */
+function render(message: { templateKey: string | null; variables: Prisma.JsonValue; subject: string | null; body: string | null; language: string }, known: Record<string, string>): Content {
+  const variables = { ...known, ...((message.variables ?? {}) as Record<string, string | number>) };
   if (message.templateKey) {
     if (!isTemplateKey(message.templateKey)) throw new ProviderError('REJECTED', 'clinicflow:unknown-template', `Unknown template ${message.templateKey}`);
     return renderTemplate(message.templateKey, message.language, variables);

@@ -7,7 +7,9 @@ import { pageArgs, toPage } from '../http/pagination';
 import { containsText, isUniqueViolation } from '../http/prisma-helpers';
 import { type ApiRouter } from '../http/route';
 import { presentPatient } from '../presenters';
-import { idParams, page } from '../schemas/common';
+import { idParams, listQuery, page } from '../schemas/common';
+import { messageResponse } from '../schemas/messages';
+import { presentMessage } from './messages';
 import { createPatientBody, type guardian, patientListQuery, patientResponse, updatePatientBody } from '../schemas/patients';
 import { writeAudit } from '../services/audit';
 import { assertRoomFor } from '../services/license-enforcement';
@@ -100,6 +102,22 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
         const patient = await req.tenant!.db.patient.findUnique({ where: { id: params.id } });
         if (!patient) throw ApiError.notFound('Patient');
         res.json(presentPatient(patient));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id/messages',
+      summary: "A patient's messages, newest first",
+      access: 'message:read',
+      tenant: true,
+      params: idParams,
+      query: listQuery,
+      responses: { 200: { description: 'A page of messages', schema: page(messageResponse) } },
+      handler: async ({ params, query }, req, res) => {
+        const { db } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const rows = await db.message.findMany({ where: { patientId: params.id }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        res.json(toPage(rows, query.limit, presentMessage));
       },
     })
     .route({

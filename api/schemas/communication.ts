@@ -1,23 +1,10 @@
-import { CHANNELS } from '../../domain/messaging';
+import { CHANNELS, channelSettingsSchema } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { clinicIdParams } from './common';
 
 export const channelParams = clinicIdParams.extend({ channel: z.enum(CHANNELS) });
 
-const positive = z.number().int().positive();
-
-export const channelSettings = z
-  .object({
-    rateLimits: z
-      .object({ perMinute: positive.optional(), perHour: positive.optional(), perDay: positive.optional(), burst: positive.optional() })
-      .default({}),
-    /** Attempts per provider before the next provider of the chain is tried. */
-    retryAttempts: z.number().int().min(1).max(10).default(3),
-    defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
-    /** Use the platform's global default provider when every provider of the clinic's chain fails. */
-    fallbackToGlobal: z.boolean().default(true),
-  })
-  .openapi('ChannelSettings');
+export const channelSettings = channelSettingsSchema.openapi('ChannelSettings');
 
 export const putChannelBody = z
   .object({
@@ -28,7 +15,7 @@ export const putChannelBody = z
       .max(4)
       .describe('The provider chain: the primary first, then fallbacks. Send every secret again on each save.')
       .refine((list) => new Set(list.map((p) => p.provider)).size === list.length, { message: 'a provider appears twice in the chain' }),
-    settings: channelSettings.default({ rateLimits: {}, retryAttempts: 3, defaultLanguage: 'en', fallbackToGlobal: true }),
+    settings: channelSettings.default(channelSettingsSchema.parse({})),
   })
   .openapi('PutChannelConfig');
 

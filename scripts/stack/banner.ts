@@ -10,10 +10,16 @@ export function withoutPassword(url: string): string {
   return parsed.toString();
 }
 
+/** Where the demo clinic's email goes: the inbox, unless its configuration was changed since the first start. */
+function demoEmailNote(configuredNow: boolean): string {
+  return configuredNow ? '  Its email goes to the mail inbox above.' : '  Its email goes to the mail inbox above, unless its configuration was changed since.';
+}
+
 export function banner(opts: {
   config: Config;
   seed: SeedSummary;
   temporalUiUrl?: string;
+  mailInboxUrl?: string;
   embeddedPostgres: boolean;
   envFile: string;
   seconds: number;
@@ -25,6 +31,7 @@ export function banner(opts: {
     ['API docs', `${api}/docs`],
     ['OpenAPI JSON', `${api}/api/v1/openapi.json`],
     ...(opts.temporalUiUrl ? [['Temporal Web UI', opts.temporalUiUrl] as [string, string]] : []),
+    ...(opts.mailInboxUrl ? [['Mail inbox', opts.mailInboxUrl] as [string, string]] : []),
     ['Temporal gRPC', `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`],
     ['PostgreSQL', `${withoutPassword(config.DATABASE_URL)}${opts.embeddedPostgres ? ' (embedded)' : ''}`],
   ];
@@ -41,6 +48,7 @@ export function banner(opts: {
     '',
     ...format(rows),
     ...(seed.demoClinic ? ['', `  Demo clinic "${seed.demoClinic.name}", id ${seed.demoClinic.id}`, '  (platform staff name it with the X-Clinic-Id header)'] : []),
+    ...(opts.mailInboxUrl && seed.demoEmail?.created !== undefined ? [demoEmailNote(seed.demoEmail.created)] : []),
     ...(logins.length
       ? ['', `  Logins (password: see SUPERADMIN_PASSWORD / DEMO_STAFF_PASSWORD in ${envName}, unless changed since)`, ...format(logins)]
       : ['', '  No logins seeded: set SUPERADMIN_EMAIL and SUPERADMIN_PASSWORD']),

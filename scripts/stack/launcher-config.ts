@@ -18,11 +18,22 @@ const optionalText = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
+/** on (the default, also when empty) or off. */
+const onOff = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim().toLowerCase() || 'on')
+  .pipe(z.enum(['on', 'off']));
+
 const launcherSchema = z.object({
   CLINICFLOW_DATA_DIR: z.string().min(1).default('.data'),
   PG_PORT: portNumber.default(5433),
   TEMPORAL_PORT: portNumber.default(7233),
   TEMPORAL_UI_PORT: portNumber.default(8233),
+  /** The local mail inbox (scripts/stack/mail-inbox.ts); off when clinics' email goes to real servers. */
+  INBOX: onOff,
+  INBOX_SMTP_PORT: portNumber.default(1025),
+  INBOX_WEB_PORT: portNumber.default(8025),
   TEMPORAL_CLI: optionalText,
   DATABASE_URL: optionalText,
   TEMPORAL_ADDRESS: optionalText,

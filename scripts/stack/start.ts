@@ -1,14 +1,16 @@
 /**
  * `npm start`: all of ClinicFlow on one machine, for a newcomer. Starts PostgreSQL (embedded,
  * unless DATABASE_URL is set) and the Temporal dev server with its Web UI (unless
- * TEMPORAL_ADDRESS is set), applies migrations, registers search attributes, seeds the demo
- * data, creates the Schedules, then runs the worker and the API and prints where everything is.
+ * TEMPORAL_ADDRESS is set) and a local mail inbox that the demo clinic's email goes to (unless
+ * INBOX=off), applies migrations, registers search attributes, seeds the demo data, creates the
+ * Schedules, then runs the worker and the API and prints where everything is.
  * Ctrl-C stops it all in reverse order. State lives in CLINICFLOW_DATA_DIR, so the next start
  * finds the same clinics and workflows.
  *
  * Run through scripts/start.sh, which builds the Temporal CLI once and sets TEMPORAL_CLI.
  * Variables of its own (the API and the worker ignore them): CLINICFLOW_ENV_FILE,
- * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI.
+ * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI, INBOX,
+ * INBOX_SMTP_PORT, INBOX_WEB_PORT.
  */
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Config, parseConfig } from '../../domain/config';
 import { createPrismaClient } from '../../prisma/client';
+import { CredentialCipher } from '../../prisma/credential-cipher';
 import { applyMigrations } from '../../prisma/migrator';
 import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } from '../../prisma/seed';
 import { connectTemporalClient } from '../../temporal-config/client';
@@ -25,6 +28,7 @@ import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnex
 import { banner, withoutPassword } from './banner';
 import { DATABASE_NAME, ensureEnvFile, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
 import { displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
+import { type MailInbox } from './mail-inbox';
 import { isPortOpen } from './ports';
 import { type EmbeddedDatabase } from './postgres';
 import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
@@ -84,6 +88,11 @@ async function assertPortsFree(settings: LauncherSettings, config: Config): Prom
   if (!settings.TEMPORAL_ADDRESS) {
     await assertPortFree(settings.TEMPORAL_PORT, 'TEMPORAL_PORT', ', or set TEMPORAL_ADDRESS to use a Temporal server of your own');
     await assertPortFree(settings.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT', '');
+  }
+  if (settings.INBOX === 'on') {
+    const orOff = ', or set INBOX=off to run without the local mail inbox';
+    await assertPortFree(settings.INBOX_SMTP_PORT, 'INBOX_SMTP_PORT', orOff);
+    await assertPortFree(settings.INBOX_WEB_PORT, 'INBOX_WEB_PORT', orOff);
   }
   await assertPortFree(config.API_PORT, 'API_PORT', '', apiProbeHost(config));
 }
@@ -165,18 +174,35 @@ async function stopTemporal(server: DevServer): Promise<void> {
   }
 }
 
+/** Started before the worker and stopped after it, so no send of the worker finds it gone. */
+async function startInbox(stack: Stack, settings: LauncherSettings): Promise<MailInbox> {
+  // Loaded only when wanted: it needs smtp-server, a development dependency.
+  const { startMailInbox } = await import('./mail-inbox');
+  log(`starting the mail inbox: SMTP on port ${settings.INBOX_SMTP_PORT}, web page on ${settings.INBOX_WEB_PORT}`);
+  const inbox = await startMailInbox({ smtpPort: settings.INBOX_SMTP_PORT, webPort: settings.INBOX_WEB_PORT }).catch((err: unknown) => {
+    throw new LaunchError(`The mail inbox did not start: ${errorMessage(err)}. Pick other ports (INBOX_SMTP_PORT, INBOX_WEB_PORT) or set INBOX=off.`);
+  });
+  stack.onStop('the mail inbox', () => inbox.stop());
+  return inbox;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Preparing the database and Temporal
 // ---------------------------------------------------------------------------------------------
 
-async function prepareDatabase(config: Config): Promise<SeedSummary> {
+/** `inbox`: the local mail inbox is running, and the demo clinic's email should go to it. */
+async function prepareDatabase(config: Config, inbox?: MailInbox): Promise<SeedSummary> {
   const applied = await applyMigrations(config.DATABASE_URL).catch((err: unknown) => {
     throw new LaunchError(`Could not migrate ${withoutPassword(config.DATABASE_URL)}: ${errorMessage(err)}`);
   });
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
   const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
   try {
-    const summary = await seedDatabase(prisma, seedOptionsFromConfig(config));
+    const demoInbox = inbox && {
+      smtpPort: inbox.smtpPort,
+      cipher: new CredentialCipher(config.CREDENTIAL_ENCRYPTION_KEYS, config.CREDENTIAL_ENCRYPTION_KEY_ID),
+    };
+    const summary = await seedDatabase(prisma, { ...seedOptionsFromConfig(config), demoInbox });
     for (const line of describeSeed(summary)) log(`seed: ${line}`);
     return summary;
   } finally {
@@ -240,9 +266,11 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
     childEnv.CODEC_CORS_ORIGINS ||= `http://localhost:${settings.TEMPORAL_UI_PORT},http://127.0.0.1:${settings.TEMPORAL_UI_PORT}`;
   }
   stopIfAsked();
+  const inbox = settings.INBOX === 'on' ? await startInbox(stack, settings) : undefined;
+  stopIfAsked();
 
   const config = parseConfig(childEnv);
-  const seed = await prepareDatabase(config);
+  const seed = await prepareDatabase(config, inbox);
   stopIfAsked();
   await prepareTemporal(config);
   stopIfAsked();
@@ -260,6 +288,7 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
       config,
       seed,
       temporalUiUrl,
+      mailInboxUrl: inbox?.webUrl,
       embeddedPostgres: !settings.DATABASE_URL,
       envFile,
       seconds: (Date.now() - startedAt) / 1000,
