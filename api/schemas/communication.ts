@@ -4,7 +4,8 @@ import { clinicIdParams } from './common';
 
 export const channelParams = clinicIdParams.extend({ channel: z.enum(CHANNELS) });
 
-export const channelSettings = channelSettingsSchema.openapi('ChannelSettings');
+// Used as defined in domain: zod 4 adds .openapi() per instance, and this schema may be built before the extension loads.
+export const channelSettings = channelSettingsSchema;
 
 export const putChannelBody = z
   .object({
