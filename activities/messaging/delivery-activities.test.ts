@@ -1,0 +1,103 @@
+/** The delivery activities against PostgreSQL and a local Twilio peer, through the real adapter. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { sealProvider } from '../../prisma/communication-config';
+import { CredentialCipher } from '../../prisma/credential-cipher';
+import { type Prisma } from '../../prisma/generated/client';
+import { startTwilioPeer, twilioError, type TwilioPeer } from '../../test/fakes/twilio-peer';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import { createDeliveryActivities } from './delivery-activities';
+import { ProviderClientCache } from './provider-clients';
+
+const ACCOUNT = { accountSid: `AC${'a1'.repeat(16)}`, authToken: 'twilio-auth-token-0123' };
+let db: TestDatabase;
+let peer: TwilioPeer;
+let acts: ReturnType<typeof createDeliveryActivities>;
+let clients: ProviderClientCache;
+let clinicId: string;
+let patientId: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  peer = await startTwilioPeer(ACCOUNT);
+  const cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
+  clients = new ProviderClientCache();
+  acts = createDeliveryActivities({ prisma: db.prisma, cipher, clients, endpoints: { twilio: peer.url }, globalConfig: {} });
+  clinicId = (await db.prisma.clinic.create({ data: { name: 'Delivery', timezone: 'UTC', licenseTierCode: 'S' } })).id;
+  patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'Ana', lastName: 'Diaz', phone: '+44 7700 900123', email: 'ana@example.test', barcode: 'D-1' } })).id;
+  const twilio = sealProvider(cipher, { clinicId, channel: 'sms' }, 'twilio', { ...ACCOUNT, from: '+15005550006' }, ['authToken']);
+  await db.prisma.communicationConfig.create({ data: { clinicId, channel: 'sms', providers: [twilio] as Prisma.InputJsonValue, settings: { retryAttempts: 2, rateLimits: { perMinute: 30 } } } });
+});
+after(async () => {
+  await clients.closeAll();
+  await peer.stop();
+  await db.drop();
+});
+
+let n = 0;
+async function message(channels: Array<'sms' | 'email' | 'whatsapp'>) {
+  const id = `01900000-0000-7000-8000-${String(++n).padStart(12, '0')}`;
+  await db.prisma.message.create({ data: { id, clinicId, patientId, category: 'manual', channels, body: 'See you tomorrow, {{patientName}}', workflowId: `message/${clinicId}/${id}` } });
+  return id;
+}
+const send = (messageId: string, attempt = 1): Promise<{ providerMessageId: string }> =>
+  new MockActivityEnvironment({ attempt }).run(() => acts.sendThroughProvider({ clinicId, messageId, channel: 'sms', provider: 'twilio', source: 'clinic' }));
+
+describe('planning', () => {
+  test('configured channels become steps with the clinic\'s settings; others are skipped with the reason', async () => {
+    await db.prisma.suppression.create({ data: { clinicId, channel: 'email', address: 'ana@example.test', reason: 'HARD_BOUNCE' } });
+    const plan = await acts.prepareDelivery({ clinicId, messageId: await message(['whatsapp', 'sms', 'email']) });
+    assert.deepEqual(plan.skipped, [
+      { channel: 'whatsapp', kind: 'NO_PROVIDER' },
+      { channel: 'email', kind: 'SUPPRESSED' },
+    ]);
+    assert.deepEqual(plan.steps, [{ channel: 'sms', providers: [{ provider: 'twilio', source: 'clinic' }], retryAttempts: 2, limits: { perSecond: undefined, perMinute: 30, perHour: undefined, perDay: undefined } }]);
+    assert.equal(plan.suppressed, false);
+    await db.prisma.suppression.deleteMany({ where: { clinicId } });
+  });
+});
+
+describe('sending', () => {
+  test('the text is rendered from the patient record, sent once, and a retry after acceptance does not send again', async () => {
+    const id = await message(['sms']);
+    const forThis = () => peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio`);
+    const receipt = await send(id, 1);
+    assert.equal(forThis().length, 1);
+    assert.deepEqual([forThis()[0]!.to, forThis()[0]!.body], ['+447700900123', 'See you tomorrow, Ana']);
+    assert.deepEqual(await send(id, 2), receipt, 'the earlier receipt');
+    assert.equal(forThis().length, 1, 'no second message');
+    const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: id } });
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.attemptKey, a.providerMessageId]), [['ACCEPTED', `${id}:sms:twilio`, receipt.providerMessageId]]);
+  });
+
+  test('a recipient who replied STOP at the vendor is remembered as opted out; the failure is permanent and typed', async () => {
+    const id = await message(['sms']);
+    peer.failNext(1, twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+    await assert.rejects(send(id), (err: unknown) => err instanceof ApplicationFailure && err.type === 'UNSUBSCRIBED' && err.nonRetryable === true);
+    const suppression = await db.prisma.suppression.findUnique({ where: { clinicId_channel_address: { clinicId, channel: 'sms', address: '+447700900123' } } });
+    assert.equal(suppression?.reason, 'UNSUBSCRIBED');
+    const [attempt] = await db.prisma.messageAttempt.findMany({ where: { messageId: id } });
+    assert.deepEqual([attempt?.outcome, attempt?.errorKind, attempt?.errorCode], ['FAILED', 'UNSUBSCRIBED', 'twilio:21610']);
+    await db.prisma.suppression.deleteMany({ where: { clinicId } });
+  });
+
+  test('a vendor outage is transient and retryable', async () => {
+    const id = await message(['sms']);
+    peer.failNext(1, twilioError(503, 20500, 'Service unavailable'));
+    await assert.rejects(send(id), (err: unknown) => err instanceof ApplicationFailure && err.type === 'TRANSIENT' && err.nonRetryable === false);
+    await send(id, 2);
+    assert.equal(peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio`).length, 1);
+  });
+
+  test('finishing records the outcome and the accepted provider message id', async () => {
+    const id = await message(['sms']);
+    const { providerMessageId } = await send(id);
+    await acts.finishMessage({ clinicId, messageId: id, result: { status: 'DELIVERED', channel: 'sms', provider: 'twilio', failures: [] } });
+    const row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    assert.deepEqual([row.status, row.channel, row.provider, row.providerMessageId], ['DELIVERED', 'sms', 'twilio', providerMessageId]);
+    assert.ok(row.deliveredAt);
+  });
+});
