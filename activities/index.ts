@@ -1,5 +1,7 @@
 import { type PrismaClient } from '../prisma/client';
+import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
+import { createChannelTestActivities } from './messaging/channel-test-activities';
 import { createCircuitActivities } from './messaging/circuit-activities';
 import { createDeliveryActivities } from './messaging/delivery-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
@@ -7,15 +9,19 @@ import { createRateLimitActivities } from './messaging/rate-limit-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
+  /** Internal ops address copied on licence alerts. */
+  opsEmail?: string;
 }
 
 /** Every activity of ClinicFlow, bound to its dependencies. The worker calls this once. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLicensingActivities(deps),
+    ...createLicenceAlertMessageActivities(deps),
     ...createDeliveryActivities(deps),
     ...createCircuitActivities(deps),
     ...createRateLimitActivities(deps),
+    ...createChannelTestActivities(deps),
   };
 }
 

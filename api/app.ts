@@ -16,11 +16,14 @@ import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
 import { communicationRoutes } from './routes/communication';
+import { communicationInsightsRoutes } from './routes/communication-insights';
 import { healthRoutes } from './routes/health';
 import { licensingRoutes } from './routes/licensing';
 import { messageLogRoutes, sendRoutes } from './routes/messages';
 import { patientRoutes } from './routes/patients';
 import { staffRoutes } from './routes/staff';
+import { webhookRoutes } from './routes/webhooks';
+import { keepRawBody } from './webhooks/raw-body';
 
 export const API_PREFIX = '/api/v1';
 
@@ -34,7 +37,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
-  app.use(express.json({ limit: '1mb' }));
+  // keepRawBody: webhook signatures cover the exact bytes received, which parsing loses.
+  app.use(express.json({ limit: '1mb', verify: keepRawBody }));
   app.use('/codec', codecServer(deps));
 
   const guards: Guards = {
@@ -60,6 +64,8 @@ export function createApp(deps: ApiDeps): Express {
 
   mount('/auth', 'Auth', (r) => authRoutes(r, deps, loginLimiter));
   mount('/clinics', 'Clinics', (r) => clinicRoutes(r, deps));
+  // Before communicationRoutes: its /:channel would otherwise take /stats and /health for channels.
+  mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationInsightsRoutes(r, deps));
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationRoutes(r, deps));
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
@@ -67,6 +73,7 @@ export function createApp(deps: ApiDeps): Express {
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));
   mount('/messages', 'Messages', (r) => messageLogRoutes(r));
+  mount('/webhooks', 'Webhooks', (r) => webhookRoutes(r, deps));
 
   const document = generateOpenApiDocument(registry, config.PUBLIC_API_URL ?? '/');
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {

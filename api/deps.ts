@@ -11,4 +11,11 @@ export interface ApiDeps {
   temporal: { client: Client; connection: Connection };
   logger: Logger;
   metrics: Registry;
+  /**
+   * Fetches the PEM certificate SNS signs with (SES bounce webhooks). Absent: fetched over HTTPS
+   * from the SNS host, cached (api/webhooks/sns-fetch.ts). Tests pass their own: no internet there.
+   */
+  fetchSnsCertificate?: (url: string) => Promise<string>;
+  /** Confirms an SNS subscription by visiting its SubscribeURL. Absent: the same, over HTTPS. */
+  confirmSnsSubscription?: (subscribeUrl: string) => Promise<void>;
 }

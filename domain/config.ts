@@ -56,6 +56,8 @@ export const configSchema = z
     /** Seals clinics' provider credentials at rest; same "keyId:base64Key,…" format. */
     CREDENTIAL_ENCRYPTION_KEYS: keyRing,
     CREDENTIAL_ENCRYPTION_KEY_ID: z.string().min(1),
+    /** Internal ops inbox that receives every clinic's licence alerts too. */
+    OPS_ALERT_EMAIL: z.string().email().optional(),
     /**
      * The platform's default providers for clinics without their own, per channel:
      * {"email":{"providers":[{"provider":"smtp","credentials":{…}}],"settings":{…}}}. Validated by the worker.

@@ -3,6 +3,8 @@
  * task queues, search attributes, workflow kinds, workflow ids and Schedule ids.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { type ChannelTestInput } from './channel-test';
+import { type Channel } from './messaging';
 
 export const TASK_QUEUES = {
   /** Licensing, and every workflow of the spine until a family needs its own workers. */
@@ -24,6 +26,7 @@ export const WORKFLOW_KINDS = {
   licensingCheck: 'licensing-check',
   licensingSweep: 'licensing-sweep',
   messageDelivery: 'message-delivery',
+  channelTest: 'channel-test',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -34,6 +37,7 @@ export const workflowIds = {
   licensingCheck: (clinicId: string, date: string) => `licensing/${clinicId}/${date}`,
   licensingSweep: (date: string) => `licensing-sweep/${date}`,
   messageDelivery: (clinicId: string, messageId: string) => `message/${clinicId}/${messageId}`,
+  channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
 };
 
 /** Everything needed to start one message's delivery, shared by the API and parent workflows. */
@@ -47,6 +51,19 @@ export function messageDeliveryStart(clinicId: string, messageId: string, patien
       ...(patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : []),
     ],
     args: [{ clinicId, messageId }] as [{ clinicId: string; messageId: string }],
+  };
+}
+
+/** Everything needed to start a channel test (verify the providers, then deliver the test message). */
+export function channelTestStart(clinicId: string, channel: Channel, messageId: string) {
+  return {
+    workflowId: workflowIds.channelTest(clinicId, messageId),
+    taskQueue: TASK_QUEUES.operations,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
+      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.channelTest },
+    ],
+    args: [{ clinicId, channel, messageId }] as [ChannelTestInput],
   };
 }
 

@@ -208,6 +208,18 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
     own: 200,
   },
   'DELETE /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 204 },
+  'GET /api/v1/clinics/{clinicId}/communication/stats': { params: { clinicId: 'clinic' }, own: 200 },
+  'GET /api/v1/clinics/{clinicId}/communication/health': { params: { clinicId: 'clinic' }, own: 200 },
+  // An invalid `to` on A's own clinic answers 400 without starting a test; the tenant guard runs first, so B's gets 404.
+  'POST /api/v1/clinics/{clinicId}/communication/{channel}/test': { params: { clinicId: 'clinic', channel: 'channel' }, body: { to: 'not-an-email' }, own: 400 },
+  // Webhooks authenticate by the vendor's signature, not a token: neither clinic has these providers configured,
+  // so both answer 404 alike (signatures themselves are tested in api/routes/webhooks.test.ts).
+  'POST /api/v1/webhooks/twilio/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
+  'GET /api/v1/webhooks/meta/{clinicId}': { params: { clinicId: 'clinic' }, own: 404 },
+  'POST /api/v1/webhooks/meta/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
+  'POST /api/v1/webhooks/vonage/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
+  'GET /api/v1/webhooks/messagebird/{clinicId}': { params: { clinicId: 'clinic' }, own: 404 },
+  'POST /api/v1/webhooks/messagebird/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
 };
 
 /**
@@ -233,6 +245,7 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/auth/logout': 'not-tenant',
   'POST /api/v1/clinics': 'not-tenant',
   'POST /api/v1/codec/sessions': 'not-tenant',
+  'POST /api/v1/webhooks/ses': 'not-tenant',
   'POST /api/v1/staff': 'tenant',
   'POST /api/v1/patients': 'tenant',
   'POST /api/v1/licensing/check': 'tenant',

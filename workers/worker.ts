@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUES.operations,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ prisma, ...messaging }),
+    activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL }),
     dataConverter: createDataConverter({ keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID }),
   });
   // Worker.run resolves after SIGINT/SIGTERM, once in-flight tasks have finished (the SDK installs the handlers).

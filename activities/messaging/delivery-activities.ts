@@ -3,11 +3,11 @@ import { type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type Messag
 import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
 import { type Channel, channelSettingsSchema } from '../../domain/messaging';
 import { type PrismaClient } from '../../prisma/client';
-import { openProvider, storedProvidersSchema } from '../../prisma/communication-config';
+import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
 import { type MessagingDeps } from './messaging-deps';
+import { clientFor } from './provider-access';
 import { ProviderError } from './providers/provider-error';
-import { findProvider } from './providers/registry';
 import { type MessageByChannel } from './providers/types';
 import { addressFor, type RecipientOverride } from './recipients';
 
@@ -91,7 +91,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 
       try {
         const message = await loadMessage(prisma, clinicId, messageId);
-        const client = await clientFor(clinicId, channel, provider, source);
+        const client = await clientFor(deps, { clinicId, channel, provider, source });
         const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
         if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
         const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
@@ -118,8 +118,9 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         result.status === 'DELIVERED' && result.channel && result.provider
           ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.provider), outcome: 'ACCEPTED' } })
           : null;
+      // Only a message still on its way: a provider webhook may already have said READ or BOUNCED.
       await prisma.message.updateMany({
-        where: { id: messageId, clinicId },
+        where: { id: messageId, clinicId, status: { in: ['PENDING', 'SENDING'] } },
         data: {
           status: result.status,
           channel: result.channel ?? null,
@@ -131,30 +132,6 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       });
     },
   };
-
-  async function clientFor(clinicId: string, channel: Channel, provider: string, source: 'clinic' | 'global') {
-    const definition = findProvider(channel, provider);
-    if (!definition) throw new ProviderError('REJECTED', 'clinicflow:unknown-provider', `No ${channel} provider ${provider}`);
-    let credentials: Record<string, unknown>;
-    let version: string;
-    if (source === 'clinic') {
-      const config = await prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } });
-      const stored = config && storedProvidersSchema.parse(config.providers).find((p) => p.provider === provider);
-      if (!config || !stored) throw new ProviderError('AUTH', 'clinicflow:not-configured', `${channel}/${provider} is no longer configured`);
-      credentials = openProvider(deps.cipher, { clinicId, channel }, stored);
-      version = config.updatedAt.toISOString();
-    } else {
-      const entry = deps.globalConfig[channel]?.providers.find((p) => p.provider === provider);
-      if (!entry) throw new ProviderError('AUTH', 'clinicflow:not-configured', `global ${channel}/${provider} is not configured`);
-      credentials = entry.credentials;
-      version = 'global';
-    }
-    const parsed = definition.credentials.safeParse(credentials);
-    if (!parsed.success) throw new ProviderError('AUTH', 'clinicflow:invalid-credentials', `${channel}/${provider} credentials are invalid`);
-    // Global providers are shared by clinics on purpose; a clinic's own never are.
-    const owner = source === 'clinic' ? clinicId : 'global';
-    return deps.clients.get(`${owner}|${channel}|${provider}`, version, () => definition.connect(parsed.data, deps.endpoints));
-  }
 
   async function afterPermanentFailure(clinicId: string, messageId: string, channel: Channel, failure: ProviderError): Promise<void> {
     if (!failure.permanent) return;

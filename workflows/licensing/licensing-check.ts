@@ -1,10 +1,11 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { licenseStatus, planLicenseAlerts, usagePercent } from '../../domain/licensing';
 import { type LicensingCheckResult, type LicensingCheckState, licensingCheckStateQuery } from '../../domain/licensing-workflow';
-import { type LicensingCheckInput } from '../../domain/temporal';
+import { type LicensingCheckInput, messageDeliveryStart } from '../../domain/temporal';
+import { messageDeliveryWorkflow } from '../messaging/message-delivery';
 
-const { loadLicenseSnapshot, recordLicenseUsage, applyLicenseAlertPlan } = proxyActivities<Activities>({
+const { loadLicenseSnapshot, recordLicenseUsage, applyLicenseAlertPlan, createLicenceAlertMessages } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
@@ -30,6 +31,15 @@ export async function licensingCheckWorkflow({ clinicId, date }: LicensingCheckI
   const plan = planLicenseAlerts(usage, limits, snapshot.openAlerts);
   if (plan.raise.length > 0 || plan.clear.length > 0) {
     await applyLicenseAlertPlan({ clinicId, date, workflowId: workflowInfo().workflowId, plan });
+  }
+
+  // Checks started before alerts were emailed replay without this step.
+  if (plan.raise.length > 0 && patched('licence-alert-emails')) {
+    const messageIds = await createLicenceAlertMessages({ clinicId, date, raised: plan.raise });
+    for (const messageId of messageIds) {
+      // Each email is delivered on its own; the check does not wait for the mail server.
+      await startChild(messageDeliveryWorkflow, { ...messageDeliveryStart(clinicId, messageId), parentClosePolicy: ParentClosePolicy.ABANDON });
+    }
   }
 
   const result: LicensingCheckResult = {

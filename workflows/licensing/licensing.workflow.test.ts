@@ -21,12 +21,21 @@ const LIMITS: LicenseLimits = { maxStaff: 5, maxPatients: 250, maxAppointmentsPe
 class FakeClinicStore {
   readonly recorded = new Map<string, LicenseUsageCounts>();
   readonly raised: Array<AlertToRaise & { date: string }> = [];
+  /** Alert emails created, and deliveries that ran as child workflows. */
+  readonly alertEmails: string[] = [];
+  readonly delivered: string[] = [];
   open: OpenAlert[] = [];
   private firstDate?: string;
 
   constructor(
     readonly clinics: ClinicForLicensing[],
     private readonly staffByDay: number[],
+    /**
+     * Whether alert emails are handed back for delivery. The multi-day tests keep them in: the
+     * Java test server's env.sleep does not return while abandoned delivery children are in
+     * flight, so only the dedicated test below runs deliveries.
+     */
+    private readonly deliverAlerts = false,
   ) {}
 
   dayOf(date: string): number {
@@ -58,6 +67,21 @@ class FakeClinicStore {
         }
         return { raised: plan.raise.length, cleared: plan.clear.length };
       },
+      createLicenceAlertMessages: async ({ clinicId, date, raised }) => {
+        const ids = raised.map((a) => `${clinicId}-${date}-${a.metric}-${a.level}`);
+        this.alertEmails.push(...ids);
+        return this.deliverAlerts ? ids : [];
+      },
+      // The alert emails' delivery workflows (children) run against these.
+      prepareDelivery: async () => ({ steps: [{ channel: 'email', providers: [{ provider: 'smtp', source: 'clinic' }], retryAttempts: 1, limits: {} }], skipped: [], suppressed: false }),
+      circuitAllows: async () => true,
+      reserveSendSlot: async () => ({ waitMs: 0 }),
+      recordCircuit: async () => undefined,
+      sendThroughProvider: async ({ messageId }) => {
+        this.delivered.push(messageId);
+        return { providerMessageId: `sent-${messageId}` };
+      },
+      finishMessage: async () => undefined,
     };
   }
 }
@@ -102,7 +126,9 @@ describe('daily licensing check over simulated days', () => {
       ],
     );
     assert.deepEqual(store.open, [{ metric: 'STAFF', level: 'WARNING' }], 'the EXCEEDED alert was cleared on day 6');
+    assert.equal(store.alertEmails.length, 2, 'one email per crossing, not per day');
   });
+
 
   test('falling below 80 % and crossing again raises a new warning', async () => {
     const store = new FakeClinicStore([{ id: 'clinic-b', timezone: 'UTC' }], [4, 4, 2, 4]);
@@ -158,5 +184,21 @@ describe('licensing sweep', () => {
     assert.equal(result.status, 'EXCEEDED');
     assert.deepEqual(result.usagePercent, { STAFF: 100, PATIENTS: 4, APPOINTMENTS: 0 });
     assert.deepEqual(Object.keys(result).sort(), ['cleared', 'clinicId', 'date', 'raised', 'status', 'tierCode', 'usage', 'usagePercent']);
+  });
+});
+
+// Last in the file: after abandoned delivery children have run, the Java test server's
+// env.sleep no longer returns, which the multi-day tests above rely on.
+describe('licence alert emails', () => {
+  test('a raised alert is emailed: each message is delivered by its own child workflow', async () => {
+    const store = new FakeClinicStore([{ id: 'clinic-mail', timezone: 'UTC' }], [5], true);
+    const w = await worker(store.activities());
+    await w.runUntil(async () => {
+      await client.workflow.execute(licensingCheckWorkflow, { taskQueue: TASK_QUEUES.operations, workflowId: 'licensing/clinic-mail/2026-02-01', args: [{ clinicId: 'clinic-mail', date: '2026-02-01' }] });
+      // Deliveries are abandoned children: they finish on their own after the check.
+      for (const id of store.alertEmails) await client.workflow.getHandle(`message/clinic-mail/${id}`).result();
+    });
+    assert.deepEqual(store.alertEmails, ['clinic-mail-2026-02-01-STAFF-WARNING', 'clinic-mail-2026-02-01-STAFF-EXCEEDED']);
+    assert.deepEqual([...store.delivered].sort(), [...store.alertEmails].sort());
   });
 });

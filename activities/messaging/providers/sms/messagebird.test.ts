@@ -109,6 +109,6 @@ describe('MessageBird SMS adapter', () => {
     assert.deepEqual(result.error?.issues.map((i) => i.path.join('.')).sort(), ['accessKey', 'originator']);
     assert.ok(messageBirdSms.credentials.safeParse(creds).success);
     assert.ok(messageBirdSms.credentials.safeParse({ ...creds, originator: '+31612345678' }).success);
-    assert.deepEqual(messageBirdSms.secretFields, ['accessKey']);
+    assert.deepEqual(messageBirdSms.secretFields, ['accessKey', 'signingKey']);
   });
 });

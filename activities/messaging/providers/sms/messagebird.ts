@@ -19,6 +19,8 @@ const credentials = z.object({
   originator: z
     .string()
     .regex(/^(\+?[1-9]\d{1,15}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number or an alphanumeric sender of at most 11 characters'),
+  /** Not used to send: verifies MessageBird-Signature-JWT on webhooks (api/webhooks/messagebird.ts). */
+  signingKey: z.string().min(1).optional(),
 });
 export type MessageBirdCredentials = z.infer<typeof credentials>;
 
@@ -53,7 +55,7 @@ export function createMessageBirdSms({ timeoutMs = 10_000 }: { timeoutMs?: numbe
     channel: 'sms',
     label: 'MessageBird SMS',
     credentials,
-    secretFields: ['accessKey'],
+    secretFields: ['accessKey', 'signingKey'],
     connect(creds, endpoints) {
       const baseUrl = (endpoints.messagebird ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
 

@@ -113,6 +113,6 @@ describe('Vonage SMS adapter', () => {
     assert.equal(result.success, false);
     assert.deepEqual(result.error?.issues.map((i) => i.path.join('.')).sort(), ['apiKey', 'apiSecret', 'from']);
     assert.ok(vonageSms.credentials.safeParse(creds).success);
-    assert.deepEqual(vonageSms.secretFields, ['apiSecret']);
+    assert.deepEqual(vonageSms.secretFields, ['apiSecret', 'signatureSecret']);
   });
 });

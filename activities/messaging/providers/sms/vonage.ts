@@ -11,6 +11,8 @@ const credentials = z.object({
   from: z
     .string()
     .regex(/^(\+?[1-9]\d{1,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number or an alphanumeric sender of at most 11 characters'),
+  /** Not used to send: verifies the JWT of signed webhooks (api/webhooks/vonage.ts). */
+  signatureSecret: z.string().min(1).optional(),
 });
 export type VonageCredentials = z.infer<typeof credentials>;
 
@@ -82,7 +84,7 @@ export function createVonageSms({ timeoutMs = 10_000 }: { timeoutMs?: number } =
     channel: 'sms',
     label: 'Vonage SMS',
     credentials,
-    secretFields: ['apiSecret'],
+    secretFields: ['apiSecret', 'signatureSecret'],
     connect(creds, endpoints) {
       const base = endpoints.vonage?.replace(/\/+$/, '');
       // The SMS and account APIs live on restHost; apiHost is set too so no call can slip to the real

@@ -134,6 +134,6 @@ describe('MessageBird WhatsApp adapter', () => {
     const result = messageBirdWhatsApp.credentials.safeParse({ accessKey: 'short', channelId: 'whatsapp-1', templateNamespace: '' });
     assert.equal(result.success, false);
     assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['accessKey', 'channelId', 'templateNamespace']);
-    assert.deepEqual(messageBirdWhatsApp.secretFields, ['accessKey']);
+    assert.deepEqual(messageBirdWhatsApp.secretFields, ['accessKey', 'signingKey']);
   });
 });

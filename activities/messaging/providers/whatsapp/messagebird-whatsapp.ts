@@ -35,6 +35,8 @@ export const messageBirdWhatsAppCredentials = z.object({
   channelId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the WhatsApp channel id: 32 hex digits'),
   /** The WhatsApp template namespace of the business account; required to send templates. */
   templateNamespace: z.string().min(1).optional(),
+  /** Not used to send: verifies MessageBird-Signature-JWT on webhooks (api/webhooks/messagebird.ts). */
+  signingKey: z.string().min(1).optional(),
 });
 export type MessageBirdWhatsAppCredentials = z.output<typeof messageBirdWhatsAppCredentials>;
 
@@ -134,7 +136,7 @@ export function createMessageBirdWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { 
     channel: 'whatsapp',
     label: 'WhatsApp (MessageBird)',
     credentials: messageBirdWhatsAppCredentials,
-    secretFields: ['accessKey'],
+    secretFields: ['accessKey', 'signingKey'],
     connect: (creds, endpoints) =>
       new MessageBirdWhatsAppClient(creds, (endpoints['messagebird-conversations'] ?? DEFAULT_BASE_URL).replace(/\/+$/, ''), timeoutMs),
   };

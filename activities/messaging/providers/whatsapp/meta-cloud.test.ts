@@ -143,6 +143,6 @@ describe('Meta WhatsApp Cloud API adapter', () => {
     assert.equal(result.success, false);
     assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['accessToken', 'graphApiVersion', 'phoneNumberId']);
     assert.equal(creds.graphApiVersion, 'v21.0');
-    assert.deepEqual([...metaCloudWhatsApp.secretFields].sort(), ['accessToken', 'appSecret']);
+    assert.deepEqual([...metaCloudWhatsApp.secretFields].sort(), ['accessToken', 'appSecret', 'webhookVerifyToken']);
   });
 });

@@ -61,6 +61,8 @@ export const metaCloudCredentials = z.object({
   businessAccountId: numericId('businessAccountId').optional(),
   /** Not used to send: kept for verifying the X-Hub-Signature-256 of status webhooks. */
   appSecret: z.string().min(1).optional(),
+  /** Not used to send: the token Meta's webhook subscription handshake must present (api/webhooks/meta.ts). */
+  webhookVerifyToken: z.string().min(1).optional(),
   graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'graphApiVersion looks like v21.0').default('v21.0'),
 });
 export type MetaCloudCredentials = z.output<typeof metaCloudCredentials>;
@@ -162,7 +164,7 @@ export function createMetaCloudWhatsApp(options: { timeoutMs?: number } = {}): P
     channel: 'whatsapp',
     label: 'WhatsApp (Meta Cloud API)',
     credentials: metaCloudCredentials,
-    secretFields: ['accessToken', 'appSecret'],
+    secretFields: ['accessToken', 'appSecret', 'webhookVerifyToken'],
     connect: (credentials, endpoints) =>
       new MetaCloudWhatsAppClient(credentials, (endpoints['meta-whatsapp'] ?? DEFAULT_BASE_URL).replace(/\/+$/, ''), options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   };

@@ -131,6 +131,6 @@ describe('Vonage WhatsApp adapter', () => {
     const result = vonageWhatsApp.credentials.safeParse({ apiKey: 'key with spaces', apiSecret: 'short', from: 'Clinic' });
     assert.equal(result.success, false);
     assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['apiKey', 'apiSecret', 'from']);
-    assert.deepEqual(vonageWhatsApp.secretFields, ['apiSecret']);
+    assert.deepEqual(vonageWhatsApp.secretFields, ['apiSecret', 'signatureSecret']);
   });
 });

@@ -38,6 +38,8 @@ export const vonageWhatsAppCredentials = z.object({
   apiSecret: z.string().min(8, 'apiSecret looks truncated'),
   /** The clinic's WhatsApp Business number (E.164), used when a message names no sender. */
   from: z.string().regex(/^\+?[1-9]\d{6,14}$/, 'must be an E.164 number'),
+  /** Not used to send: verifies the JWT of signed webhooks (api/webhooks/vonage.ts). */
+  signatureSecret: z.string().min(1).optional(),
 });
 export type VonageWhatsAppCredentials = z.output<typeof vonageWhatsAppCredentials>;
 
@@ -86,7 +88,7 @@ export function createVonageWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeo
     channel: 'whatsapp',
     label: 'WhatsApp (Vonage)',
     credentials: vonageWhatsAppCredentials,
-    secretFields: ['apiSecret'],
+    secretFields: ['apiSecret', 'signatureSecret'],
     connect(creds, endpoints) {
       const apiHost = endpoints['vonage-messages']?.replace(/\/+$/, '');
       const vonage = new Vonage({ apiKey: creds.apiKey, apiSecret: creds.apiSecret }, { ...(apiHost ? { apiHost } : {}), timeout: timeoutMs });

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { type AlertToRaise } from '../../domain/licensing';
+import { workflowIds } from '../../domain/temporal';
+import { type PrismaClient } from '../../prisma/client';
+
+/** A stable message id per alert and recipient, so a retried activity creates nothing twice. */
+function messageIdFor(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('|')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const METRIC_NAMES = { STAFF: 'active staff', PATIENTS: 'active patients', APPOINTMENTS: 'appointments this month' } as const;
+
+/**
+ * One email message per raised alert for each active clinic admin, and one for the internal ops
+ * address when configured. Returns the ids; the licensing workflow delivers each as a child.
+ */
+export function createLicenceAlertMessageActivities({ prisma, opsEmail }: { prisma: PrismaClient; opsEmail?: string }) {
+  return {
+    async createLicenceAlertMessages({ clinicId, date, raised }: { clinicId: string; date: string; raised: AlertToRaise[] }): Promise<string[]> {
+      if (raised.length === 0) return [];
+      const clinic = await prisma.clinic.findUnique({ where: { id: clinicId }, include: { licenseTier: true } });
+      if (!clinic) return [];
+      const admins = await prisma.staffUser.findMany({ where: { clinicId, role: 'CLINIC_ADMIN', active: true }, select: { email: true } });
+      const recipients = [...admins.map((a) => a.email), ...(opsEmail ? [opsEmail] : [])];
+      const rows = raised.flatMap((alert) =>
+        recipients.map((email) => {
+          const id = messageIdFor(clinicId, date, alert.metric, alert.level, email);
+          return {
+            id,
+            clinicId,
+            category: 'licence-alert',
+            channels: ['email' as const],
+            recipient: { email },
+            templateKey: 'licence-alert',
+            variables: { metric: METRIC_NAMES[alert.metric], percent: alert.percent, usage: alert.usage, limit: alert.limit, tier: clinic.licenseTier.name },
+            workflowId: workflowIds.messageDelivery(clinicId, id),
+          };
+        }),
+      );
+      await prisma.message.createMany({ data: rows, skipDuplicates: true });
+      return rows.map((r) => r.id);
+    },
+  };
+}
