@@ -152,6 +152,7 @@ async function snapshotB() {
     refreshTokens: await p.refreshToken.findMany({ where, orderBy: { id: 'asc' } }),
     communication: await p.communicationConfig.findMany({ where, orderBy: { id: 'asc' } }),
     messages: await p.message.findMany({ where, orderBy: { id: 'asc' } }),
+    deviceTokens: await p.deviceToken.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -199,6 +200,8 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'GET /api/v1/patients/{id}': { params: { id: 'patient' }, own: 200 },
   'PATCH /api/v1/patients/{id}': { params: { id: 'patient' }, body: { firstName: 'Renamed' }, own: 200 },
   'GET /api/v1/patients/{id}/messages': { params: { id: 'patient' }, own: 200 },
+  'GET /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, own: 200 },
+  'POST /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, body: { token: 'isolation-device-token-0123456789' }, own: 201 },
   'GET /api/v1/messages/{id}': { params: { id: 'message' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication': { params: { clinicId: 'clinic' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 200 },

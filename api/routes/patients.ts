@@ -13,7 +13,7 @@ import { presentMessage } from './messages';
 import { createPatientBody, type guardian, patientListQuery, patientResponse, updatePatientBody } from '../schemas/patients';
 import { writeAudit } from '../services/audit';
 import { assertRoomFor } from '../services/license-enforcement';
-import { type z } from '../openapi/zod';
+import { z } from '../openapi/zod';
 
 type Guardian = z.infer<typeof guardian>;
 
@@ -32,6 +32,10 @@ function assertGuardianForMinor(dateOfBirth: string | null | undefined, hasGuard
     throw ApiError.unprocessable('GUARDIAN_REQUIRED', 'Patients under 18 need a guardian on file', [{ path: 'body.guardian', message: 'required for a minor' }]);
   }
 }
+
+const deviceTokenBody = z.object({ token: z.string().min(20).max(4096).regex(/^[\w:.-]+$/, 'must be a push registration token') }).openapi('RegisterDeviceToken');
+const deviceTokenResponse = z.object({ id: z.uuid(), tokenEnding: z.string(), createdAt: z.string() }).openapi('DeviceToken');
+const presentDeviceToken = (t: { id: string; token: string; createdAt: Date }) => ({ id: t.id, tokenEnding: t.token.slice(-6), createdAt: t.createdAt.toISOString() });
 
 export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
   return r
@@ -118,6 +122,41 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
         if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
         const rows = await db.message.findMany({ where: { patientId: params.id }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
         res.json(toPage(rows, query.limit, presentMessage));
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/:id/device-tokens',
+      summary: "Register a patient's device for push notifications (registering it again changes nothing)",
+      access: 'patient:update',
+      tenant: true,
+      params: idParams,
+      body: deviceTokenBody,
+      responses: { 201: { description: 'Registered', schema: deviceTokenResponse }, 200: { description: 'Already registered', schema: deviceTokenResponse } },
+      handler: async ({ params, body }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const existing = await db.deviceToken.findFirst({ where: { token: body.token } });
+        // A device belongs to whoever registered it last (a family tablet changes hands).
+        const row = existing
+          ? await db.deviceToken.update({ where: { id: existing.id }, data: { patientId: params.id } })
+          : await db.deviceToken.create({ data: { clinicId, patientId: params.id, token: body.token } });
+        res.status(existing ? 200 : 201).json(presentDeviceToken(row));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id/device-tokens',
+      summary: "A patient's registered devices (tokens shown by their last characters)",
+      access: 'patient:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'Devices', schema: z.array(deviceTokenResponse) } },
+      handler: async ({ params }, req, res) => {
+        const { db } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const rows = await db.deviceToken.findMany({ where: { patientId: params.id }, orderBy: { createdAt: 'desc' } });
+        res.json(rows.map(presentDeviceToken));
       },
     })
     .route({
