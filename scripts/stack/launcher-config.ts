@@ -1,7 +1,7 @@
 /** The launcher's own settings and the env file: created on the first start, loaded, checked before anything starts. */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { type Config, parseConfig } from '../../domain/config';
@@ -54,17 +54,21 @@ export function envFilePath(): string {
   return path.resolve(ROOT, process.env.CLINICFLOW_ENV_FILE || '.env');
 }
 
-/** .env.example with fresh random secrets in place of its placeholders. */
-function withGeneratedSecrets(example: string): string {
-  const generated: Record<string, string> = {
+/** Secrets the launcher generates for a local installation. */
+function generatedSecrets(): Record<string, string> {
+  return {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     PAYLOAD_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
     PAYLOAD_ENCRYPTION_KEY_ID: 'local-1',
     CREDENTIAL_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}`,
     CREDENTIAL_ENCRYPTION_KEY_ID: 'local-1',
   };
+}
+
+/** .env.example with fresh random secrets in place of its placeholders. */
+function withGeneratedSecrets(example: string): string {
   let text = example;
-  for (const [key, value] of Object.entries(generated)) {
+  for (const [key, value] of Object.entries(generatedSecrets())) {
     const line = new RegExp(`^${key}=.*$`, 'm');
     if (!line.test(text)) throw new LaunchError(`.env.example has no ${key}= line to fill in`);
     text = text.replace(line, `${key}=${value}`);
@@ -72,9 +76,20 @@ function withGeneratedSecrets(example: string): string {
   return text;
 }
 
-/** Creates the env file on the very first start, so a newcomer has nothing to edit. */
+/**
+ * Creates the env file on the very first start, so a newcomer has nothing to edit. An env file
+ * from an older version gets the secrets that version did not know yet appended, so pulling a
+ * new version never stops `npm start`; existing values are never touched.
+ */
 export async function ensureEnvFile(file: string): Promise<void> {
-  if (existsSync(file)) return;
+  if (existsSync(file)) {
+    const text = await readFile(file, 'utf8');
+    const missing = Object.entries(generatedSecrets()).filter(([key]) => !new RegExp(`^\\s*(export\\s+)?${key}=`, 'm').test(text));
+    if (missing.length === 0) return;
+    await appendFile(file, `${text.endsWith('\n') ? '' : '\n'}\n# Added by npm start: generated for this installation.\n${missing.map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    log(`added ${missing.map(([k]) => k).join(', ')} to ${displayPath(file)}`);
+    return;
+  }
   const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
   // 0600: the file holds secrets. 'wx': never overwrite one that appeared meanwhile.
   await writeFile(file, withGeneratedSecrets(example), { mode: 0o600, flag: 'wx' });
