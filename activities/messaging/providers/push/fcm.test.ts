@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { inspect } from 'node:util';
 import { getApps } from 'firebase-admin/app';
 import { fcmError, type FcmPeer, startFcmPeer } from '../../../../test/fakes/fcm-peer';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type ChannelClient, type PushMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createFcmPush, type FcmCredentials, fcmPush } from './fcm';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -16,19 +16,10 @@ const creds = fcmPush.credentials.parse({ projectId: 'clinic-push-test', clientE
 const DEVICE = 'dGVzdC1kZXZpY2UtdG9rZW4tMDAx:APA91bH-local-device';
 const message: PushMessage = { token: DEVICE, title: 'Appointment tomorrow', body: 'Dr. Lovelace at 9:00', data: { appointmentId: 'apt-7' }, idempotencyKey: 'msg-42:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no key, token, device or text. */
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
 async function providerError(promise: Promise<unknown>, peer?: FcmPeer): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
   const accessTokens = peer?.tokensIssued.map((t) => t.accessToken) ?? [];
-  for (const secret of [pem.split('\n')[1] ?? pem, DEVICE, message.title, message.body, ...accessTokens]) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
+  return rejectsWithProviderError(promise, [pem.split('\n')[1] ?? pem, DEVICE, message.title, message.body, ...accessTokens]);
 }
 
 describe('FCM push adapter', () => {

@@ -2,29 +2,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { messageBirdError, type MessageBirdPeer, startMessageBirdPeer } from '../../../../test/fakes/messagebird-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type SmsMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createMessageBirdSms, type MessageBirdCredentials, messageBirdSms } from './messagebird';
 
 const creds: MessageBirdCredentials = { accessKey: `live_${randomBytes(12).toString('hex')}`, originator: 'ClinicFlow' };
 const message: SmsMessage = { from: 'Dr Smith', to: '+31612345678', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.accessKey, message.to.slice(1), message.text]) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.accessKey, message.to.slice(1), message.text]);
 
 describe('MessageBird SMS adapter', () => {
   let peer: MessageBirdPeer;

@@ -2,11 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { startTwilioPeer, type TwilioPeer, twilioError } from '../../../../test/fakes/twilio-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type SmsMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createTwilioSms, type TwilioCredentials, twilioSms } from './twilio';
 
 const creds: TwilioCredentials = {
@@ -16,19 +16,8 @@ const creds: TwilioCredentials = {
 };
 const message: SmsMessage = { from: '+15005550006', to: '+14155550123', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.authToken, message.to, message.to.slice(1), message.text]) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.authToken, message.to, message.to.slice(1), message.text]);
 
 describe('Twilio SMS adapter', () => {
   let peer: TwilioPeer;

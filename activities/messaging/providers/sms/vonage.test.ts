@@ -2,29 +2,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { basicCredentials, closedPortUrl, type PeerReply } from '../../../../test/fakes/http-peer';
 import { startVonagePeer, type VonagePeer, vonageRefusal } from '../../../../test/fakes/vonage-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type SmsMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createVonageSms, type VonageCredentials, vonageSms } from './vonage';
 
 const creds: VonageCredentials = { apiKey: randomBytes(4).toString('hex'), apiSecret: `Sec${randomBytes(8).toString('hex')}`, from: '+447700900001' };
 const message: SmsMessage = { from: '+447700900001', to: '+447700900123', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.apiSecret, message.to.slice(1), message.text]) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.apiSecret, message.to.slice(1), message.text]);
 
 describe('Vonage SMS adapter', () => {
   let peer: VonagePeer;

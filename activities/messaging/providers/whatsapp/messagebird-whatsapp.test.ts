@@ -2,11 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { messageBirdError, type MessageBirdConversationsPeer, startMessageBirdConversationsPeer } from '../../../../test/fakes/messagebird-conversations-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createMessageBirdWhatsApp, type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './messagebird-whatsapp';
 
 const creds = messageBirdWhatsApp.credentials.parse({
@@ -22,19 +22,8 @@ const template: WhatsAppMessage = {
 };
 const text: WhatsAppMessage = { from: '+15550100', to: '+31612345678', text: 'Uw uitslagen zijn klaar', idempotencyKey: 'msg-43:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no key, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.accessKey, text.to, text.to.slice(1), text.text ?? '', 'Ada']) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.accessKey, text.to, text.to.slice(1), text.text ?? '', 'Ada']);
 
 describe('MessageBird WhatsApp adapter', () => {
   let peer: MessageBirdConversationsPeer;

@@ -1,11 +1,11 @@
 /** The Meta WhatsApp Cloud API adapter, through real HTTP calls against a local Graph API peer. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { graphError, type MetaWhatsAppPeer, startMetaWhatsAppPeer } from '../../../../test/fakes/meta-whatsapp-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createMetaCloudWhatsApp, type MetaCloudCredentials, metaCloudWhatsApp } from './meta-cloud';
 
 const creds = metaCloudWhatsApp.credentials.parse({ phoneNumberId: '106540352242922', accessToken: 'EAAG-local-test-token-0123456789abcdef', appSecret: 'app-secret-for-webhooks' });
@@ -17,19 +17,8 @@ const template: WhatsAppMessage = {
 };
 const text: WhatsAppMessage = { from: '+15550100', to: '+14155550123', text: 'Your results are ready', idempotencyKey: 'msg-43:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no token, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.accessToken, text.to, text.to.slice(1), text.text ?? '', 'Ada', 'Tuesday 9:00']) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.accessToken, text.to, text.to.slice(1), text.text ?? '', 'Ada', 'Tuesday 9:00']);
 
 describe('Meta WhatsApp Cloud API adapter', () => {
   let peer: MetaWhatsAppPeer;

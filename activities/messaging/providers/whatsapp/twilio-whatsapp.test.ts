@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { twilioError } from '../../../../test/fakes/twilio-peer';
 import { startTwilioWhatsAppPeer, type TwilioWhatsAppPeer } from '../../../../test/fakes/twilio-whatsapp-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createTwilioWhatsApp, type TwilioWhatsAppCredentials, twilioWhatsApp } from './twilio-whatsapp';
 
 const reminderSid = `HX${randomBytes(16).toString('hex')}`;
@@ -25,19 +25,8 @@ const template: WhatsAppMessage = {
 };
 const text: WhatsAppMessage = { from: '+15550100', to: '+14155550123', text: 'Your results are ready', idempotencyKey: 'msg-43:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no token, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.authToken, text.to, text.to.slice(1), text.text ?? '', 'Ada']) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.authToken, text.to, text.to.slice(1), text.text ?? '', 'Ada']);
 
 describe('Twilio WhatsApp adapter', () => {
   let peer: TwilioWhatsAppPeer;

@@ -2,11 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { closedPortUrl } from '../../../../test/fakes/http-peer';
 import { startVonageMessagesPeer, type VonageMessagesPeer, vonageProblem } from '../../../../test/fakes/vonage-messages-peer';
-import { ProviderError } from '../provider-error';
+import { type ProviderError } from '../provider-error';
 import { type ChannelClient, type WhatsAppMessage } from '../types';
+import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
 import { createVonageWhatsApp, type VonageWhatsAppCredentials, vonageWhatsApp } from './vonage-whatsapp';
 
 const creds = vonageWhatsApp.credentials.parse({ apiKey: randomBytes(4).toString('hex'), apiSecret: `secret-${randomBytes(8).toString('hex')}`, from: '+447700900100' });
@@ -18,19 +18,8 @@ const template: WhatsAppMessage = {
 };
 const text: WhatsAppMessage = { from: '+447700900100', to: '+447700900123', text: 'Your results are ready', idempotencyKey: 'msg-43:1' };
 
-/** The ProviderError a promise rejects with, checked to reveal no secret, recipient or text. */
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ProviderError, `not a ProviderError: ${inspect(err)}`);
-  const shown = `${err.message} ${inspect(err, { depth: 5 })}`;
-  for (const secret of [creds.apiSecret, Buffer.from(`${creds.apiKey}:${creds.apiSecret}`).toString('base64'), text.to.slice(1), text.text ?? '', 'Ada']) {
-    assert.ok(!shown.includes(secret), `error reveals ${secret}: ${shown}`);
-  }
-  return err;
-}
+/** The ProviderError a promise rejects with, revealing no secret, recipient or text. */
+const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rejectsWithProviderError(promise, [creds.apiSecret, Buffer.from(`${creds.apiKey}:${creds.apiSecret}`).toString('base64'), text.to.slice(1), text.text ?? '', 'Ada']);
 
 describe('Vonage WhatsApp adapter', () => {
   let peer: VonageMessagesPeer;
