@@ -22,11 +22,3 @@ export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats dates as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }
-
-/** First and last calendar day (inclusive) of the month containing `date` (YYYY-MM-DD). */
-export function monthBounds(date: string): { first: string; nextFirst: string } {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${pad(m + 1)}-01`;
-  return { first: `${y}-${pad(m)}-01`, nextFirst: next };
-}

@@ -60,54 +60,54 @@ function listWhere(query: z.infer<typeof messageListQuery>): Prisma.MessageWhere
 /** POST /api/v1/communication/send */
 export function sendRoutes(r: ApiRouter, { temporal }: ApiDeps): ApiRouter {
   return r.route({
-      method: 'post',
-      path: '/send',
-      summary: 'Send a message to patients or addresses, over the channels in order of preference',
-      access: 'message:send',
-      tenant: true,
-      body: sendMessageBody,
-      responses: { 202: { description: 'Accepted: one delivery workflow per recipient', schema: sendMessageResponse } },
-      handler: async ({ body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
-        const patientIds = body.recipients.flatMap((r) => ('patientId' in r ? [r.patientId] : []));
-        const patients = await db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, preferredLanguage: true } });
-        const missing = patientIds.filter((id) => !patients.some((p) => p.id === id));
-        if (missing.length) throw ApiError.notFound('Patient');
+    method: 'post',
+    path: '/send',
+    summary: 'Send a message to patients or addresses, over the channels in order of preference',
+    access: 'message:send',
+    tenant: true,
+    body: sendMessageBody,
+    responses: { 202: { description: 'Accepted: one delivery workflow per recipient', schema: sendMessageResponse } },
+    handler: async ({ body }, req, res) => {
+      const { db, clinicId } = req.tenant!;
+      const patientIds = body.recipients.flatMap((r) => ('patientId' in r ? [r.patientId] : []));
+      const patients = await db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, preferredLanguage: true } });
+      const missing = patientIds.filter((id) => !patients.some((p) => p.id === id));
+      if (missing.length) throw ApiError.notFound('Patient');
 
-        const accepted = [];
-        for (const recipient of body.recipients as Recipient[]) {
-          const id = randomUUID();
-          const patient = 'patientId' in recipient ? patients.find((p) => p.id === recipient.patientId) : undefined;
-          const message = await db.message.create({
-            data: {
-              id,
-              clinicId,
-              patientId: patient?.id ?? null,
-              category: body.category,
-              channels: body.channels,
-              recipient: ('patientId' in recipient ? {} : recipient) as Prisma.InputJsonValue,
-              templateKey: body.template ?? null,
-              variables: (body.variables ?? undefined) as Prisma.InputJsonValue | undefined,
-              subject: body.subject ?? null,
-              body: body.body ?? null,
-              language: body.language ?? patient?.preferredLanguage ?? 'en',
-              metadata: (body.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
-              workflowId: workflowIds.messageDelivery(clinicId, id),
-              createdById: req.auth!.userId,
-            },
-          });
-          try {
-            await temporal.client.workflow.start('messageDeliveryWorkflow', messageDeliveryStart(clinicId, message.id, message.patientId));
-          } catch (err) {
-            // No workflow, no message: the row would otherwise wait forever.
-            await db.message.delete({ where: { id: message.id } });
-            throw err;
-          }
-          accepted.push({ id: message.id, recipient: 'patientId' in recipient ? { patientId: recipient.patientId } : recipient, workflowId: message.workflowId });
+      const accepted = [];
+      for (const recipient of body.recipients as Recipient[]) {
+        const id = randomUUID();
+        const patient = 'patientId' in recipient ? patients.find((p) => p.id === recipient.patientId) : undefined;
+        const message = await db.message.create({
+          data: {
+            id,
+            clinicId,
+            patientId: patient?.id ?? null,
+            category: body.category,
+            channels: body.channels,
+            recipient: ('patientId' in recipient ? {} : recipient) as Prisma.InputJsonValue,
+            templateKey: body.template ?? null,
+            variables: (body.variables ?? undefined) as Prisma.InputJsonValue | undefined,
+            subject: body.subject ?? null,
+            body: body.body ?? null,
+            language: body.language ?? patient?.preferredLanguage ?? 'en',
+            metadata: (body.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
+            workflowId: workflowIds.messageDelivery(clinicId, id),
+            createdById: req.auth!.userId,
+          },
+        });
+        try {
+          await temporal.client.workflow.start('messageDeliveryWorkflow', messageDeliveryStart(clinicId, message.id, message.patientId));
+        } catch (err) {
+          // No workflow, no message: the row would otherwise wait forever.
+          await db.message.delete({ where: { id: message.id } });
+          throw err;
         }
-        res.status(202).json({ messages: accepted });
-      },
-    });
+        accepted.push({ id: message.id, recipient: 'patientId' in recipient ? { patientId: recipient.patientId } : recipient, workflowId: message.workflowId });
+      }
+      res.status(202).json({ messages: accepted });
+    },
+  });
 }
 
 /** GET /api/v1/messages and /api/v1/messages/:id: the delivery log. */
