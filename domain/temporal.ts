@@ -40,44 +40,42 @@ export const workflowIds = {
   channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
 };
 
+/**
+ * Start options every clinic workflow shares: the operations task queue and the ClinicId and
+ * WorkflowKind search attributes ops filter by in the Web UI, plus any the workflow adds.
+ */
+function clinicWorkflowStart<Args extends unknown[]>(
+  kind: (typeof WORKFLOW_KINDS)[keyof typeof WORKFLOW_KINDS],
+  workflowId: string,
+  clinicId: string,
+  args: Args,
+  more: Array<{ key: typeof SEARCH_ATTRIBUTES.PatientId; value: string }> = [],
+) {
+  return {
+    workflowId,
+    taskQueue: TASK_QUEUES.operations,
+    typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId }, { key: SEARCH_ATTRIBUTES.WorkflowKind, value: kind }, ...more],
+    args,
+  };
+}
+
 /** Everything needed to start one message's delivery, shared by the API and parent workflows. */
 export function messageDeliveryStart(clinicId: string, messageId: string, patientId?: string | null) {
-  return {
-    workflowId: workflowIds.messageDelivery(clinicId, messageId),
-    taskQueue: TASK_QUEUES.operations,
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
-      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.messageDelivery },
-      ...(patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : []),
-    ],
-    args: [{ clinicId, messageId }] as [{ clinicId: string; messageId: string }],
-  };
+  const patient = patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : [];
+  const args: [{ clinicId: string; messageId: string }] = [{ clinicId, messageId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.messageDelivery, workflowIds.messageDelivery(clinicId, messageId), clinicId, args, patient);
 }
 
 /** Everything needed to start a channel test (verify the providers, then deliver the test message). */
 export function channelTestStart(clinicId: string, channel: Channel, messageId: string) {
-  return {
-    workflowId: workflowIds.channelTest(clinicId, messageId),
-    taskQueue: TASK_QUEUES.operations,
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
-      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.channelTest },
-    ],
-    args: [{ clinicId, channel, messageId }] as [ChannelTestInput],
-  };
+  const args: [ChannelTestInput] = [{ clinicId, channel, messageId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.channelTest, workflowIds.channelTest(clinicId, messageId), clinicId, args);
 }
 
 /** Everything needed to start one clinic's licensing check, shared by the API and the daily sweep. */
 export function licensingCheckStart(clinicId: string, date: string) {
-  return {
-    workflowId: workflowIds.licensingCheck(clinicId, date),
-    taskQueue: TASK_QUEUES.operations,
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.ClinicId, value: clinicId },
-      { key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.licensingCheck },
-    ],
-    args: [{ clinicId, date }] as [LicensingCheckInput],
-  };
+  const args: [LicensingCheckInput] = [{ clinicId, date }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.licensingCheck, workflowIds.licensingCheck(clinicId, date), clinicId, args);
 }
 
 export interface LicensingCheckInput {
