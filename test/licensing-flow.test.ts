@@ -7,21 +7,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { createMessagingDeps } from '../activities/messaging/messaging-deps';
 import { localDate } from '../domain/dates';
 import { type LicensingCheckResult } from '../domain/licensing-workflow';
-import { SCHEDULE_IDS, TASK_QUEUES } from '../domain/temporal';
-import { createDataConverter } from '../temporal-config/data-converter';
+import { SCHEDULE_IDS } from '../domain/temporal';
 import { ENCRYPTED_ENCODING, EncryptionCodec } from '../temporal-config/encryption-codec';
 import { ensureSchedules } from '../workers/schedules';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
-import { bundleWorkflows, devServerAddress } from './support/temporal';
+import { startTestWorker, type TestWorker } from './support/worker';
 
 let api: TestApi;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 let admin: Actor;
 let clinicId: string;
 
@@ -37,15 +32,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
 
 before(async () => {
   api = await startTestApi();
-  const keys = { keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID };
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: devServerAddress() }),
-    taskQueue: TASK_QUEUES.operations,
-    workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...createMessagingDeps(api.config) }),
-    dataConverter: createDataConverter(keys),
-  });
-  running = worker.run();
+  worker = await startTestWorker(api);
 
   const clinic = await createClinic(api, { name: 'Harbour Physio', tier: 'S', timezone: 'Pacific/Auckland' });
   clinicId = clinic.id;
@@ -57,8 +44,7 @@ before(async () => {
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await api?.close();
 });
 

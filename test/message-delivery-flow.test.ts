@@ -5,23 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { createMessagingDeps } from '../activities/messaging/messaging-deps';
 import { type MessageDeliveryResult } from '../domain/message-delivery';
-import { TASK_QUEUES } from '../domain/temporal';
-import { createDataConverter } from '../temporal-config/data-converter';
 import { ENCRYPTED_ENCODING } from '../temporal-config/encryption-codec';
 import { type SesPeer, startSesPeer } from './fakes/ses-peer';
 import { type SmtpPeer, startSmtpPeer } from './fakes/smtp-peer';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
-import { bundleWorkflows, devServerAddress } from './support/temporal';
+import { startTestWorker, type TestWorker } from './support/worker';
 
 let api: TestApi;
 let smtp: SmtpPeer;
 let ses: SesPeer;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 
 const SMTP_ACCOUNT = { username: 'alpha-desk', password: 'alpha-smtp-password-1' };
 const SES_KEY = 'AKIABRAVOCLINIC00001';
@@ -59,15 +53,7 @@ async function send(c: Clinic, extra: object = {}) {
 before(async () => {
   api = await startTestApi();
   [smtp, ses] = await Promise.all([startSmtpPeer(SMTP_ACCOUNT), startSesPeer({ accessKeyId: SES_KEY })]);
-  const messaging = createMessagingDeps({ ...api.config, PROVIDER_ENDPOINTS: { smtp: smtp.url, ses: ses.url } });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: devServerAddress() }),
-    taskQueue: TASK_QUEUES.operations,
-    workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...messaging }),
-    dataConverter: createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID }),
-  });
-  running = worker.run().finally(() => messaging.clients.closeAll());
+  worker = await startTestWorker(api, { smtp: smtp.url, ses: ses.url });
 
   const smtpProvider = (account: { username: string; password: string }, from: string) => ({ provider: 'smtp', credentials: { host: 'mail.example.test', port: 587, ...account, fromAddress: from, fromName: 'Alpha Physio' } });
   alpha = await clinicWith('Alpha', [smtpProvider(SMTP_ACCOUNT, 'desk@alpha.test')], 'es');
@@ -83,8 +69,7 @@ before(async () => {
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await Promise.all([smtp?.stop(), ses?.stop()]);
   await api?.close();
 });

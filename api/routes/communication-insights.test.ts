@@ -6,22 +6,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createMessagingDeps } from '../../activities/messaging/messaging-deps';
-import { TASK_QUEUES } from '../../domain/temporal';
 import { type Prisma } from '../../prisma/generated/client';
-import { createDataConverter } from '../../temporal-config/data-converter';
 import { type SmtpPeer, startSmtpPeer } from '../../test/fakes/smtp-peer';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { detailPaths, expectError } from '../../test/support/errors';
-import { bundleWorkflows, devServerAddress } from '../../test/support/temporal';
 import { healthOf } from './communication-insights';
+import { startTestWorker, type TestWorker } from '../../test/support/worker';
 
 let api: TestApi;
 let smtp: SmtpPeer;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 
 const ACCOUNT = { username: 'alpha-desk', password: 'alpha-smtp-password-1' };
 const HOUR = 60 * 60 * 1000;
@@ -50,23 +44,14 @@ async function clinicWith(name: string, channels: Record<string, { providers: ob
 before(async () => {
   api = await startTestApi({ GLOBAL_MESSAGING_CONFIG: JSON.stringify(GLOBAL) });
   smtp = await startSmtpPeer(ACCOUNT);
-  const messaging = createMessagingDeps({ ...api.config, PROVIDER_ENDPOINTS: { smtp: smtp.url } });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: devServerAddress() }),
-    taskQueue: TASK_QUEUES.operations,
-    workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...messaging }),
-    dataConverter: createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID }),
-  });
-  running = worker.run().finally(() => messaging.clients.closeAll());
+  worker = await startTestWorker(api, { smtp: smtp.url });
 
   alpha = await clinicWith('Alpha', { email: { providers: [smtpProvider(ACCOUNT.password, 'desk@alpha.test')], settings: { retryAttempts: 1, defaultLanguage: 'es' } } });
   bravo = await clinicWith('Bravo', { email: { providers: [smtpProvider('not-the-right-password', 'desk@bravo.test')], settings: { retryAttempts: 1 } } });
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await smtp?.stop();
   await api?.close();
 });

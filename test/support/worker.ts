@@ -1,0 +1,34 @@
+/** A real worker in the test process: every workflow and activity, on the dev server, over the test's database. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createMessagingDeps } from '../../activities/messaging/messaging-deps';
+import { TASK_QUEUES } from '../../domain/temporal';
+import { createDataConverter } from '../../temporal-config/data-converter';
+import { type TestApi } from './api';
+import { bundleWorkflows, devServerAddress } from './temporal';
+
+export interface TestWorker {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs with the API's own configuration (so it reads the payloads and credentials the API
+ * encrypted); `endpoints` points providers at the test's local peers.
+ */
+export async function startTestWorker(api: TestApi, endpoints: Record<string, string> = {}): Promise<TestWorker> {
+  const messaging = createMessagingDeps({ ...api.config, PROVIDER_ENDPOINTS: endpoints });
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: devServerAddress() }),
+    taskQueue: TASK_QUEUES.operations,
+    workflowBundle: await bundleWorkflows(),
+    activities: createActivities({ prisma: api.db.prisma, ...messaging }),
+    dataConverter: createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID }),
+  });
+  const running = worker.run().finally(() => messaging.clients.closeAll());
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
