@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { attemptKeyOf } from '../activities/messaging/delivery-activities';
 import { type MessageDeliveryResult } from '../domain/message-delivery';
 import { basicCredentials, type HttpPeer, type PeerReply, type RecordedRequest, startHttpPeer } from './fakes/http-peer';
-import { twilioError } from './fakes/twilio-peer';
+import { messageResource, readMessageForm, twilioError } from './fakes/twilio-peer';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { devServerAddress } from './support/temporal';
 import { type Readiness, startTemporalRelay, startWorkerProcess, stopWorkerProcesses, type TemporalRelay, type WorkerProcess } from './support/worker-process';
@@ -71,7 +71,6 @@ const header = (req: RecordedRequest, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 const form = (req: RecordedRequest) => (req.body ?? {}) as Record<string, string | undefined>;
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -86,42 +85,15 @@ async function startIdempotentTwilioPeer(account: typeof ACCOUNT): Promise<Idemp
   const holds: Array<{ arrived: () => void; released: Promise<void>; answered: () => void }> = [];
 
   const createMessage = (req: RecordedRequest): PeerReply => {
-    const { To: to, From: from, MessagingServiceSid: messagingServiceSid, Body: body } = form(req);
-    if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-    if (!E164.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (!from && !messagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
-    if (!body) return twilioError(400, 21602, 'Message body is required.');
+    const read = readMessageForm(req);
+    if ('refused' in read) return read.refused;
     const idempotencyKey = header(req, 'x-idempotency-key');
     const earlier = idempotencyKey ? byKey.get(idempotencyKey) : undefined;
     if (earlier) return earlier.reply;
 
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    const now = new Date().toUTCString().replace('GMT', '+0000');
-    const reply: PeerReply = {
-      status: 201,
-      body: {
-        sid,
-        account_sid: account.accountSid,
-        to,
-        from: from ?? null,
-        messaging_service_sid: messagingServiceSid ?? null,
-        body,
-        status: messagingServiceSid ? 'accepted' : 'queued',
-        direction: 'outbound-api',
-        num_segments: '1',
-        num_media: '0',
-        price: null,
-        price_unit: 'USD',
-        error_code: null,
-        error_message: null,
-        date_created: now,
-        date_updated: now,
-        date_sent: null,
-        api_version: '2010-04-01',
-        uri: `${accountPath}/Messages/${sid}.json`,
-        subresource_uris: { media: `${accountPath}/Messages/${sid}/Media.json` },
-      },
-    };
+    const reply: PeerReply = { status: 201, body: messageResource(account, sid, read.form) };
+    const { to, body } = read.form;
     const message: VendorMessage = { sid, to, body, idempotencyKey, reply };
     delivered.push(message);
     if (idempotencyKey) byKey.set(idempotencyKey, message);

@@ -50,37 +50,62 @@ export async function startTwilioPeer(account: TwilioAccount): Promise<TwilioPee
   };
 
   const createMessage = (req: RecordedRequest): PeerReply => {
-    const form = (req.body ?? {}) as Record<string, string | undefined>;
-    const { To: to, From: from, MessagingServiceSid: messagingServiceSid, Body: body } = form;
-    if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-    if (!E164.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (!from && !messagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
-    if (!body) return twilioError(400, 21602, 'Message body is required.');
+    const read = readMessageForm(req);
+    if ('refused' in read) return read.refused;
+    const { form } = read;
     const sid = `SM${randomBytes(16).toString('hex')}`;
     const idempotencyKey = headerValue(req, 'x-idempotency-key');
-    messages.push({ sid, to, from, messagingServiceSid, body, idempotencyKey });
-    return {
-      status: 201,
-      body: {
-        sid,
-        account_sid: account.accountSid,
-        to,
-        from: from ?? null,
-        messaging_service_sid: messagingServiceSid ?? null,
-        body,
-        status: messagingServiceSid ? 'accepted' : 'queued',
-        direction: 'outbound-api',
-        num_segments: '1',
-        error_code: null,
-        error_message: null,
-        api_version: '2010-04-01',
-        uri: `${accountPath}/Messages/${sid}.json`,
-      },
-    };
+    messages.push({ sid, to: form.to, from: form.from, messagingServiceSid: form.messagingServiceSid, body: form.body, idempotencyKey });
+    return { status: 201, body: messageResource(account, sid, form) };
   };
 
   const peer = await startHttpPeer(handle);
   return Object.assign(peer, { messages });
+}
+
+export interface MessageForm {
+  to: string;
+  from?: string;
+  messagingServiceSid?: string;
+  body: string;
+}
+
+/** A Messages API create request (form-encoded), or Twilio's answer when it refuses it. */
+export function readMessageForm(req: RecordedRequest): { form: MessageForm } | { refused: PeerReply } {
+  const { To: to, From: from, MessagingServiceSid: messagingServiceSid, Body: body } = (req.body ?? {}) as Record<string, string | undefined>;
+  if (!to) return { refused: twilioError(400, 21604, "A 'To' phone number is required.") };
+  if (!E164.test(to)) return { refused: twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`) };
+  if (!from && !messagingServiceSid) return { refused: twilioError(400, 21603, "A 'From' phone number is required.") };
+  if (!body) return { refused: twilioError(400, 21602, 'Message body is required.') };
+  return { form: { to, from, messagingServiceSid, body } };
+}
+
+/** A Message resource as Twilio returns it on create (201). */
+export function messageResource(account: TwilioAccount, sid: string, form: MessageForm): Record<string, unknown> {
+  const accountPath = `/2010-04-01/Accounts/${account.accountSid}`;
+  const now = new Date().toUTCString().replace('GMT', '+0000');
+  return {
+    sid,
+    account_sid: account.accountSid,
+    to: form.to,
+    from: form.from ?? null,
+    messaging_service_sid: form.messagingServiceSid ?? null,
+    body: form.body,
+    status: form.messagingServiceSid ? 'accepted' : 'queued',
+    direction: 'outbound-api',
+    num_segments: '1',
+    num_media: '0',
+    price: null,
+    price_unit: 'USD',
+    error_code: null,
+    error_message: null,
+    date_created: now,
+    date_updated: now,
+    date_sent: null,
+    api_version: '2010-04-01',
+    uri: `${accountPath}/Messages/${sid}.json`,
+    subresource_uris: { media: `${accountPath}/Messages/${sid}/Media.json` },
+  };
 }
 
 function headerValue(req: RecordedRequest, name: string): string | undefined {
