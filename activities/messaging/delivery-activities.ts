@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { servingProviders } from '../../domain/channel-test';
 import { type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
 import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
-import { type Channel, channelSettingsSchema } from '../../domain/messaging';
+import { type Channel } from '../../domain/messaging';
 import { type PrismaClient } from '../../prisma/client';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
@@ -47,11 +48,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
           skipped.push({ channel, kind: SKIP.disabled });
           continue;
         }
-        const settings = channelSettingsSchema.parse(config?.settings ?? deps.globalConfig[channel]?.settings ?? {});
-        const providers: DeliveryStep['providers'] = config ? storedProvidersSchema.parse(config.providers).map((p) => ({ provider: p.provider, source: 'clinic' as const })) : [];
-        if (!config || settings.fallbackToGlobal) {
-          for (const p of deps.globalConfig[channel]?.providers ?? []) providers.push({ provider: p.provider, source: 'global' });
-        }
+        const clinicChain = config ? { providers: storedProvidersSchema.parse(config.providers), settings: config.settings } : null;
+        const { providers, settings } = servingProviders(clinicChain, deps.globalConfig[channel]);
         if (providers.length === 0) {
           skipped.push({ channel, kind: SKIP.noProvider });
           continue;
