@@ -45,6 +45,8 @@ export function presentPatient(p: Patient) {
     email: p.email,
     phone: p.phone,
     preferredLanguage: p.preferredLanguage,
+    preferredChannels: p.preferredChannels,
+    optedOutChannels: p.optedOutChannels,
     guardian: p.guardianName
       ? { name: p.guardianName, relationship: p.guardianRelationship ?? '', phone: p.guardianPhone, email: p.guardianEmail }
       : null,

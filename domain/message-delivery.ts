@@ -54,7 +54,27 @@ export const messageDeliveryStateQuery = defineQuery<MessageDeliveryState>('mess
 export const SKIP = {
   noAddress: 'NO_ADDRESS',
   suppressed: 'SUPPRESSED',
+  optedOut: 'OPTED_OUT',
   noProvider: 'NO_PROVIDER',
   disabled: 'CHANNEL_DISABLED',
   circuitOpen: 'CIRCUIT_OPEN',
 } as const;
+
+export interface ChannelPreferences {
+  preferredChannels: Channel[];
+  optedOutChannels: Channel[];
+}
+
+/**
+ * The order a message tries its channels in, by the patient's own say: channels the patient
+ * prefers come first (in the patient's order), the message's other channels keep the sender's
+ * order, and channels the patient opted out of are not tried at all. The message still decides
+ * which channels are allowed: a preference never adds a channel the sender did not choose.
+ */
+export function channelsByPreference(messageChannels: readonly Channel[], patient: ChannelPreferences | null): { ordered: Channel[]; optedOut: Channel[] } {
+  if (!patient) return { ordered: [...messageChannels], optedOut: [] };
+  const optedOut = messageChannels.filter((c) => patient.optedOutChannels.includes(c));
+  const allowed = messageChannels.filter((c) => !optedOut.includes(c));
+  const preferred = patient.preferredChannels.filter((c) => allowed.includes(c));
+  return { ordered: [...preferred, ...allowed.filter((c) => !preferred.includes(c))], optedOut };
+}

@@ -7,6 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { sealProvider } from '../../prisma/communication-config';
 import { CredentialCipher } from '../../prisma/credential-cipher';
 import { type Prisma } from '../../prisma/generated/client';
+import { startMetaWhatsAppPeer, type MetaWhatsAppPeer } from '../../test/fakes/meta-whatsapp-peer';
 import { startTwilioPeer, twilioError, type TwilioPeer } from '../../test/fakes/twilio-peer';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
 import { createDeliveryActivities } from './delivery-activities';
@@ -15,17 +16,22 @@ import { ProviderClientCache } from './provider-clients';
 const ACCOUNT = { accountSid: `AC${'a1'.repeat(16)}`, authToken: 'twilio-auth-token-0123' };
 let db: TestDatabase;
 let peer: TwilioPeer;
+const META = { phoneNumberId: '106540352242922', accessToken: 'EAAG-meta-access-token-0123456789' };
+let meta: MetaWhatsAppPeer;
 let acts: ReturnType<typeof createDeliveryActivities>;
 let clients: ProviderClientCache;
 let clinicId: string;
 let patientId: string;
+let cipher: CredentialCipher;
 
 before(async () => {
   db = await createTestDatabase();
   peer = await startTwilioPeer(ACCOUNT);
-  const cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
+  // Ana has not written to the clinic on WhatsApp lately: free-form text cannot reach her there.
+  meta = await startMetaWhatsAppPeer({ ...META, windowOpenWith: [] });
+  cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
   clients = new ProviderClientCache();
-  acts = createDeliveryActivities({ prisma: db.prisma, cipher, clients, endpoints: { twilio: peer.url }, globalConfig: {} });
+  acts = createDeliveryActivities({ prisma: db.prisma, cipher, clients, endpoints: { twilio: peer.url, 'meta-whatsapp': meta.url }, globalConfig: {} });
   clinicId = (await db.prisma.clinic.create({ data: { name: 'Delivery', timezone: 'UTC', licenseTierCode: 'S' } })).id;
   patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'Ana', lastName: 'Diaz', phone: '+44 7700 900123', email: 'ana@example.test', barcode: 'D-1' } })).id;
   const twilio = sealProvider(cipher, { clinicId, channel: 'sms' }, 'twilio', { ...ACCOUNT, from: '+15005550006' }, ['authToken']);
@@ -34,6 +40,7 @@ before(async () => {
 after(async () => {
   await clients.closeAll();
   await peer.stop();
+  await meta.stop();
   await db.drop();
 });
 
@@ -57,6 +64,68 @@ describe('planning', () => {
     assert.deepEqual(plan.steps, [{ channel: 'sms', providers: [{ provider: 'twilio', source: 'clinic' }], retryAttempts: 2, limits: { perSecond: undefined, perMinute: 30, perHour: undefined, perDay: undefined } }]);
     assert.equal(plan.suppressed, false);
     await db.prisma.suppression.deleteMany({ where: { clinicId } });
+  });
+
+  test("the patient's preferred channels go first and channels the patient opted out of are never tried", async () => {
+    await configureWhatsApp({});
+    await db.prisma.patient.update({ where: { id: patientId }, data: { preferredChannels: ['sms'], optedOutChannels: ['email'] } });
+    try {
+      const plan = await acts.prepareDelivery({ clinicId, messageId: await message(['email', 'whatsapp', 'sms']) });
+      assert.deepEqual(plan.steps.map((s) => s.channel), ['sms', 'whatsapp'], 'SMS first, as the patient prefers; then the sender\'s order');
+      assert.deepEqual(plan.skipped, [{ channel: 'email', kind: 'OPTED_OUT' }]);
+      assert.equal(plan.suppressed, false);
+
+      const refused = await acts.prepareDelivery({ clinicId, messageId: await message(['email']) });
+      assert.deepEqual([refused.steps, refused.suppressed], [[], true], 'nothing to try and nothing failed: SUPPRESSED');
+    } finally {
+      await db.prisma.patient.update({ where: { id: patientId }, data: { preferredChannels: [], optedOutChannels: [] } });
+      await db.prisma.communicationConfig.deleteMany({ where: { clinicId, channel: 'whatsapp' } });
+    }
+  });
+});
+
+async function configureWhatsApp(settings: Record<string, unknown>) {
+  const entry = sealProvider(cipher, { clinicId, channel: 'whatsapp' }, 'meta', META, ['accessToken']);
+  await db.prisma.communicationConfig.upsert({
+    where: { clinicId_channel: { clinicId, channel: 'whatsapp' } },
+    create: { clinicId, channel: 'whatsapp', providers: [entry] as Prisma.InputJsonValue, settings: settings as Prisma.InputJsonValue },
+    update: { providers: [entry] as Prisma.InputJsonValue, settings: settings as Prisma.InputJsonValue },
+  });
+}
+
+describe('WhatsApp templates', () => {
+  const reminder = async (language: string) => {
+    const id = `01900000-0000-7000-8000-${String(++n).padStart(12, '0')}`;
+    await db.prisma.message.create({
+      data: { id, clinicId, patientId, category: 'appointment-reminder', channels: ['whatsapp'], templateKey: 'appointment-reminder', variables: { date: '2026-12-01', time: '09:30' }, language, workflowId: `message/${clinicId}/${id}` },
+    });
+    return id;
+  };
+  const sendWhatsApp = (messageId: string) =>
+    new MockActivityEnvironment({ attempt: 1 }).run(() => acts.sendThroughProvider({ clinicId, messageId, channel: 'whatsapp', provider: 'meta', source: 'clinic' }));
+
+  after(() => db.prisma.communicationConfig.deleteMany({ where: { clinicId, channel: 'whatsapp' } }));
+
+  test("outside the 24-hour window a reminder goes as the clinic's approved template, its parameters filled in order", async () => {
+    await configureWhatsApp({
+      whatsappTemplates: { 'appointment-reminder': { name: 'visit_reminder', parameters: ['patientName', 'date', 'time'], languages: { en: 'en_US' } } },
+    });
+    for (const [language, code] of [['en', 'en_US'], ['es', 'es']] as const) {
+      const id = await reminder(language);
+      await sendWhatsApp(id);
+      const sent = meta.messages.find((m) => m.idempotencyKey === `${id}:whatsapp:meta`);
+      assert.equal(sent?.type, 'template');
+      assert.deepEqual([sent?.template?.name, sent?.template?.language.code], ['visit_reminder', code]);
+      assert.deepEqual(sent?.template?.components?.[0]?.parameters.map((p) => p.text), ['Ana', '2026-12-01', '09:30']);
+    }
+  });
+
+  test('without an approved template the text is refused by WhatsApp outside the window: a permanent failure, not retried', async () => {
+    await configureWhatsApp({});
+    const id = await reminder('en');
+    await assert.rejects(sendWhatsApp(id), (err: unknown) => err instanceof ApplicationFailure && err.type === 'REJECTED' && err.nonRetryable === true);
+    const [attempt] = await db.prisma.messageAttempt.findMany({ where: { messageId: id } });
+    assert.deepEqual([attempt?.outcome, attempt?.errorCode], ['FAILED', 'meta:131047']);
   });
 });
 

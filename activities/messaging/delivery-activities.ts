@@ -1,15 +1,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { servingProviders } from '../../domain/channel-test';
-import { type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
+import { type ProviderSource, servingProviders } from '../../domain/channel-test';
+import { channelsByPreference, type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
 import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
-import { type Channel } from '../../domain/messaging';
+import { type Channel, type ChannelSettings, channelSettingsSchema } from '../../domain/messaging';
 import { type PrismaClient } from '../../prisma/client';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
 import { type MessagingDeps } from './messaging-deps';
 import { clientFor } from './provider-access';
 import { ProviderError } from './providers/provider-error';
-import { type MessageByChannel } from './providers/types';
+import { type MessageByChannel, type WhatsAppMessage } from './providers/types';
 import { addressFor, type RecipientOverride } from './recipients';
 
 export interface DeliveryActivityDeps extends MessagingDeps {
@@ -26,14 +26,15 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   const { prisma } = deps;
 
   return {
-    /** Decides which channels and providers to try, after suppressions and missing addresses; ids and names only. */
+    /** Decides which channels and providers to try, after the patient's preferences, suppressions and missing addresses; ids and names only. */
     async prepareDelivery({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
       const message = await loadMessage(prisma, clinicId, messageId);
       const configs = await prisma.communicationConfig.findMany({ where: { clinicId } });
       const override = message.recipient as RecipientOverride;
       const steps: DeliveryStep[] = [];
-      const skipped: DeliveryFailure[] = [];
-      for (const channel of message.channels) {
+      const { ordered, optedOut } = channelsByPreference(message.channels, message.patient);
+      const skipped: DeliveryFailure[] = optedOut.map((channel) => ({ channel, kind: SKIP.optedOut }));
+      for (const channel of ordered) {
         const address = addressFor(channel, override, message.patient);
         if (!address) {
           skipped.push({ channel, kind: SKIP.noAddress });
@@ -62,7 +63,9 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
           limits: { perSecond: limits.burst, perMinute: limits.perMinute, perHour: limits.perHour, perDay: limits.perDay },
         });
       }
-      const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => s.kind === SKIP.suppressed);
+      // Nobody failed: the patient (or the clinic's suppression list) ruled out every channel.
+      const refused: string[] = [SKIP.suppressed, SKIP.optedOut];
+      const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => refused.includes(s.kind));
       await prisma.message.update({ where: { id: messageId }, data: { status: 'SENDING' } });
       return { steps, skipped, suppressed };
     },
@@ -93,7 +96,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
         if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
         const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
-        const receipt = await client.send(outbound(channel, to, content, attemptKey));
+        const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, await settingsOf(clinicId, channel, source)) : undefined;
+        const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
         await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
         return receipt;
       } catch (err) {
@@ -131,6 +135,12 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     },
   };
 
+  /** The settings that belong to the provider's owner: a global provider's templates are the platform's, not the clinic's. */
+  async function settingsOf(clinicId: string, channel: Channel, source: ProviderSource): Promise<ChannelSettings> {
+    const raw = source === 'clinic' ? (await prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }))?.settings : deps.globalConfig[channel]?.settings;
+    return channelSettingsSchema.parse(raw ?? {});
+  }
+
   async function afterPermanentFailure(clinicId: string, messageId: string, channel: Channel, failure: ProviderError): Promise<void> {
     if (!failure.permanent) return;
     const message = await prisma.message.findFirst({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } } } });
@@ -151,6 +161,9 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 interface Content {
   subject: string;
   text: string;
+  /** The language the text is in (a template without this language falls back to English). */
+  language: string;
+  variables: Record<string, string | number>;
 }
 
 /** Known facts (clinic and patient name) fill in unless the sender gave other values. */
@@ -158,12 +171,28 @@ function render(message: { templateKey: string | null; variables: Prisma.JsonVal
   const variables = { ...known, ...((message.variables ?? {}) as Record<string, string | number>) };
   if (message.templateKey) {
     if (!isTemplateKey(message.templateKey)) throw new ProviderError('REJECTED', 'clinicflow:unknown-template', `Unknown template ${message.templateKey}`);
-    return renderTemplate(message.templateKey, message.language, variables);
+    return { ...renderTemplate(message.templateKey, message.language, variables), variables };
   }
-  return { subject: fill(message.subject ?? '', variables), text: fill(message.body ?? '', variables) };
+  return { subject: fill(message.subject ?? '', variables), text: fill(message.body ?? '', variables), language: message.language, variables };
 }
 
-function outbound(channel: Channel, to: string, content: Content, idempotencyKey: string): MessageByChannel[Channel] {
+/**
+ * The clinic's approved WhatsApp template for this message, when it has one: messages sent outside
+ * WhatsApp's 24-hour window (reminders, usually) are delivered only as templates. Without a mapping
+ * the text goes as free-form text, which WhatsApp accepts inside the window only.
+ */
+function whatsAppTemplateFor(templateKey: string | null, content: Content, settings: ChannelSettings): WhatsAppMessage['template'] {
+  const approved = templateKey && isTemplateKey(templateKey) ? settings.whatsappTemplates?.[templateKey] : undefined;
+  if (!approved) return undefined;
+  const parameters = approved.parameters.map((name) => {
+    const value = content.variables[name];
+    if (value === undefined) throw new TemplateError(`Variable ${name} is missing`);
+    return String(value);
+  });
+  return { name: approved.name, language: approved.languages[content.language] ?? content.language, parameters };
+}
+
+function outbound(channel: Channel, to: string, content: Content, idempotencyKey: string, template?: WhatsAppMessage['template']): MessageByChannel[Channel] {
   switch (channel) {
     case 'email':
       // The sender address comes from the provider's credentials; the account may only send as itself.
@@ -171,7 +200,7 @@ function outbound(channel: Channel, to: string, content: Content, idempotencyKey
     case 'sms':
       return { from: '', to, text: content.text, idempotencyKey };
     case 'whatsapp':
-      return { from: '', to, text: content.text, idempotencyKey };
+      return template ? { from: '', to, template, idempotencyKey } : { from: '', to, text: content.text, idempotencyKey };
     case 'push':
       return { token: to, title: content.subject, body: content.text, idempotencyKey };
   }

@@ -79,6 +79,17 @@ describe('configuring a channel', () => {
     const twice = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp(), smtp()] }), 400, 'VALIDATION_ERROR');
     assert.deepEqual(detailPaths(twice), ['body.providers']);
     expectError(await api.http.put(url(clinicId, 'fax')).set(bearer(admin)).send({ providers: [smtp()] }), 400, 'VALIDATION_ERROR');
+    const template = { name: 'visit_reminder', parameters: ['patientName', 'date'] };
+    const misplaced = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp()], settings: { whatsappTemplates: { 'appointment-reminder': template } } }), 400, 'VALIDATION_ERROR');
+    assert.deepEqual(detailPaths(misplaced), ['body.settings.whatsappTemplates']);
+    const badTemplate = { 'no-such-template': template, 'appointment-reminder': { name: '', parameters: ['not a variable'], languages: { en: 'English' } } };
+    const invalid = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp()], settings: { whatsappTemplates: badTemplate } }), 400, 'VALIDATION_ERROR');
+    assert.deepEqual(detailPaths(invalid), [
+      'body.settings.whatsappTemplates', // the unknown template key
+      'body.settings.whatsappTemplates.appointment-reminder.languages.en',
+      'body.settings.whatsappTemplates.appointment-reminder.name',
+      'body.settings.whatsappTemplates.appointment-reminder.parameters.0',
+    ]);
     const after = await api.db.prisma.communicationConfig.findFirstOrThrow({ where: { clinicId, channel: 'email' } });
     assert.deepEqual(after, before);
   });

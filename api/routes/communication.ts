@@ -95,6 +95,9 @@ export function communicationRoutes(r: ApiRouter, { config }: ApiDeps): ApiRoute
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId } = req.tenant!;
         const where = { clinicId, channel: params.channel };
+        if (body.settings.whatsappTemplates && params.channel !== 'whatsapp') {
+          throw ApiError.badRequest('VALIDATION_ERROR', 'WhatsApp templates belong to the whatsapp channel', [{ path: 'body.settings.whatsappTemplates', message: `not used by ${params.channel}` }]);
+        }
         const providers = validateChain(params.channel, body.providers).map(({ definition, credentials }) =>
           sealProvider(cipher, where, definition.provider, credentials, definition.secretFields),
         );

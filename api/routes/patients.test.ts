@@ -18,6 +18,8 @@ interface PatientBody {
   email: string | null;
   phone: string | null;
   preferredLanguage: string;
+  preferredChannels: string[];
+  optedOutChannels: string[];
   guardian: { name: string; relationship: string; phone: string | null; email: string | null } | null;
   barcode: string;
   active: boolean;
@@ -166,6 +168,26 @@ describe('patients', () => {
     const patch = expectError(await api.http.patch(`${PATIENTS}/${p.id}`).set(bearer(receptionist)).send({ email: 'x@', phone: 'abc' }), 400, 'VALIDATION_ERROR');
     assert.deepEqual(detailPaths(patch), ['body.email', 'body.phone']);
     assert.equal(await api.db.prisma.patient.count({ where: { lastName: { in: ['Guardian'] } } }), 0);
+  });
+
+  test('channel preferences: stored and returned; unknown, repeated or contradictory channels are refused', async () => {
+    const p = (await create(receptionist, { firstName: 'Chan', lastName: 'Nels', preferredChannels: ['whatsapp', 'email'], optedOutChannels: ['sms'] }).expect(201)).body as PatientBody;
+    assert.deepEqual([p.preferredChannels, p.optedOutChannels], [['whatsapp', 'email'], ['sms']]);
+    const stored = await api.db.prisma.patient.findUniqueOrThrow({ where: { id: p.id } });
+    assert.deepEqual([stored.preferredChannels, stored.optedOutChannels], [['whatsapp', 'email'], ['sms']]);
+
+    assert.deepEqual(detailPaths(expectError(await create(receptionist, { firstName: 'A', lastName: 'B', preferredChannels: ['fax'] }), 400, 'VALIDATION_ERROR')), ['body.preferredChannels.0']);
+    assert.deepEqual(detailPaths(expectError(await create(receptionist, { firstName: 'A', lastName: 'B', preferredChannels: ['sms', 'sms'] }), 400, 'VALIDATION_ERROR')), ['body.preferredChannels']);
+    assert.deepEqual(
+      detailPaths(expectError(await create(receptionist, { firstName: 'A', lastName: 'B', preferredChannels: ['sms'], optedOutChannels: ['sms'] }), 400, 'VALIDATION_ERROR')),
+      ['body.optedOutChannels'],
+    );
+
+    // A patch naming one list is checked against the stored other one.
+    const patch = (body: Record<string, unknown>) => api.http.patch(`${PATIENTS}/${p.id}`).set(bearer(receptionist)).send(body);
+    expectError(await patch({ preferredChannels: ['sms'] }), 422, 'CHANNEL_PREFERENCE_CONFLICT');
+    const changed = (await patch({ optedOutChannels: [], preferredChannels: ['sms'] }).expect(200)).body as PatientBody;
+    assert.deepEqual([changed.preferredChannels, changed.optedOutChannels], [['sms'], []]);
   });
 
   test('an explicit barcode already used in the clinic is 409 BARCODE_TAKEN; other clinics may reuse it', async () => {

@@ -33,6 +33,14 @@ function assertGuardianForMinor(dateOfBirth: string | null | undefined, hasGuard
   }
 }
 
+/** A PATCH may change one list only; together with the stored other list it must still make sense. */
+function assertPreferencesAgree(preferred: string[], optedOut: string[]): void {
+  const both = preferred.filter((c) => optedOut.includes(c));
+  if (both.length > 0) {
+    throw ApiError.unprocessable('CHANNEL_PREFERENCE_CONFLICT', `The patient cannot both prefer and opt out of ${both.join(', ')}`, [{ path: 'body.optedOutChannels', message: 'overlaps the preferred channels' }]);
+  }
+}
+
 const deviceTokenBody = z.object({ token: z.string().min(20).max(4096).regex(/^[\w:.-]+$/, 'must be a push registration token') }).openapi('RegisterDeviceToken');
 const deviceTokenResponse = z.object({ id: z.uuid(), tokenEnding: z.string(), createdAt: z.string() }).openapi('DeviceToken');
 const presentDeviceToken = (t: { id: string; token: string; createdAt: Date }) => ({ id: t.id, tokenEnding: t.token.slice(-6), createdAt: t.createdAt.toISOString() });
@@ -178,6 +186,7 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
           const hasGuardian = g === undefined ? !!before.guardianName : !!g;
           assertGuardianForMinor(dob, hasGuardian);
           if (fields.active === true && !before.active) await assertRoomFor(tx, clinicId, 'PATIENTS');
+          assertPreferencesAgree(fields.preferredChannels ?? before.preferredChannels, fields.optedOutChannels ?? before.optedOutChannels);
           const after = await tx.patient.update({ where: { id: params.id }, data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth) } });
           await writeAudit(tx, req, { action: 'patient.update', entityType: 'Patient', entityId: after.id, clinicId, before, after });
           return after;

@@ -1,4 +1,5 @@
 import { isIsoDate } from '../../domain/dates';
+import { CHANNELS } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { booleanQuery, listQuery } from './common';
 
@@ -6,6 +7,17 @@ const name = z.string().trim().min(1).max(100);
 const phone = z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number such as +44 20 7946 0000');
 const isoDate = z.string().refine(isIsoDate, { message: 'must be a date as YYYY-MM-DD' });
 const language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language code such as en or hi');
+const channelList = z
+  .array(z.enum(CHANNELS))
+  .max(CHANNELS.length)
+  .refine((list) => new Set(list).size === list.length, { message: 'lists a channel twice' });
+/** Preferred channels (most preferred first) and channels the patient opted out of, e.g. after asking the front desk. */
+const channelPreferences = {
+  preferredChannels: channelList.describe('Channels in the order the patient likes to be reached'),
+  optedOutChannels: channelList.describe('Channels the patient must not be messaged on'),
+};
+const noOverlap = (b: { preferredChannels?: string[]; optedOutChannels?: string[] }) => !(b.preferredChannels ?? []).some((c) => (b.optedOutChannels ?? []).includes(c));
+const overlapIssue = { message: 'a channel cannot be both preferred and opted out of', path: ['optedOutChannels'] };
 
 export const guardian = z.object({
   name,
@@ -22,11 +34,14 @@ const patientFields = {
   email: z.email().optional(),
   phone: phone.optional(),
   preferredLanguage: language.default('en'),
+  preferredChannels: channelPreferences.preferredChannels.default([]),
+  optedOutChannels: channelPreferences.optedOutChannels.default([]),
   guardian: guardian.optional(),
 };
 
 export const createPatientBody = z
   .object({ ...patientFields, barcode: z.string().trim().regex(/^[A-Za-z0-9-]{4,64}$/).optional() })
+  .refine(noOverlap, overlapIssue)
   .openapi('CreatePatientRequest');
 
 export const updatePatientBody = z
@@ -38,10 +53,13 @@ export const updatePatientBody = z
     email: z.email().nullable().optional(),
     phone: phone.nullable().optional(),
     preferredLanguage: language.optional(),
+    preferredChannels: channelPreferences.preferredChannels.optional(),
+    optedOutChannels: channelPreferences.optedOutChannels.optional(),
     guardian: guardian.nullable().optional(),
     active: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' })
+  .refine(noOverlap, overlapIssue)
   .openapi('UpdatePatientRequest');
 
 export const patientListQuery = listQuery.extend({
@@ -62,6 +80,8 @@ export const patientResponse = z
     email: z.string().nullable(),
     phone: z.string().nullable(),
     preferredLanguage: z.string(),
+    preferredChannels: z.array(z.enum(CHANNELS)),
+    optedOutChannels: z.array(z.enum(CHANNELS)),
     guardian: guardian.extend({ phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
     barcode: z.string(),
     active: z.boolean(),

@@ -12,6 +12,11 @@ export interface MetaAccount {
   accessToken: string;
   /** Recipients with no WhatsApp account: sends to them fail with 131026. */
   undeliverable?: string[];
+  /**
+   * Recipients who wrote to the business in the last 24 hours. When given, free-form text to
+   * anyone else fails with 131047 (outside the customer-service window), as Meta answers.
+   */
+  windowOpenWith?: string[];
 }
 
 export interface MetaSentMessage {
@@ -58,6 +63,9 @@ export async function startMetaWhatsAppPeer(account: MetaAccount): Promise<MetaW
     const validTemplate = body.type === 'template' && body.template?.name && body.template.language?.code;
     const validText = body.type === 'text' && typeof body.text?.body === 'string';
     if (!validTemplate && !validText) return graphError(400, 100, '(#100) Invalid parameter');
+    if (validText && account.windowOpenWith && !account.windowOpenWith.includes(body.to)) {
+      return graphError(400, 131047, 'Re-engagement message', { type: 'OAuthException' });
+    }
     const id = `wamid.${randomBytes(16).toString('base64url')}`;
     const idempotencyKey = typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : undefined;
     messages.push({ id, to: body.to, type: body.type as string, template: body.template, text: body.text, idempotencyKey });
