@@ -43,3 +43,20 @@ test('concurrent reservations never exceed the limit', async () => {
 test('no limits, no bookkeeping', async () => {
   assert.deepEqual(await reserve({ clinicId, channel: 'email', limits: {}, at: minute }), { waitMs: 0 });
 });
+
+test('windows that have ended are removed by the next reservation of that clinic and channel', async () => {
+  const at = Date.UTC(2026, 10, 22, 9, 0, 30);
+  const limits = { perSecond: 5, perMinute: 10, perHour: 100, perDay: 1000 };
+  await reserve({ clinicId, channel: 'email', limits, at });
+  const windows = () => db.prisma.rateLimitWindow.findMany({ where: { clinicId, channel: 'email' }, orderBy: { seconds: 'asc' } });
+  assert.deepEqual((await windows()).map((w) => w.seconds), [1, 60, 3600, 86_400]);
+
+  // 90 minutes on: the second, minute and first hour are over; the day is not.
+  await reserve({ clinicId, channel: 'email', limits: { perMinute: 10 }, at: at + 90 * 60_000 });
+  const left = await windows();
+  assert.deepEqual(left.map((w) => [w.seconds, w.windowStart.toISOString()]), [
+    [60, '2026-11-22T10:30:00.000Z'],
+    [86_400, '2026-11-22T00:00:00.000Z'],
+  ]);
+  assert.ok(await db.prisma.rateLimitWindow.count({ where: { clinicId, channel: 'sms' } }), "another channel's windows are left to its own reservations");
+});

@@ -24,6 +24,9 @@ export function createRateLimitActivities({ prisma }: { prisma: PrismaClient }) 
       });
       if (active.length === 0) return { waitMs: 0 };
       return prisma.$transaction(async (tx) => {
+        // Windows that have ended count nothing any more: drop them so the table stays small.
+        await tx.$executeRaw`DELETE FROM "RateLimitWindow" WHERE "clinicId" = ${clinicId}::uuid AND "channel" = ${channel}::"MessageChannel"
+           AND "windowStart" + "seconds" * interval '1 second' <= ${new Date(at)}`;
         let waitMs = 0;
         for (const w of active) {
           await tx.$executeRaw`INSERT INTO "RateLimitWindow" ("clinicId", "channel", "seconds", "windowStart", "count")

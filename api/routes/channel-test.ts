@@ -17,6 +17,7 @@ import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
 import { email } from '../schemas/common';
 import { channelParams } from '../schemas/communication';
+import { writeAudit } from '../services/audit';
 
 /** How long the request waits for the test; past it the test goes on and lands in the message log. */
 export const CHANNEL_TEST_WAIT_MS = 60_000;
@@ -93,19 +94,24 @@ export function channelTestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
 
       const messageId = randomUUID();
       const start = channelTestStart(clinicId, params.channel, messageId);
-      await db.message.create({
-        data: {
-          id: messageId,
-          clinicId,
-          category: CHANNEL_TEST_CATEGORY,
-          channels: [params.channel],
-          recipient: recipient.data as Prisma.InputJsonValue,
-          templateKey: CHANNEL_TEST_TEMPLATE,
-          language: settings.defaultLanguage,
-          metadata: { channelTestWorkflowId: start.workflowId },
-          workflowId: workflowIds.messageDelivery(clinicId, messageId),
-          createdById: req.auth!.userId,
-        },
+      await db.$transaction(async (tx) => {
+        await tx.message.create({
+          data: {
+            id: messageId,
+            clinicId,
+            category: CHANNEL_TEST_CATEGORY,
+            channels: [params.channel],
+            recipient: recipient.data as Prisma.InputJsonValue,
+            templateKey: CHANNEL_TEST_TEMPLATE,
+            language: settings.defaultLanguage,
+            metadata: { channelTestWorkflowId: start.workflowId },
+            workflowId: workflowIds.messageDelivery(clinicId, messageId),
+            createdById: req.auth!.userId,
+          },
+        });
+        // Which providers were put to the test, and by whom; the address stays in the message row.
+        const tested = providers.map((p) => `${p.source}:${p.provider}`);
+        await writeAudit(tx, req, { action: 'communication.test', entityType: 'Message', entityId: messageId, clinicId, after: { channel: params.channel, providers: tested } });
       });
       let handle: WorkflowHandle;
       try {

@@ -87,6 +87,9 @@ describe('POST /clinics/:clinicId/communication/:channel/test', () => {
       'es',
     ]);
     assert.equal(message.createdById, alpha.admin.id);
+    const audit = await api.db.prisma.auditLog.findFirstOrThrow({ where: { clinicId: alpha.id, action: 'communication.test', entityId: body.messageId } });
+    assert.deepEqual([audit.actorId, audit.changes], [alpha.admin.id, { after: { channel: 'email', providers: ['clinic:smtp'] } }]);
+    assert.ok(!JSON.stringify(audit.changes).includes('alpha.test'), 'the test address is not copied into the audit trail');
     assert.ok(!JSON.stringify(res.body).includes(ACCOUNT.password) && !api.logs().includes(ACCOUNT.password), 'the password is neither answered nor logged');
   });
 
