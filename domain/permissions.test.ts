@@ -97,4 +97,11 @@ describe('permission matrix', () => {
       );
     }
   });
+
+  test('appointments: the front desk books but does not decide reschedules; practitioners ask, admins and managers decide', () => {
+    assert.ok(can('RECEPTIONIST', 'appointment:book') && !can('RECEPTIONIST', 'reschedule:decide') && !can('RECEPTIONIST', 'reschedule:request'));
+    assert.ok(can('THERAPIST', 'reschedule:request') && !can('THERAPIST', 'reschedule:decide') && !can('THERAPIST', 'appointment:book'));
+    for (const role of ['CLINIC_ADMIN', 'MANAGER'] as const) assert.ok(can(role, 'reschedule:decide') && can(role, 'schedule:manage'), role);
+    assert.equal(can('OPS', 'appointment:read'), false, 'appointments are patient data: platform ops read workflow histories, not the calendar');
+  });
 });

@@ -25,11 +25,24 @@ export const PERMISSIONS = [
   'message:send',
   'message:read',
   'codec:decode',
+  /** Therapy types, prices, and practitioners' working hours. */
+  'schedule:read',
+  'schedule:manage',
+  'appointment:read',
+  'appointment:book',
+  /** Confirm, cancel, reschedule, check in, start, complete, mark no-show. */
+  'appointment:manage',
+  /** A practitioner asks to move one of their own sessions. */
+  'reschedule:request',
+  'reschedule:decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
 const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
+const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
+/** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
+const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
@@ -46,13 +59,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'licensing:request-change',
     'audit:read',
     'communication:manage',
+    ...FRONT_DESK,
+    'schedule:manage',
+    'reschedule:decide',
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
-  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
-  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read'],
-  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read'],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
+  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -28,6 +28,12 @@ type SchemaIndex = Datamodel['indexes'][number];
 const SCHEMA = readFileSync(path.join(import.meta.dirname, 'schema.prisma'), 'utf8');
 /** Applied by prisma/migrator.ts, not described by schema.prisma. */
 const MIGRATIONS_TABLE = '_prisma_migrations';
+/**
+ * Constraints Prisma's schema language cannot express (exclusion constraints, partial unique
+ * indexes), each named in a comment of its model in schema.prisma. Only these may exist without a
+ * schema index.
+ */
+const DATABASE_ONLY_INDEXES = new Set(['Appointment_practitioner_no_overlap', 'Appointment_patient_no_overlap', 'RescheduleRequest_one_pending']);
 /** PostgreSQL's NAMEDATALEN - 1: longer constraint names are truncated by Prisma. */
 const MAX_IDENTIFIER_LENGTH = 63;
 
@@ -512,7 +518,7 @@ function compareIndexes(datamodel: Datamodel, db: DatabaseSnapshot): Mismatch[] 
       found.push(`${signature} is named "${match.name}", Prisma names it "${shown}"`);
     }
   }
-  found.push(...unmatched.map((i) => `${actualSignature(i)} ("${i.name}") exists but is not in the schema`));
+  found.push(...unmatched.filter((i) => !DATABASE_ONLY_INDEXES.has(i.name)).map((i) => `${actualSignature(i)} ("${i.name}") exists but is not in the schema`));
   return found.map((message) => ({ area: 'indexes', message }));
 }
 

@@ -20,4 +20,9 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   DeviceToken: 'clinicId',
   ProviderCircuit: 'clinicId',
   RateLimitWindow: 'clinicId',
+  TherapyType: 'clinicId',
+  PractitionerPricing: 'clinicId',
+  PractitionerSchedule: 'clinicId',
+  Appointment: 'clinicId',
+  RescheduleRequest: 'clinicId',
 };
