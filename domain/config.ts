@@ -36,6 +36,9 @@ const keyRing = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/** An SNS topic's ARN (aws, aws-cn, aws-us-gov… partitions); a typo here would silently refuse every SES report. */
+const snsTopicArn = z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)');
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -65,6 +68,15 @@ export const configSchema = z
     GLOBAL_MESSAGING_CONFIG: jsonObject.default({}),
     /** Where vendors' APIs live when not at their public defaults: {"twilio":"https://…","smtp":"smtp://relay:25"}. */
     PROVIDER_ENDPOINTS: jsonObject.pipe(z.record(z.string(), z.string().url())).default({}),
+    /**
+     * The SNS topics POST /webhooks/ses takes messages from (comma-separated ARNs). SNS signs for every
+     * AWS account's topics alike, so without this list anyone's topic is accepted: production sets it.
+     */
+    SES_SNS_TOPIC_ARNS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((arn) => arn.trim()).filter(Boolean))
+      .pipe(z.array(snsTopicArn)),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')

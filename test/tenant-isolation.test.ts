@@ -223,6 +223,8 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'POST /api/v1/webhooks/vonage/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
   'GET /api/v1/webhooks/messagebird/{clinicId}': { params: { clinicId: 'clinic' }, own: 404 },
   'POST /api/v1/webhooks/messagebird/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
+  'GET /api/v1/webhooks/vonage-sms/{clinicId}': { params: { clinicId: 'clinic' }, own: 404 },
+  'POST /api/v1/webhooks/vonage-sms/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
 };
 
 /**

@@ -5,12 +5,15 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
+import { type Config } from '../../domain/config';
 import { type Channel } from '../../domain/messaging';
 import { type MessageStatus } from '../../prisma/generated/client';
-import { createSnsSigner, SNS_CERT_URL, sesNotification, type SnsEnvelope, type SnsSigner } from '../../test/fakes/sns-webhook';
+import { createSnsSigner, SES_TOPIC_ARN, SNS_CERT_URL, sesNotification, type SnsEnvelope, type SnsSigner } from '../../test/fakes/sns-webhook';
 import { messageBirdSignature, metaSignature, twilioSignature, vonageAuthorization } from '../../test/fakes/vendor-webhooks';
+import { signedVonageReceipt, type VonageSmsSignatureMethod } from '../../test/fakes/vonage-sms-signature';
 import { actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
-import { expectError } from '../../test/support/errors';
+import { testConfig } from '../../test/support/config';
+import { detailPaths, expectError } from '../../test/support/errors';
 import { createApp } from '../app';
 
 const PUBLIC_API_URL = 'https://api.clinicflow.test';
@@ -22,6 +25,8 @@ const SECRETS = {
   b: { twilio: 'twilio-auth-token-clinic-b-0002', vonage: 'vonage-signature-secret-b-0002', messagebird: 'messagebird-signing-key-b-0002', metaApp: 'meta-app-secret-clinic-b-0002', metaVerify: 'meta-verify-token-b' },
 };
 const PHONE_NUMBER_ID = { a: '106540352242922', b: '106540352242999' };
+/** How each clinic's Vonage account signs SMS API receipts: A leaves Vonage's default (md5hash). */
+const VONAGE_SMS_METHOD = { a: 'md5hash', b: 'sha256' } as const;
 const PATIENT_PHONE = '+447700900123';
 const PATIENT_EMAIL = 'ada.lovelace@patients.test';
 
@@ -29,17 +34,24 @@ let api: TestApi;
 let http: ReturnType<typeof supertest>;
 let sns: SnsSigner;
 let logged = '';
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    logged += chunk.toString();
+    done();
+  },
+});
 const confirmedSubscriptions: string[] = [];
 let clinicA: string;
 let clinicB: string;
 /** A clinic with no messaging configuration at all. */
 let clinicBare: string;
 
-function chains(s: (typeof SECRETS)['a'], phoneNumberId: string) {
+function chains(s: (typeof SECRETS)['a'], phoneNumberId: string, vonageSmsMethod: VonageSmsSignatureMethod) {
   return {
     sms: [
       { provider: 'twilio', credentials: { accountSid: `AC${'a'.repeat(32)}`, authToken: s.twilio, from: '+15005550006' } },
-      { provider: 'vonage', credentials: { apiKey: 'vonagekey1', apiSecret: 'vonage-api-secret', from: 'Clinic', signatureSecret: s.vonage } },
+      // md5hash is Vonage's default: clinic A's entry leaves the method out, as most admins will.
+      { provider: 'vonage', credentials: { apiKey: 'vonagekey1', apiSecret: 'vonage-api-secret', from: 'Clinic', signatureSecret: s.vonage, ...(vonageSmsMethod === 'md5hash' ? {} : { signatureMethod: vonageSmsMethod }) } },
       { provider: 'messagebird', credentials: { accessKey: 'messagebird-access-key', originator: 'Clinic', signingKey: s.messagebird } },
     ],
     whatsapp: [
@@ -48,39 +60,38 @@ function chains(s: (typeof SECRETS)['a'], phoneNumberId: string) {
   };
 }
 
+/** The same app as startTestApi's, with AWS's certificate host and subscription endpoint replaced by the fake. */
+function webhookApp(config: Config) {
+  return supertest(
+    createApp({
+      config,
+      prisma: api.db.prisma,
+      temporal: api.temporal,
+      logger: pino({ level: 'info' }, sink),
+      metrics: new Registry(),
+      fetchSnsCertificate: (url) => sns.fetchCertificate(url),
+      confirmSnsSubscription: (url) => {
+        confirmedSubscriptions.push(url);
+        return Promise.resolve();
+      },
+    }),
+  );
+}
+
 before(async () => {
   api = await startTestApi({ PUBLIC_API_URL });
   sns = createSnsSigner();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logged += chunk.toString();
-      done();
-    },
-  });
-  // The same app as startTestApi's, with AWS's certificate host and subscription endpoint replaced by the fake.
-  const app = createApp({
-    config: api.config,
-    prisma: api.db.prisma,
-    temporal: api.temporal,
-    logger: pino({ level: 'info' }, sink),
-    metrics: new Registry(),
-    fetchSnsCertificate: (url) => sns.fetchCertificate(url),
-    confirmSnsSubscription: (url) => {
-      confirmedSubscriptions.push(url);
-      return Promise.resolve();
-    },
-  });
-  http = supertest(app);
+  http = webhookApp(api.config);
 
   clinicA = (await createClinic(api, { name: 'Alpha' })).id;
   clinicB = (await createClinic(api, { name: 'Beta' })).id;
   clinicBare = (await createClinic(api, { name: 'Bare' })).id;
-  for (const [clinicId, s, number] of [
-    [clinicA, SECRETS.a, PHONE_NUMBER_ID.a],
-    [clinicB, SECRETS.b, PHONE_NUMBER_ID.b],
+  for (const [clinicId, s, number, method] of [
+    [clinicA, SECRETS.a, PHONE_NUMBER_ID.a, VONAGE_SMS_METHOD.a],
+    [clinicB, SECRETS.b, PHONE_NUMBER_ID.b, VONAGE_SMS_METHOD.b],
   ] as const) {
     const admin = await actor(api, 'CLINIC_ADMIN', clinicId);
-    for (const [channel, providers] of Object.entries(chains(s, number))) {
+    for (const [channel, providers] of Object.entries(chains(s, number, method))) {
       const res = await api.http.put(`/api/v1/clinics/${clinicId}/communication/${channel}`).set(bearer(admin)).send({ providers });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
@@ -360,6 +371,119 @@ describe('Vonage callbacks', () => {
   });
 });
 
+// ─── Vonage SMS API delivery receipts ───────────────────────────────────────────────────────────
+
+const vonageSmsPath = (clinicId: string) => `${BASE}/vonage-sms/${clinicId}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A delivery receipt's fields as the SMS API sends them (before timestamp, nonce and sig). */
+const vonageReceipt = (messageId: string, status: string, errCode = '0') => ({
+  msisdn: '447700900123',
+  to: 'Clinic',
+  'network-code': '23410',
+  messageId,
+  price: '0.03330000',
+  status,
+  scts: '2401011000',
+  'err-code': errCode,
+  'api-key': 'vonagekey1',
+  // & and = in a value are signed as _: a receipt carrying them still verifies.
+  'client-ref': 'msg=1&attempt=2',
+  'message-timestamp': '2024-01-01 10:00:00',
+});
+
+const getVonageSms = (clinicId: string, params: Record<string, string>) => http.get(vonageSmsPath(clinicId)).query(params);
+const postVonageSmsForm = (clinicId: string, params: Record<string, string>) => http.post(vonageSmsPath(clinicId)).type('form').send(params);
+const postVonageSmsJson = (clinicId: string, params: Record<string, string>) => http.post(vonageSmsPath(clinicId)).set('Content-Type', 'application/json').send(JSON.stringify(params));
+
+describe('Vonage SMS API delivery receipts', () => {
+  test('a signed "delivered" receipt (GET, md5hash) marks the message delivered', async () => {
+    const m = await sentMessage(clinicA, { channel: 'sms', provider: 'vonage' });
+    await getVonageSms(clinicA, signedVonageReceipt(SECRETS.a.vonage, 'md5hash', vonageReceipt(m.providerMessageId, 'delivered'))).expect(200);
+    const row = await messageRow(m.id);
+    assert.equal(row.status, 'DELIVERED');
+    assert.ok(row.deliveredAt);
+  });
+
+  test('a signed failure (POST form, HMAC-SHA256) keeps the err-code; the account\'s method is the entry\'s', async () => {
+    const m = await sentMessage(clinicB, { channel: 'sms', provider: 'vonage', status: 'DELIVERED' });
+    await postVonageSmsForm(clinicB, signedVonageReceipt(SECRETS.b.vonage, 'sha256', vonageReceipt(m.providerMessageId, 'rejected', '6'))).expect(200);
+    const row = await messageRow(m.id);
+    assert.equal(row.status, 'FAILED');
+    assert.deepEqual(row.failures, [{ channel: 'sms', provider: 'vonage', kind: 'UNDELIVERED', code: 'vonage:6' }]);
+  });
+
+  test('POST JSON: "accepted" and "buffered" change nothing, "expired" fails the message', async () => {
+    const m = await sentMessage(clinicA, { channel: 'sms', provider: 'vonage', status: 'DELIVERED', attemptOnly: true });
+    const before = await snapshot();
+    for (const status of ['accepted', 'buffered', 'unknown']) {
+      await postVonageSmsJson(clinicA, signedVonageReceipt(SECRETS.a.vonage, 'md5hash', vonageReceipt(m.providerMessageId, status))).expect(200);
+    }
+    assert.equal(await snapshot(), before);
+    await postVonageSmsJson(clinicA, signedVonageReceipt(SECRETS.a.vonage, 'md5hash', vonageReceipt(m.providerMessageId, 'expired', '1'))).expect(200);
+    const row = await messageRow(m.id);
+    assert.equal(row.status, 'FAILED');
+    assert.deepEqual(row.failures, [{ channel: 'sms', provider: 'vonage', kind: 'UNDELIVERED', code: 'vonage:1' }]);
+  });
+
+  test('forged, tampered, stale and unsigned receipts are refused with 401 and change nothing', async () => {
+    const m = await sentMessage(clinicA, { channel: 'sms', provider: 'vonage' });
+    const fields = vonageReceipt(m.providerMessageId, 'failed', '5');
+    const signed = (opts: { secret?: string; method?: VonageSmsSignatureMethod; timestamp?: number | null } = {}) =>
+      signedVonageReceipt(opts.secret ?? SECRETS.a.vonage, opts.method ?? 'md5hash', fields, { timestamp: opts.timestamp });
+    // Another account's secret (clinic B's), or A's secret with another method than A's account signs with.
+    await expectUnchanged(() => getVonageSms(clinicA, signed({ secret: SECRETS.b.vonage })), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => getVonageSms(clinicA, signed({ method: 'sha256' })), 401, 'INVALID_SIGNATURE');
+    // Signed, then changed on the way, or given one parameter more (in the query string of a signed POST).
+    await expectUnchanged(() => postVonageSmsForm(clinicA, { ...signed(), status: 'delivered' }), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => postVonageSmsForm(clinicA, { ...signed(), 'err-code': '0' }), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => http.post(`${vonageSmsPath(clinicA)}?note=x`).type('form').send(signed()), 401, 'INVALID_SIGNATURE');
+    // A parameter repeated after signing, in the body or the query string: which one counts is not something to guess.
+    await expectUnchanged(() => http.post(`${vonageSmsPath(clinicA)}?status=delivered`).type('form').send(signed()), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => http.get(`${vonageSmsPath(clinicA)}?${new URLSearchParams(signed()).toString()}&status=delivered`), 401, 'INVALID_SIGNATURE');
+    // Unsigned, as an account without message signing sends receipts.
+    await expectUnchanged(() => getVonageSms(clinicA, fields), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => postVonageSmsJson(clinicA, { ...signed(), sig: '' }), 401, 'INVALID_SIGNATURE');
+    // Signed correctly, but with no timestamp, one older than 24 hours, or one 10 minutes ahead.
+    await expectUnchanged(() => getVonageSms(clinicA, signed({ timestamp: null })), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => postVonageSmsJson(clinicA, signed({ timestamp: nowSeconds() - 25 * 3600 })), 401, 'INVALID_SIGNATURE');
+    await expectUnchanged(() => postVonageSmsJson(clinicA, signed({ timestamp: nowSeconds() + 600 })), 401, 'INVALID_SIGNATURE');
+    assert.equal((await messageRow(m.id)).status, 'SENDING');
+  });
+
+  test("another clinic's message id, signed with clinic A's secret, changes nothing", async () => {
+    const theirs = await sentMessage(clinicB, { channel: 'sms', provider: 'vonage' });
+    const before = await snapshot();
+    await getVonageSms(clinicA, signedVonageReceipt(SECRETS.a.vonage, 'md5hash', vonageReceipt(theirs.providerMessageId, 'failed', '5'))).expect(200);
+    expectError(await getVonageSms(clinicB, signedVonageReceipt(SECRETS.a.vonage, 'sha256', vonageReceipt(theirs.providerMessageId, 'failed', '5'))), 401, 'INVALID_SIGNATURE');
+    assert.equal(await snapshot(), before);
+  });
+
+  test('an unknown clinic, a clinic without Vonage and one with Vonage for WhatsApp only get the same 404', async () => {
+    const waOnly = (await createClinic(api, { name: 'WhatsApp-only' })).id;
+    const admin = await actor(api, 'CLINIC_ADMIN', waOnly);
+    const providers = [{ provider: 'vonage', credentials: { apiKey: 'vonagekey2', apiSecret: 'vonage-api-secret', from: '+447700900999', signatureSecret: SECRETS.a.vonage } }];
+    await api.http.put(`/api/v1/clinics/${waOnly}/communication/whatsapp`).set(bearer(admin)).send({ providers }).expect(200);
+    const receipt = signedVonageReceipt(SECRETS.a.vonage, 'md5hash', vonageReceipt('0A0000001234567B', 'delivered'));
+    const answers: Array<ReturnType<typeof expectError>> = [];
+    for (const clinicId of [randomUUID(), clinicBare, waOnly]) answers.push(expectError(await getVonageSms(clinicId, receipt), 404, 'NOT_FOUND'));
+    assert.ok(answers.every((a) => a.message === answers[0]!.message));
+  });
+
+  test('the signature method is a setting shown to the admin; the secret stays masked', async () => {
+    const admin = await actor(api, 'CLINIC_ADMIN', clinicB);
+    const res = await api.http.get(`/api/v1/clinics/${clinicB}/communication/sms`).set(bearer(admin)).expect(200);
+    const vonage = (res.body as { providers: Array<{ provider: string; credentials: Record<string, unknown> }> }).providers.find((p) => p.provider === 'vonage');
+    assert.equal(vonage?.credentials.signatureMethod, 'sha256');
+    assert.match(String(vonage?.credentials.signatureSecret), /^\*{4}/);
+    const bad = await api.http
+      .put(`/api/v1/clinics/${clinicBare}/communication/sms`)
+      .set(bearer(await actor(api, 'CLINIC_ADMIN', clinicBare)))
+      .send({ providers: [{ provider: 'vonage', credentials: { apiKey: 'k', apiSecret: 's', from: 'Clinic', signatureSecret: 'x', signatureMethod: 'sha384' } }] });
+    assert.deepEqual(detailPaths(expectError(bad, 400, 'VALIDATION_ERROR')), ['body.providers.0.credentials.signatureMethod']);
+  });
+});
+
 // ─── MessageBird ────────────────────────────────────────────────────────────────────────────────
 
 const messageBirdPath = (clinicId: string) => `${BASE}/messagebird/${clinicId}`;
@@ -488,10 +612,46 @@ describe('SES notifications through SNS', () => {
   });
 });
 
+describe('SES_SNS_TOPIC_ARNS: only our own topics', () => {
+  const OTHER_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:another-teams-topic';
+  /** The API with the allow-list parsed from the environment, the way a deployment sets it. */
+  const withTopics = (env: string) => webhookApp({ ...api.config, SES_SNS_TOPIC_ARNS: testConfig({ SES_SNS_TOPIC_ARNS: env }).SES_SNS_TOPIC_ARNS });
+  const post = (app: ReturnType<typeof webhookApp>, message: SnsEnvelope) => app.post(`${BASE}/ses`).set('Content-Type', 'text/plain; charset=UTF-8').send(JSON.stringify(message));
+
+  test('parsed as comma-separated ARNs; empty by default; a malformed entry stops start-up', () => {
+    assert.deepEqual(api.config.SES_SNS_TOPIC_ARNS, []);
+    assert.deepEqual(testConfig({ SES_SNS_TOPIC_ARNS: ` ${OTHER_TOPIC} ,, ${SES_TOPIC_ARN}` }).SES_SNS_TOPIC_ARNS, [OTHER_TOPIC, SES_TOPIC_ARN]);
+    assert.throws(() => testConfig({ SES_SNS_TOPIC_ARNS: 'clinicflow-ses-feedback' }), /SES_SNS_TOPIC_ARNS\.0: must be an SNS topic ARN/);
+  });
+
+  test('a listed topic is confirmed and applied as before', async () => {
+    const app = withTopics(`${OTHER_TOPIC},${SES_TOPIC_ARN}`);
+    const confirmation = sns.message('SubscriptionConfirmation', { Message: 'You have chosen to subscribe to the topic…' });
+    await post(app, confirmation).expect(200);
+    assert.equal(confirmedSubscriptions.at(-1), confirmation.SubscribeURL);
+    const m = await sentMessage(clinicA, { channel: 'email', provider: 'ses' });
+    await post(app, sns.message('Notification', { Message: sesNotification({ type: 'Delivery', to: PATIENT_EMAIL }, m.providerMessageId) })).expect(200);
+    assert.equal((await messageRow(m.id)).status, 'DELIVERED');
+  });
+
+  test("AWS-signed messages of a topic not listed get 403: not confirmed, nothing changed, AWS's certificate not even fetched", async () => {
+    // The fake signs for SES_TOPIC_ARN: with only another topic listed, that is someone else's topic.
+    const app = withTopics(OTHER_TOPIC);
+    const m = await sentMessage(clinicA, { channel: 'email', provider: 'ses', status: 'DELIVERED' });
+    const [confirmations, fetched] = [confirmedSubscriptions.length, sns.fetched.length];
+    await expectUnchanged(() => post(app, sns.message('SubscriptionConfirmation', { Message: 'x' })), 403, 'UNKNOWN_TOPIC');
+    await expectUnchanged(() => post(app, sns.message('Notification', { Message: sesNotification({ type: 'Bounce', bounceType: 'Permanent', to: PATIENT_EMAIL }, m.providerMessageId) })), 403, 'UNKNOWN_TOPIC');
+    await expectUnchanged(() => post(app, sns.message('UnsubscribeConfirmation', { Message: 'x' })), 403, 'UNKNOWN_TOPIC');
+    assert.equal(confirmedSubscriptions.length, confirmations);
+    assert.equal(sns.fetched.length, fetched);
+    assert.equal((await messageRow(m.id)).status, 'DELIVERED');
+  });
+});
+
 describe('the webhook routes as a whole', () => {
   test('are public and documented in the OpenAPI document', async () => {
     const doc = (await http.get('/api/v1/openapi.json').expect(200)).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-    const expected = { '/api/v1/webhooks/twilio/{clinicId}': ['post'], '/api/v1/webhooks/meta/{clinicId}': ['get', 'post'], '/api/v1/webhooks/vonage/{clinicId}': ['post'], '/api/v1/webhooks/messagebird/{clinicId}': ['get', 'post'], '/api/v1/webhooks/ses': ['post'] };
+    const expected = { '/api/v1/webhooks/twilio/{clinicId}': ['post'], '/api/v1/webhooks/meta/{clinicId}': ['get', 'post'], '/api/v1/webhooks/vonage/{clinicId}': ['post'], '/api/v1/webhooks/messagebird/{clinicId}': ['get', 'post'], '/api/v1/webhooks/vonage-sms/{clinicId}': ['get', 'post'], '/api/v1/webhooks/ses': ['post'] };
     for (const [path, methods] of Object.entries(expected)) {
       for (const method of methods) assert.deepEqual(doc.paths[path]?.[method]?.security, [], `${method} ${path} is public`);
     }

@@ -2,9 +2,10 @@
  * Callbacks from messaging vendors: delivery statuses, inbound STOP/START replies, SES bounces and
  * complaints. No staff token here (vendors cannot hold one); each request is trusted only after its
  * signature checks out with the secret of the clinic named in the path (or, for SNS, with AWS's
- * certificate), and nothing is read beyond that secret or written before. Forgeries get 401 (403
- * for Meta's handshake, as Meta expects) and change nothing. Known-good callbacks about messages we
- * do not know still answer 200: vendors retry anything else.
+ * certificate, and only from the topics in SES_SNS_TOPIC_ARNS), and nothing is read beyond that
+ * secret or written before. Forgeries get 401 (403 for Meta's handshake, as Meta expects, and for
+ * SNS topics not ours) and change nothing. Known-good callbacks about messages we do not know
+ * still answer 200: vendors retry anything else.
  * Each vendor's scheme lives in api/webhooks/<vendor>.ts; the writes in api/webhooks/apply.ts.
  */
 import express, { type Response } from 'express';
@@ -24,6 +25,7 @@ import { isSnsCertificateUrl, isSnsUrl, parseSesFeedback, snsMessageSchema, snsS
 import { confirmSnsSubscription, fetchSnsCertificate } from '../webhooks/sns-fetch';
 import { formParams, parseTwilio, verifyTwilio } from '../webhooks/twilio';
 import { parseVonage, verifyVonage } from '../webhooks/vonage';
+import { parseVonageSms, receiptParams, verifyVonageSms, vonageSmsKeys } from '../webhooks/vonage-sms';
 
 const received = z.object({ received: z.literal(true) });
 const acknowledge = (res: Response) => void res.json({ received: true });
@@ -44,6 +46,7 @@ export function webhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const cipher = new CredentialCipher(config.CREDENTIAL_ENCRYPTION_KEYS, config.CREDENTIAL_ENCRYPTION_KEY_ID);
   const fetchCertificate = deps.fetchSnsCertificate ?? fetchSnsCertificate;
   const confirmSubscription = deps.confirmSnsSubscription ?? confirmSnsSubscription;
+  const topics = new Set(config.SES_SNS_TOPIC_ARNS);
   const secretsOf = async (clinicId: string, provider: string, field: string) => requireSigningSecrets(prisma, cipher, clinicId, provider, field);
   // The global JSON parser runs first (and keeps raw bytes); these cover the other formats vendors send.
   const form = express.urlencoded({ extended: false, limit: '100kb', verify: keepRawBody });
@@ -139,15 +142,46 @@ export function webhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   messageBird('get');
   messageBird('post');
 
+  function vonageSms(method: 'get' | 'post') {
+    r.route({
+      method,
+      path: '/vonage-sms/:clinicId',
+      summary: `Vonage SMS API delivery receipt (${method.toUpperCase()})`,
+      description:
+        "Parameters in the query string, a form or JSON body, as the Vonage account's delivery receipt settings say. Only signed receipts are accepted: sig is checked over every other parameter with the signatureSecret and signatureMethod (md5hash unless set) of the clinic's Vonage SMS entry, and the signed timestamp must be less than 24 hours old.",
+      access: 'public',
+      params: clinicIdParams,
+      before: [form],
+      responses: { 200: { description: 'Accepted', schema: received }, ...unauthorized, ...notFound },
+      handler: async ({ params }, req, res) => {
+        const keys = vonageSmsKeys(await secretsOf(params.clinicId, 'vonage', 'signatureSecret'));
+        // A clinic with Vonage for WhatsApp only has no SMS API receipts: the same 404 as no Vonage at all.
+        if (keys.length === 0) throw ApiError.notFound('Webhook');
+        // One set of parameters is both checked and read: nothing unsigned can slip into the update.
+        const receipt = receiptParams(req.query, req.body);
+        if (!receipt || !verifyVonageSms(keys, receipt)) throw invalidSignature();
+        await applyEvents(prisma, params.clinicId, 'vonage', parseVonageSms(receipt));
+        acknowledge(res);
+      },
+    });
+  }
+  vonageSms('get');
+  vonageSms('post');
+
   return r.route({
     method: 'post',
     path: '/ses',
     summary: 'Amazon SES bounce, complaint and delivery notifications through SNS',
     description:
-      'An SNS HTTPS subscription (SubscriptionConfirmation, Notification, UnsubscribeConfirmation; JSON sent as text/plain). The SNS signature is checked with the certificate at SigningCertURL, which must be on https://sns.<region>.amazonaws.com. Subscriptions are confirmed automatically. Hard bounces and complaints suppress the address for the clinic that sent the message.',
+      'An SNS HTTPS subscription (SubscriptionConfirmation, Notification, UnsubscribeConfirmation; JSON sent as text/plain). The SNS signature is checked with the certificate at SigningCertURL, which must be on https://sns.<region>.amazonaws.com. When SES_SNS_TOPIC_ARNS is set, messages of any other topic are refused with 403 UNKNOWN_TOPIC. Subscriptions are confirmed automatically. Hard bounces and complaints suppress the address for the clinic that sent the message.',
     access: 'public',
     before: [snsText],
-    responses: { 200: { description: 'Accepted', schema: received }, ...unauthorized, 503: { description: "AWS's certificate or subscription endpoint could not be reached; SNS retries" } },
+    responses: {
+      200: { description: 'Accepted', schema: received },
+      ...unauthorized,
+      403: { description: 'The message is from an SNS topic not in SES_SNS_TOPIC_ARNS (not confirmed, nothing changed)' },
+      503: { description: "AWS's certificate or subscription endpoint could not be reached; SNS retries" },
+    },
     handler: async (_input, req, res) => {
       const body: unknown = req.body;
       let json: unknown = body;
@@ -161,6 +195,9 @@ export function webhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       const parsed = snsMessageSchema.safeParse(json);
       if (!parsed.success || !isSnsCertificateUrl(parsed.data.SigningCertURL)) throw invalidSignature();
       const message = parsed.data;
+      // AWS signs every account's topics alike: the signature proves SNS sent this, not that the topic is
+      // ours. Checked before the certificate fetch, so other topics cannot make the API call out at all.
+      if (topics.size > 0 && !topics.has(message.TopicArn)) throw ApiError.forbidden('UNKNOWN_TOPIC', 'Messages from this SNS topic are not accepted');
       const certificate = await fetchCertificate(message.SigningCertURL).catch(() => {
         throw new ApiError(503, 'SNS_CERTIFICATE_UNAVAILABLE', "AWS's signing certificate could not be fetched; try again later");
       });
@@ -176,6 +213,8 @@ export function webhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         if (feedback) await applySesFeedback(prisma, feedback);
       }
       // UnsubscribeConfirmation: nothing to do; the subscription is already gone.
+      // Timestamp is not checked for age: SNS retries for as long as its delivery policy says, and applying
+      // the same feedback twice changes nothing.
       acknowledge(res);
     },
   });
