@@ -1,4 +1,5 @@
 import { type PrismaClient } from '../prisma/client';
+import { createAppointmentActivities } from './appointments/appointment-activities';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCircuitActivities(deps),
     ...createRateLimitActivities(deps),
     ...createChannelTestActivities(deps),
+    ...createAppointmentActivities(deps),
   };
 }
 

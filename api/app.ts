@@ -12,6 +12,7 @@ import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
+import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
@@ -21,7 +22,9 @@ import { healthRoutes } from './routes/health';
 import { licensingRoutes } from './routes/licensing';
 import { messageLogRoutes, sendRoutes } from './routes/messages';
 import { patientRoutes } from './routes/patients';
+import { practitionerRoutes } from './routes/practitioners';
 import { staffRoutes } from './routes/staff';
+import { therapyTypeRoutes } from './routes/therapy-types';
 import { webhookRoutes } from './routes/webhooks';
 import { keepRawBody } from './webhooks/raw-body';
 
@@ -69,6 +72,10 @@ export function createApp(deps: ApiDeps): Express {
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationRoutes(r, deps));
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
+  mount('/therapy-types', 'Therapy types', (r) => therapyTypeRoutes(r, deps));
+  mount('/practitioners', 'Practitioners', (r) => practitionerRoutes(r, deps));
+  // Before any appointments router with /:id, which would otherwise take /availability and /calendar.
+  mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

@@ -22,6 +22,30 @@ export const MESSAGE_TEMPLATES = {
     es: { subject: 'Recordatorio: su cita en {{clinicName}}', text: 'Hola {{patientName}}, le recordamos su cita en {{clinicName}} el {{date}} a las {{time}}.' },
     hi: { subject: 'अनुस्मारक: {{clinicName}} में आपकी अपॉइंटमेंट', text: 'नमस्ते {{patientName}}, {{clinicName}} में {{date}} को {{time}} बजे आपकी अपॉइंटमेंट है।' },
   },
+  'appointment-rescheduled': {
+    en: { subject: 'Your appointment at {{clinicName}} has moved', text: 'Hello {{patientName}}, your appointment at {{clinicName}} has moved to {{date}} at {{time}}.' },
+    es: { subject: 'Su cita en {{clinicName}} ha cambiado', text: 'Hola {{patientName}}, su cita en {{clinicName}} se ha movido al {{date}} a las {{time}}.' },
+    hi: { subject: '{{clinicName}} में आपकी अपॉइंटमेंट बदल गई है', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपकी अपॉइंटमेंट अब {{date}} को {{time}} बजे है।' },
+  },
+  'appointment-cancelled': {
+    en: { subject: 'Your appointment at {{clinicName}} is cancelled', text: 'Hello {{patientName}}, your appointment at {{clinicName}} on {{date}} at {{time}} has been cancelled.' },
+    es: { subject: 'Su cita en {{clinicName}} está cancelada', text: 'Hola {{patientName}}, su cita en {{clinicName}} el {{date}} a las {{time}} ha sido cancelada.' },
+    hi: { subject: '{{clinicName}} में आपकी अपॉइंटमेंट रद्द हो गई है', text: 'नमस्ते {{patientName}}, {{clinicName}} में {{date}} को {{time}} बजे की आपकी अपॉइंटमेंट रद्द कर दी गई है।' },
+  },
+  'follow-up-reminder': {
+    en: { subject: 'Time to book your follow-up at {{clinicName}}', text: 'Hello {{patientName}}, your follow-up visit at {{clinicName}} is due around {{followUpDate}}. Please book it with us.' },
+    es: { subject: 'Reserve su cita de seguimiento en {{clinicName}}', text: 'Hola {{patientName}}, su visita de seguimiento en {{clinicName}} corresponde hacia el {{followUpDate}}. Por favor, resérvela.' },
+    hi: { subject: '{{clinicName}} में फ़ॉलो-अप बुक करें', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपकी फ़ॉलो-अप विज़िट लगभग {{followUpDate}} को होनी है। कृपया इसे बुक करें।' },
+  },
+  'appointment-no-show': {
+    en: { subject: 'No-show: appointment {{reservationId}}', text: 'Appointment {{reservationId}} on {{date}} at {{time}} was not checked in within the grace period and is marked as a no-show.' },
+  },
+  'reschedule-requested': {
+    en: { subject: 'Reschedule request for {{reservationId}}', text: '{{therapistName}} asks to move appointment {{reservationId}} from {{date}} at {{time}} to {{newDate}} at {{newTime}}. Approve or reject it in ClinicFlow.' },
+  },
+  'reschedule-decided': {
+    en: { subject: 'Your reschedule request for {{reservationId}} was {{decision}}', text: 'Your request to move appointment {{reservationId}} to {{newDate}} at {{newTime}} was {{decision}}.' },
+  },
   'licence-alert': {
     en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
   },

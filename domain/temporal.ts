@@ -27,6 +27,8 @@ export const WORKFLOW_KINDS = {
   licensingSweep: 'licensing-sweep',
   messageDelivery: 'message-delivery',
   channelTest: 'channel-test',
+  appointment: 'appointment',
+  rescheduleRequest: 'reschedule-request',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -38,7 +40,12 @@ export const workflowIds = {
   licensingSweep: (date: string) => `licensing-sweep/${date}`,
   messageDelivery: (clinicId: string, messageId: string) => `message/${clinicId}/${messageId}`,
   channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
+  appointment: (clinicId: string, appointmentId: string) => `appointment/${clinicId}/${appointmentId}`,
+  rescheduleRequest: (clinicId: string, requestId: string) => `reschedule/${clinicId}/${requestId}`,
 };
+
+type KeywordKey = typeof SEARCH_ATTRIBUTES.PatientId;
+type SearchAttributePairs = Array<{ key: KeywordKey; value: string } | { key: typeof SEARCH_ATTRIBUTES.ScheduledStart; value: Date }>;
 
 /**
  * Start options every clinic workflow shares: the operations task queue and the ClinicId and
@@ -49,7 +56,7 @@ function clinicWorkflowStart<Args extends unknown[]>(
   workflowId: string,
   clinicId: string,
   args: Args,
-  more: Array<{ key: typeof SEARCH_ATTRIBUTES.PatientId; value: string }> = [],
+  more: SearchAttributePairs = [],
 ) {
   return {
     workflowId,
@@ -82,4 +89,36 @@ export interface LicensingCheckInput {
   clinicId: string;
   /** The clinic's local calendar date the check is for (YYYY-MM-DD). */
   date: string;
+}
+
+export interface AppointmentWorkflowInput {
+  clinicId: string;
+  appointmentId: string;
+}
+
+/**
+ * Everything needed to start an appointment's lifecycle workflow. Its search attributes let ops
+ * find it by appointment, patient, status and start time (AppointmentStatus is kept current by the
+ * workflow itself).
+ */
+export function appointmentStart(clinicId: string, appointment: { id: string; patientId: string; status: string; startsAt: Date }) {
+  const args: [AppointmentWorkflowInput] = [{ clinicId, appointmentId: appointment.id }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.appointment, workflowIds.appointment(clinicId, appointment.id), clinicId, args, [
+    { key: SEARCH_ATTRIBUTES.AppointmentId, value: appointment.id },
+    { key: SEARCH_ATTRIBUTES.PatientId, value: appointment.patientId },
+    { key: SEARCH_ATTRIBUTES.AppointmentStatus, value: appointment.status },
+    { key: SEARCH_ATTRIBUTES.ScheduledStart, value: appointment.startsAt },
+  ]);
+}
+
+export interface RescheduleRequestInput {
+  clinicId: string;
+  requestId: string;
+}
+
+export function rescheduleRequestStart(clinicId: string, request: { id: string; appointmentId: string }) {
+  const args: [RescheduleRequestInput] = [{ clinicId, requestId: request.id }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.rescheduleRequest, workflowIds.rescheduleRequest(clinicId, request.id), clinicId, args, [
+    { key: SEARCH_ATTRIBUTES.AppointmentId, value: request.appointmentId },
+  ]);
 }

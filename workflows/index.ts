@@ -3,3 +3,4 @@ export { licensingCheckWorkflow } from './licensing/licensing-check';
 export { licensingSweepWorkflow } from './licensing/licensing-sweep';
 export { messageDeliveryWorkflow } from './messaging/message-delivery';
 export { channelTestWorkflow } from './messaging/channel-test';
+export { appointmentWorkflow } from './appointments/appointment';

@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
 import { type AlertToRaise } from '../../domain/licensing';
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
+import { stableMessageId } from '../messaging/message-ids';
 
-/** A stable message id per alert and recipient, so a retried activity creates nothing twice. */
-function messageIdFor(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('|')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 const METRIC_NAMES = { STAFF: 'active staff', PATIENTS: 'active patients', APPOINTMENTS: 'appointments this month' } as const;
 
@@ -25,7 +20,7 @@ export function createLicenceAlertMessageActivities({ prisma, opsEmail }: { pris
       const recipients = [...admins.map((a) => a.email), ...(opsEmail ? [opsEmail] : [])];
       const rows = raised.flatMap((alert) =>
         recipients.map((email) => {
-          const id = messageIdFor(clinicId, date, alert.metric, alert.level, email);
+          const id = stableMessageId(clinicId, date, alert.metric, alert.level, email);
           return {
             id,
             clinicId,

@@ -1,0 +1,186 @@
+/**
+ * What the appointment lifecycle workflow does to the outside world: read the appointment,
+ * write each transition to its row (the row and the workflow never disagree for long, and the
+ * database's exclusion constraints still refuse a double booking on reschedule), and write the
+ * messages the workflow then delivers. Ids, times and statuses go back to the workflow; names,
+ * reasons and contact details stay in PostgreSQL.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { type AppointmentAction, appointmentSettingsOf, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
+import { APPOINTMENT_ERRORS, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
+import { localDate } from '../../domain/dates';
+import { workflowIds } from '../../domain/temporal';
+import { type PrismaClient } from '../../prisma/client';
+import { isExclusionViolation } from '../../prisma/errors';
+import { type Prisma } from '../../prisma/generated/client';
+import { stableMessageId } from '../messaging/message-ids';
+
+export type AppointmentMessageKind = 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled' | 'follow-up' | 'no-show';
+
+const PATIENT_TEMPLATES: Record<Exclude<AppointmentMessageKind, 'no-show'>, string> = {
+  confirmation: 'appointment-confirmation',
+  reminder: 'appointment-reminder',
+  rescheduled: 'appointment-rescheduled',
+  cancelled: 'appointment-cancelled',
+  'follow-up': 'follow-up-reminder',
+};
+
+/** The column each transition stamps with its time. */
+const STAMP: Partial<Record<AppointmentAction, keyof Prisma.AppointmentUncheckedUpdateInput>> = {
+  confirm: 'confirmedAt',
+  cancel: 'cancelledAt',
+  checkIn: 'checkedInAt',
+  start: 'startedAt',
+  complete: 'completedAt',
+  noShow: 'noShowAt',
+};
+
+const view = (a: { status: AppointmentStatus; startsAt: Date; endsAt: Date }): AppointmentView => ({
+  status: a.status,
+  startsAt: a.startsAt.toISOString(),
+  endsAt: a.endsAt.toISOString(),
+});
+
+/** "09:30" in the clinic's zone. */
+const localTime = (instant: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+
+/** 09:00 clinic time `daysBefore` days before the follow-up date, or now when that has passed. */
+function followUpReminderAt(followUpDate: string, daysBefore: number, timeZone: string, now: number): number {
+  const day = new Date(`${followUpDate}T09:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - daysBefore);
+  // The zone's offset at that moment, from what Intl says the wall clock shows there.
+  const wall = new Date(new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(day).replace(' ', 'T') + 'Z');
+  const at = day.getTime() - (wall.getTime() - day.getTime());
+  return Math.max(at, now);
+}
+
+export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }) {
+  const load = (clinicId: string, appointmentId: string) =>
+    prisma.appointment.findFirst({ where: { id: appointmentId, clinicId }, include: { clinic: true, patient: true, practitioner: true } });
+
+  return {
+    /**
+     * The appointment's times and the clinic's reminder settings. The booking API starts the
+     * workflow inside the transaction that inserts the row, so a row not there yet is retried;
+     * one that never appears (the booking rolled back) fails for good and the workflow ends.
+     */
+    async loadAppointmentTimeline({ clinicId, appointmentId, at }: { clinicId: string; appointmentId: string; at: number }): Promise<AppointmentTimeline> {
+      const a = await load(clinicId, appointmentId);
+      if (!a) throw ApplicationFailure.retryable('The appointment is not (yet) in the database', APPOINTMENT_ERRORS.notFound);
+      const settings = appointmentSettingsOf(a.clinic.settings);
+      return {
+        status: a.status,
+        startsAt: a.startsAt.getTime(),
+        endsAt: a.endsAt.getTime(),
+        plannedAt: Math.min(at, a.createdAt.getTime()),
+        reminderOffsetsMinutes: settings.reminderOffsetsMinutes,
+        noShowGraceMinutes: settings.noShowGraceMinutes,
+        remindersSent: [],
+      };
+    },
+
+    /**
+     * Moves the row from one of the action's source states to its target, stamping the time.
+     * Repeating a transition that already happened (a retried activity) answers the same; any other
+     * state is refused with INVALID_TRANSITION.
+     */
+    async applyAppointmentTransition(input: {
+      clinicId: string;
+      appointmentId: string;
+      action: Exclude<AppointmentAction, 'reschedule'>;
+      at: number;
+      reason?: string;
+      completion?: CompleteArgs;
+    }): Promise<AppointmentView & { followUpReminderAt?: number }> {
+      const { clinicId, appointmentId, action, at } = input;
+      const { from, to } = TRANSITIONS[action];
+      const stamp = STAMP[action];
+      const data: Prisma.AppointmentUncheckedUpdateManyInput = { status: to, ...(stamp ? { [stamp]: new Date(at) } : {}) };
+      if (action === 'cancel') data.cancelReason = input.reason ?? null;
+      if (action === 'complete' && input.completion) {
+        data.followUpRequired = input.completion.followUpRequired ?? false;
+        data.followUpDate = input.completion.followUpDate ? new Date(`${input.completion.followUpDate}T00:00:00Z`) : null;
+        if (input.completion.notes !== undefined) data.notes = input.completion.notes;
+      }
+      const { count } = await prisma.appointment.updateMany({ where: { id: appointmentId, clinicId, status: { in: [...from] } }, data });
+      const a = await load(clinicId, appointmentId);
+      if (!a) throw ApplicationFailure.nonRetryable('No such appointment', APPOINTMENT_ERRORS.notFound);
+      if (count === 0 && a.status !== to) throw ApplicationFailure.nonRetryable(`The appointment is ${a.status}`, APPOINTMENT_ERRORS.invalidTransition);
+      const result: AppointmentView & { followUpReminderAt?: number } = view(a);
+      if (action === 'complete' && a.followUpRequired && a.followUpDate) {
+        const { followUpReminderDaysBefore } = appointmentSettingsOf(a.clinic.settings);
+        result.followUpReminderAt = followUpReminderAt(a.followUpDate.toISOString().slice(0, 10), followUpReminderDaysBefore, a.clinic.timezone, at);
+      }
+      return result;
+    },
+
+    /**
+     * Moves the appointment to a new start, keeping its length. The exclusion constraints decide
+     * whether the new time is free (SLOT_TAKEN otherwise); a moved appointment is SCHEDULED again.
+     */
+    async rescheduleAppointment({ clinicId, appointmentId, startsAt }: { clinicId: string; appointmentId: string; startsAt: string }): Promise<AppointmentView> {
+      const a = await load(clinicId, appointmentId);
+      if (!a) throw ApplicationFailure.nonRetryable('No such appointment', APPOINTMENT_ERRORS.notFound);
+      const start = new Date(startsAt);
+      if (a.startsAt.getTime() === start.getTime() && a.status === 'SCHEDULED') return view(a); // a retry after it worked
+      const end = new Date(start.getTime() + (a.endsAt.getTime() - a.startsAt.getTime()));
+      try {
+        const { count } = await prisma.appointment.updateMany({
+          where: { id: appointmentId, clinicId, status: { in: [...TRANSITIONS.reschedule.from] } },
+          data: { startsAt: start, endsAt: end, status: 'SCHEDULED', confirmedAt: null },
+        });
+        if (count === 0) throw ApplicationFailure.nonRetryable(`The appointment is ${a.status}`, APPOINTMENT_ERRORS.invalidTransition);
+      } catch (err) {
+        if (isExclusionViolation(err)) throw ApplicationFailure.nonRetryable('The practitioner or the patient is already booked at that time', APPOINTMENT_ERRORS.slotTaken);
+        throw err;
+      }
+      return { status: 'SCHEDULED', startsAt: start.toISOString(), endsAt: end.toISOString() };
+    },
+
+    /**
+     * Writes the messages for one event of the appointment (ids derived from `key`, so a retry
+     * writes nothing twice) and returns their ids for the workflow to deliver. Patients get theirs
+     * on the clinic's reminder channels in their own language; a no-show goes to the practitioner
+     * and the front desk by email.
+     */
+    async createAppointmentMessages({ clinicId, appointmentId, kind, key }: { clinicId: string; appointmentId: string; kind: AppointmentMessageKind; key: string }): Promise<Array<{ messageId: string; patientId: string | null }>> {
+      const a = await load(clinicId, appointmentId);
+      if (!a) return [];
+      const tz = a.clinic.timezone;
+      const variables: Record<string, string> = {
+        date: localDate(a.startsAt, tz),
+        time: localTime(a.startsAt, tz),
+        reservationId: a.reservationId,
+        practitionerName: `${a.practitioner.firstName} ${a.practitioner.lastName}`,
+        ...(a.followUpDate ? { followUpDate: a.followUpDate.toISOString().slice(0, 10) } : {}),
+      };
+      const base = { clinicId, category: 'appointment', variables, metadata: { appointmentId, event: kind } };
+      let rows: Prisma.MessageCreateManyInput[];
+      if (kind === 'no-show') {
+        const desk = await prisma.staffUser.findMany({ where: { clinicId, active: true, role: 'RECEPTIONIST' }, select: { email: true } });
+        const emails = [...new Set([a.practitioner.email, ...desk.map((d) => d.email)])];
+        rows = emails.map((email) => {
+          const id = stableMessageId(appointmentId, kind, key, email);
+          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id) };
+        });
+      } else {
+        const id = stableMessageId(appointmentId, kind, key);
+        const { reminderChannels } = appointmentSettingsOf(a.clinic.settings);
+        rows = [
+          {
+            ...base,
+            id,
+            patientId: a.patientId,
+            channels: reminderChannels,
+            templateKey: PATIENT_TEMPLATES[kind],
+            language: a.patient.preferredLanguage,
+            workflowId: workflowIds.messageDelivery(clinicId, id),
+          },
+        ];
+      }
+      await prisma.message.createMany({ data: rows, skipDuplicates: true });
+      return rows.map((r) => ({ messageId: r.id!, patientId: r.patientId ?? null }));
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from '../openapi/zod';
+import { workingHoursSchema } from '../../domain/availability';
+import { amount, sessionMinutes } from './scheduling';
+
+export const staffIdParams = z.object({ staffId: z.uuid() });
+export const pricingParams = staffIdParams.extend({ therapyTypeId: z.uuid() });
+
+export const workingHoursBody = workingHoursSchema
+  .describe(
+    'Wall-clock hours in `timezone` (default: the clinic\'s). Weekday 0 = Sunday; "24:00" ends at midnight. An exception replaces that date\'s weekly hours and breaks ([] = not working). Time off: instants with their offset, or whole days (YYYY-MM-DD, `to` included).',
+  )
+  .openapi('WorkingHoursRequest');
+
+const interval = { start: z.string(), end: z.string() };
+export const workingHoursResponse = z
+  .object({
+    practitionerId: z.uuid(),
+    timezone: z.string().describe("The zone the hours are read in: the practitioner's own, else the clinic's"),
+    followsClinicTimezone: z.boolean(),
+    weekly: z.array(z.object({ weekday: z.number().int(), ...interval })),
+    breaks: z.array(z.object({ weekday: z.number().int(), ...interval })),
+    exceptions: z.array(z.object({ date: z.string(), hours: z.array(z.object(interval)) })),
+    timeOff: z.array(z.object({ from: z.string(), to: z.string(), reason: z.string().optional() })),
+    updatedAt: z.string(),
+  })
+  .openapi('WorkingHours');
+
+export const pricingBody = z.object({ durationMinutes: sessionMinutes, price: amount }).openapi('PractitionerPricingRequest');
+
+export const pricingResponse = z
+  .object({
+    practitionerId: z.uuid(),
+    therapyTypeId: z.uuid(),
+    therapyTypeName: z.string(),
+    durationMinutes: z.number().int(),
+    price: z.string(),
+    currency: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('PractitionerPricing');
