@@ -13,6 +13,7 @@ import { requestId, requestLogging } from './middleware/request-logging';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
+import { appointmentRoutes } from './routes/appointments';
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
@@ -76,6 +77,7 @@ export function createApp(deps: ApiDeps): Express {
   mount('/practitioners', 'Practitioners', (r) => practitionerRoutes(r, deps));
   // Before any appointments router with /:id, which would otherwise take /availability and /calendar.
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
+  mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

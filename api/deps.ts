@@ -18,4 +18,6 @@ export interface ApiDeps {
   fetchSnsCertificate?: (url: string) => Promise<string>;
   /** Confirms an SNS subscription by visiting its SubscribeURL. Absent: the same, over HTTPS. */
   confirmSnsSubscription?: (subscribeUrl: string) => Promise<void>;
+  /** The current time for scheduling decisions (past slots, bookings in the past). Absent: the system clock. */
+  now?: () => Date;
 }

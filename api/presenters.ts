@@ -1,5 +1,5 @@
 /** What the API shows of each row: never password hashes, dates as ISO strings. */
-import { type Clinic, type Patient, type StaffUser } from '../prisma/generated/client';
+import { type Appointment, type Clinic, type Patient, type StaffUser } from '../prisma/generated/client';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const isoDate = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
@@ -54,5 +54,36 @@ export function presentPatient(p: Patient) {
     active: p.active,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+export function presentAppointment(a: Appointment) {
+  return {
+    id: a.id,
+    clinicId: a.clinicId,
+    reservationId: a.reservationId,
+    patientId: a.patientId,
+    practitionerId: a.practitionerId,
+    therapyTypeId: a.therapyTypeId,
+    type: a.type,
+    bookingMode: a.bookingMode,
+    status: a.status,
+    startsAt: a.startsAt.toISOString(),
+    endsAt: a.endsAt.toISOString(),
+    reason: a.reason,
+    price: a.price?.toFixed(2) ?? null,
+    currency: a.currency,
+    workflowId: a.workflowId,
+    confirmedAt: iso(a.confirmedAt),
+    checkedInAt: iso(a.checkedInAt),
+    startedAt: iso(a.startedAt),
+    completedAt: iso(a.completedAt),
+    cancelledAt: iso(a.cancelledAt),
+    cancelReason: a.cancelReason,
+    noShowAt: iso(a.noShowAt),
+    followUpRequired: a.followUpRequired,
+    followUpDate: isoDate(a.followUpDate),
+    notes: a.notes,
+    createdAt: a.createdAt.toISOString(),
   };
 }

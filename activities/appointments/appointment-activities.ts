@@ -8,7 +8,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type AppointmentAction, appointmentSettingsOf, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
 import { APPOINTMENT_ERRORS, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
-import { localDate } from '../../domain/dates';
+import { hoursOf, whyNotBookable } from '../../domain/availability';
+import { addDays, localDate, localTime, zonedTimeToUtc } from '../../domain/dates';
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
@@ -41,18 +42,9 @@ const view = (a: { status: AppointmentStatus; startsAt: Date; endsAt: Date }): A
   endsAt: a.endsAt.toISOString(),
 });
 
-/** "09:30" in the clinic's zone. */
-const localTime = (instant: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
-
 /** 09:00 clinic time `daysBefore` days before the follow-up date, or now when that has passed. */
 function followUpReminderAt(followUpDate: string, daysBefore: number, timeZone: string, now: number): number {
-  const day = new Date(`${followUpDate}T09:00:00Z`);
-  day.setUTCDate(day.getUTCDate() - daysBefore);
-  // The zone's offset at that moment, from what Intl says the wall clock shows there.
-  const wall = new Date(new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(day).replace(' ', 'T') + 'Z');
-  const at = day.getTime() - (wall.getTime() - day.getTime());
-  return Math.max(at, now);
+  return Math.max(zonedTimeToUtc(addDays(followUpDate, -daysBefore), '09:00', timeZone).getTime(), now);
 }
 
 export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }) {
@@ -116,8 +108,9 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
     },
 
     /**
-     * Moves the appointment to a new start, keeping its length. The exclusion constraints decide
-     * whether the new time is free (SLOT_TAKEN otherwise); a moved appointment is SCHEDULED again.
+     * Moves the appointment to a new start, keeping its length, inside the practitioner's working
+     * hours (NOT_BOOKABLE otherwise). The exclusion constraints decide whether the new time is free
+     * (SLOT_TAKEN otherwise); a moved appointment is SCHEDULED again.
      */
     async rescheduleAppointment({ clinicId, appointmentId, startsAt }: { clinicId: string; appointmentId: string; startsAt: string }): Promise<AppointmentView> {
       const a = await load(clinicId, appointmentId);
@@ -125,6 +118,9 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
       const start = new Date(startsAt);
       if (a.startsAt.getTime() === start.getTime() && a.status === 'SCHEDULED') return view(a); // a retry after it worked
       const end = new Date(start.getTime() + (a.endsAt.getTime() - a.startsAt.getTime()));
+      const schedule = await prisma.practitionerSchedule.findFirst({ where: { clinicId, practitionerId: a.practitionerId } });
+      const why = whyNotBookable(hoursOf(schedule, a.clinic.timezone), { startsAt: start, endsAt: end });
+      if (why) throw ApplicationFailure.nonRetryable(`The new time is not bookable: ${why}`, APPOINTMENT_ERRORS.notBookable);
       try {
         const { count } = await prisma.appointment.updateMany({
           where: { id: appointmentId, clinicId, status: { in: [...TRANSITIONS.reschedule.from] } },

@@ -1,3 +1,4 @@
+import { appointmentsInMonth } from '../../prisma/appointment-usage';
 import { type PrismaClient } from '../../prisma/client';
 import { type AlertPlan, type LicenseLimits, type LicenseUsageCounts } from '../../domain/licensing';
 import { type ClinicForLicensing, type LicenseSnapshot } from '../../domain/licensing-workflow';
@@ -11,12 +12,14 @@ const toDate = (isoDate: string) => new Date(`${isoDate}T00:00:00.000Z`);
 export function createLicensingActivities({ prisma }: LicensingActivityDeps) {
   return {
     /** Current tier, limits, usage and open alerts of one clinic; null when the clinic no longer exists. */
-    async loadLicenseSnapshot({ clinicId }: { clinicId: string; date: string }): Promise<LicenseSnapshot | null> {
+    async loadLicenseSnapshot({ clinicId, date }: { clinicId: string; date: string }): Promise<LicenseSnapshot | null> {
       const clinic = await prisma.clinic.findUnique({ where: { id: clinicId }, include: { licenseTier: true } });
       if (!clinic) return null;
-      const [staff, patients, openAlerts] = await Promise.all([
+      const [staff, patients, appointments, openAlerts] = await Promise.all([
         prisma.staffUser.count({ where: { clinicId, active: true } }),
         prisma.patient.count({ where: { clinicId, active: true } }),
+        // Noon UTC of the check's local date lies inside that date's month in every zone.
+        appointmentsInMonth(prisma, clinicId, new Date(`${date}T12:00:00Z`)),
         prisma.licenseAlert.findMany({ where: { clinicId, clearedAt: null }, select: { metric: true, level: true } }),
       ]);
       const tier = clinic.licenseTier;
@@ -24,8 +27,7 @@ export function createLicensingActivities({ prisma }: LicensingActivityDeps) {
         clinicId,
         tierCode: tier.code,
         limits: { maxStaff: tier.maxStaff, maxPatients: tier.maxPatients, maxAppointmentsPerMonth: tier.maxAppointmentsPerMonth },
-        // Appointments are not stored yet: the appointment lifecycle counts this month's here.
-        usage: { staff, patients, appointments: 0 },
+        usage: { staff, patients, appointments },
         openAlerts,
       };
     },

@@ -11,11 +11,6 @@ import { availabilityQuery, availabilityResponse, calendarQuery, calendarRespons
 import { clinicTimezone, loadHours, requirePractitioner } from '../services/practitioners';
 import { sessionTerms } from '../services/session-terms';
 
-/** ApiDeps plus the clock that decides which slots are already past. */
-export interface CalendarDeps extends ApiDeps {
-  now?: () => Date;
-}
-
 const MAX_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_MINUTES = 60;
@@ -39,7 +34,7 @@ const stamps = (a: { startsAt: Date; endsAt: Date }, timeZone: string) => ({
   localEnd: localDateTime(a.endsAt, timeZone),
 });
 
-export function appointmentCalendarRoutes(r: ApiRouter, deps: CalendarDeps): ApiRouter {
+export function appointmentCalendarRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const now = deps.now ?? (() => new Date());
   return r
     .route({

@@ -1,4 +1,5 @@
 import { type LicenseMetric, wouldExceed } from '../../domain/licensing';
+import { appointmentsInMonth } from '../../prisma/appointment-usage';
 import { type Prisma } from '../../prisma/generated/client';
 import { ApiError } from '../http/api-error';
 
@@ -41,6 +42,28 @@ export async function assertRoomFor(tx: RawQuerier, clinicId: string, metric: Ex
       limit,
       current,
       tier: row.tierCode,
+    });
+  }
+}
+
+/**
+ * Refuses (402 LICENSE_LIMIT_EXCEEDED) an appointment beyond the tier's monthly limit, counting the
+ * clinic's appointments in the month of `startsAt` (clinic time). Call inside the booking
+ * transaction: the clinic row lock makes concurrent bookings count one after another.
+ */
+export async function assertRoomForAppointment(tx: RawQuerier, clinicId: string, startsAt: Date): Promise<void> {
+  const [tier] = await tx.$queryRaw<Array<{ code: string; name: string; max: number }>>`
+    SELECT t.code, t.name, t."maxAppointmentsPerMonth" AS max
+      FROM "Clinic" c JOIN "LicenseTier" t ON t.code = c."licenseTierCode"
+     WHERE c.id = ${clinicId}::uuid FOR UPDATE OF c`;
+  if (!tier) throw ApiError.notFound('Clinic');
+  const current = await appointmentsInMonth(tx, clinicId, startsAt);
+  if (wouldExceed(current, tier.max)) {
+    throw ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${tier.name} tier allows ${tier.max} appointments a month; upgrade the licence to book more`, {
+      metric: 'APPOINTMENTS',
+      limit: tier.max,
+      current,
+      tier: tier.code,
     });
   }
 }

@@ -4,12 +4,12 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
-import { type CalendarDeps } from '../../api/routes/appointment-calendar';
+import { type ApiDeps } from '../../api/deps';
 import { type TestApi } from './api';
 
 /** The same app and database as `api`, but availability treats `now` as the current time. */
 export function apiAt(api: TestApi, now: Date): ReturnType<typeof supertest> {
-  const deps: CalendarDeps = { config: api.config, prisma: api.db.prisma, temporal: api.temporal, logger: pino({ level: 'silent' }), metrics: new Registry(), now: () => now };
+  const deps: ApiDeps = { config: api.config, prisma: api.db.prisma, temporal: api.temporal, logger: pino({ level: 'silent' }), metrics: new Registry(), now: () => now };
   return supertest(createApp(deps));
 }
 

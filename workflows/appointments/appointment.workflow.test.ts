@@ -49,6 +49,9 @@ before(async () => {
     data: { clinicId, email: 'therapist@sunrise.test', passwordHash: 'x', firstName: 'Tess', lastName: 'Ng', role: 'THERAPIST' },
   });
   patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'Ana', lastName: 'Diaz', email: 'ana@patients.test', barcode: 'WF-1' } })).id;
+  // Round the clock, every day: these tests are about the lifecycle, not about working hours.
+  const weekly = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
+  await db.prisma.practitionerSchedule.create({ data: { clinicId, practitionerId: practitioner.id, weekly } });
 });
 
 after(async () => {

@@ -1,0 +1,41 @@
+/**
+ * Staff actions on an appointment go to its lifecycle workflow as updates: the workflow checks the
+ * action against the current state before accepting it and writes the row itself. This turns the
+ * workflow's refusals into API answers.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
+import { APPOINTMENT_ERRORS, type AppointmentView } from '../../domain/appointment-workflow';
+import { type ApiDeps } from '../deps';
+import { ApiError } from '../http/api-error';
+
+/** Sends one update and waits for its result; refusals become 409 / 422, an unreachable Temporal 503. */
+export async function steer<Args extends unknown[]>(
+  deps: ApiDeps,
+  workflowId: string,
+  update: UpdateDefinition<AppointmentView, Args>,
+  args: Args,
+  currentStatus: string,
+): Promise<AppointmentView> {
+  try {
+    const handle = deps.temporal.client.workflow.getHandle(workflowId);
+    // The typed overloads tell updates with and without arguments apart, which a generic caller cannot.
+    return await (args.length === 0 ? handle.executeUpdate<AppointmentView, []>(update.name) : handle.executeUpdate<AppointmentView, [unknown]>(update.name, { args: [args[0]] }));
+  } catch (err) {
+    throw asApiError(err, currentStatus, deps);
+  }
+}
+
+export function asApiError(err: unknown, currentStatus: string, deps: Pick<ApiDeps, 'logger'>): ApiError {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    // These messages are the workflow's own words about states and times: no patient data.
+    const { type, message } = err.cause;
+    if (type === APPOINTMENT_ERRORS.invalidTransition) return ApiError.conflict('INVALID_TRANSITION', message);
+    if (type === APPOINTMENT_ERRORS.slotTaken) return ApiError.conflict('SLOT_TAKEN', message);
+    if (type === APPOINTMENT_ERRORS.notBookable) return ApiError.unprocessable('NOT_BOOKABLE', message);
+  }
+  // The workflow has finished: the appointment is COMPLETED, CANCELLED or NO_SHOW for good.
+  if (err instanceof WorkflowNotFoundError) return ApiError.conflict('INVALID_TRANSITION', `The appointment is ${currentStatus} and can no longer change`);
+  deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'appointment workflow update failed');
+  return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The appointment could not be changed right now; try again later');
+}

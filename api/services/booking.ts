@@ -1,0 +1,128 @@
+/**
+ * Booking an appointment: checks, the row, and the start of its lifecycle workflow as one unit.
+ *
+ * The row is inserted and the workflow started inside one database transaction, the workflow
+ * start last: if the insert fails (the slot is taken, the licence is full) no workflow exists; if
+ * the start fails the transaction rolls back and no row exists. A crash after the start but
+ * before the commit leaves a workflow whose appointment never appears: it waits about a minute for
+ * the row and then ends as NOT_BOOKED without sending anything. The caller gets the answer
+ * synchronously either way.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Request } from 'express';
+import { reservationIdFrom } from '../../domain/appointments';
+import { freeSlots, whyNotBookable } from '../../domain/availability';
+import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
+import { appointmentStart, workflowIds } from '../../domain/temporal';
+import { isExclusionViolation } from '../../prisma/errors';
+import { type Appointment } from '../../prisma/generated/client';
+import { type ApiDeps } from '../deps';
+import { ApiError } from '../http/api-error';
+import { isUniqueViolation } from '../http/prisma-helpers';
+import { type z } from '../openapi/zod';
+import { type bookAppointmentBody } from '../schemas/appointments';
+import { writeAudit } from './audit';
+import { assertRoomForAppointment } from './license-enforcement';
+import { loadHours, requirePractitioner } from './practitioners';
+import { sessionTerms } from './session-terms';
+
+type BookingRequest = z.output<typeof bookAppointmentBody>;
+
+const NOT_BOOKABLE_MESSAGES = {
+  NO_WORKING_HOURS: 'The practitioner has no working hours set',
+  OUTSIDE_WORKING_HOURS: "The time is outside the practitioner's working hours",
+  ON_BREAK: "The time falls in the practitioner's break",
+  TIME_OFF: 'The practitioner is off at that time',
+} as const;
+
+export const slotTaken = () => ApiError.conflict('SLOT_TAKEN', 'The practitioner or the patient is already booked at that time');
+
+/** 422 when the slot lies outside the practitioner's hours or in the past; shared with reschedules. */
+export function assertBookable(hours: Parameters<typeof whyNotBookable>[0], slot: { startsAt: Date; endsAt: Date }, now: Date): void {
+  if (slot.startsAt.getTime() <= now.getTime()) {
+    throw ApiError.unprocessable('IN_THE_PAST', 'The appointment would start in the past', [{ path: 'body.startsAt', message: 'in the past' }]);
+  }
+  const why = whyNotBookable(hours, slot);
+  if (why) throw ApiError.unprocessable(why, NOT_BOOKABLE_MESSAGES[why], [{ path: 'body.startsAt', message: NOT_BOOKABLE_MESSAGES[why] }]);
+}
+
+export async function bookAppointment(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
+  const { db, clinicId } = req.tenant!;
+  const now = deps.now?.() ?? new Date();
+
+  const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
+  if (earlier) return { appointment: earlier, replayed: true };
+
+  const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
+  if (!patient) throw ApiError.notFound('Patient');
+  await requirePractitioner(db, body.practitionerId);
+  const terms = await sessionTerms(db, body);
+  const { hours, timezone } = await loadHours(db, clinicId, body.practitionerId);
+  const lengthMs = terms.durationMinutes * 60_000;
+
+  // SPECIFIC_TIME: exactly the time asked for. TIME_PERIOD: the first free slots from then to the end of that day, in order.
+  const requested = new Date(body.startsAt);
+  let candidates: Date[] = [requested];
+  if (body.bookingMode === 'TIME_PERIOD') {
+    if (!hours) throw ApiError.unprocessable('NO_WORKING_HOURS', NOT_BOOKABLE_MESSAGES.NO_WORKING_HOURS);
+    const endOfDay = zonedTimeToUtc(addDays(localDate(requested, timezone), 1), '00:00', timezone);
+    const booked = await db.appointment.findMany({
+      where: { practitionerId: body.practitionerId, status: { not: 'CANCELLED' }, startsAt: { lt: endOfDay }, endsAt: { gt: requested } },
+      select: { startsAt: true, endsAt: true },
+    });
+    candidates = freeSlots(hours, { from: requested, to: endOfDay, durationMinutes: terms.durationMinutes, booked, now }).map((s) => s.startsAt);
+    if (candidates.length === 0) throw ApiError.conflict('SLOT_TAKEN', 'No free time is left in that period');
+  }
+
+  // Another booking may take a candidate between the look-up and the insert: try the next one.
+  for (const [attempt, startsAt] of candidates.slice(0, 3).entries()) {
+    const endsAt = new Date(startsAt.getTime() + lengthMs);
+    assertBookable(hours, { startsAt, endsAt }, now);
+    try {
+      const appointment = await db.$transaction(async (tx) => {
+        await assertRoomForAppointment(tx, clinicId, startsAt);
+        const id = randomUUID();
+        const created = await tx.appointment.create({
+          data: {
+            id,
+            clinicId,
+            reservationId: reservationIdFrom(randomBytes(8)),
+            patientId: body.patientId,
+            practitionerId: body.practitionerId,
+            therapyTypeId: body.therapyTypeId ?? null,
+            type: body.type,
+            bookingMode: body.bookingMode,
+            startsAt,
+            endsAt,
+            reason: body.reason ?? null,
+            price: terms.price,
+            currency: terms.currency,
+            idempotencyKey,
+            workflowId: workflowIds.appointment(clinicId, id),
+            createdById: req.auth!.userId,
+          },
+        });
+        await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
+        // Last, so that nothing before it can fail after the workflow exists.
+        await deps.temporal.client.workflow.start('appointmentWorkflow', appointmentStart(clinicId, created)).catch((err: unknown) => {
+          deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'appointment workflow could not start');
+          throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The appointment could not be booked right now; try again later');
+        });
+        return created;
+      });
+      return { appointment, replayed: false };
+    } catch (err) {
+      if (isExclusionViolation(err)) {
+        if (body.bookingMode === 'TIME_PERIOD' && attempt < Math.min(candidates.length, 3) - 1) continue;
+        throw slotTaken();
+      }
+      // The same key sent twice at once: the other request booked it.
+      if (isUniqueViolation(err)) {
+        const winner = await db.appointment.findFirst({ where: { idempotencyKey } });
+        if (winner) return { appointment: winner, replayed: true };
+      }
+      throw err;
+    }
+  }
+  throw slotTaken();
+}
