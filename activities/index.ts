@@ -1,5 +1,7 @@
+import { type Client } from '@temporalio/client';
 import { type PrismaClient } from '../prisma/client';
 import { createAppointmentActivities } from './appointments/appointment-activities';
+import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
@@ -12,6 +14,8 @@ export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
   /** Internal ops address copied on licence alerts. */
   opsEmail?: string;
+  /** For activities that steer other workflows (an approved reschedule request moves its appointment). */
+  temporal: Client;
 }
 
 /** Every activity of ClinicFlow, bound to its dependencies. The worker calls this once. */
@@ -24,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRateLimitActivities(deps),
     ...createChannelTestActivities(deps),
     ...createAppointmentActivities(deps),
+    ...createRescheduleRequestActivities(deps),
   };
 }
 

@@ -14,6 +14,7 @@ import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { appointmentRoutes } from './routes/appointments';
+import { rescheduleRequestRoutes } from './routes/reschedule-requests';
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): Express {
   // Before any appointments router with /:id, which would otherwise take /availability and /calendar.
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
+  mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

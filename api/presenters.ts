@@ -1,5 +1,5 @@
 /** What the API shows of each row: never password hashes, dates as ISO strings. */
-import { type Appointment, type Clinic, type Patient, type StaffUser } from '../prisma/generated/client';
+import { type Appointment, type Clinic, type Patient, type RescheduleRequest, type StaffUser } from '../prisma/generated/client';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const isoDate = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
@@ -85,5 +85,22 @@ export function presentAppointment(a: Appointment) {
     followUpDate: isoDate(a.followUpDate),
     notes: a.notes,
     createdAt: a.createdAt.toISOString(),
+  };
+}
+
+export function presentRescheduleRequest(r: RescheduleRequest) {
+  return {
+    id: r.id,
+    clinicId: r.clinicId,
+    appointmentId: r.appointmentId,
+    therapistId: r.therapistId,
+    requestedStartsAt: r.requestedStartsAt.toISOString(),
+    reason: r.reason,
+    status: r.status,
+    decidedById: r.decidedById,
+    decisionNotes: r.decisionNotes,
+    decidedAt: iso(r.decidedAt),
+    workflowId: r.workflowId,
+    createdAt: r.createdAt.toISOString(),
   };
 }

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { addDays, localDate, zonedTimeToUtc } from '../domain/dates';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 
 let api: TestApi;
 
 // ---------------------------------------------------------------------------------------------
-// Fixture: clinics A and B, each with staff, patients and licensing rows.
+// Fixture: clinics A and B, each with staff, patients, licensing rows and a bookable practitioner.
 
 interface ClinicFixture {
   id: string;
@@ -21,6 +22,11 @@ interface ClinicFixture {
   staff: Actor;
   /** A staff member only the "own resource" checks touch (DELETE deactivates it). */
   spare: { id: string; email: string };
+  /**
+   * A NURSE for the scheduling routes, which need an active practitioner: not the spare, whose
+   * DELETE check deactivates it before some of them run.
+   */
+  practitioner: { id: string; email: string };
   patients: { id: string; firstName: string; lastName: string; email: string; phone: string; barcode: string }[];
   alertId: string;
   alertWorkflowId: string;
@@ -29,7 +35,20 @@ interface ClinicFixture {
   changeRequestReason: string;
   messageId: string;
   usageStaffCount: number;
+  therapyType: { id: string; name: string };
+  /** The practitioner's saved working hours and own price for the therapy type. */
+  scheduleId: string;
+  pricingId: string;
+  /** Today (clinic time) for patients[0] with the practitioner, so that checking in by card has something to find. */
+  appointment: { id: string; reservationId: string; workflowId: string; idempotencyKey: string; reason: string };
+  /** An open request to move that appointment; like it, without its workflow. */
+  rescheduleRequest: { id: string; reason: string };
 }
+
+/** Round the clock, so that what the tests book or look up never depends on the hour they run at. */
+const ROUND_THE_CLOCK = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
+/** createClinic's default zone: "today" for checking in by card is read in it. */
+const CLINIC_ZONE = 'Europe/London';
 
 let A: ClinicFixture;
 let B: ClinicFixture;
@@ -45,6 +64,9 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
   const staff = await actor(api, 'THERAPIST', clinic.id, `${tag}-therapist-${u}@isolation.test`);
   const spare = await api.db.prisma.staffUser.create({
     data: { clinicId: clinic.id, email: `${tag}-spare-${u}@isolation.test`, passwordHash: 'x', firstName: `${tag}SpareFirst`, lastName: `${tag}SpareLast`, role: 'NURSE' },
+  });
+  const practitioner = await api.db.prisma.staffUser.create({
+    data: { clinicId: clinic.id, email: `${tag}-nurse-${u}@isolation.test`, passwordHash: 'x', firstName: `${tag}NurseFirst`, lastName: `${tag}NurseLast`, role: 'NURSE' },
   });
   const patients = [];
   for (const n of [1, 2]) {
@@ -93,13 +115,56 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
   const message = await api.db.prisma.message.create({
     data: { clinicId: clinic.id, patientId: patients[0]!.id, category: 'manual', channels: ['email'], body: `${tag}-message-body-${u}`, workflowId: `message/${clinic.id}/${u}`, status: 'DELIVERED' },
   });
+  const therapyType = await api.db.prisma.therapyType.create({
+    data: { clinicId: clinic.id, name: `${tag}-therapy-${u}`, defaultDurationMinutes: 45, defaultPrice: '60.00', currency: 'EUR' },
+  });
+  // GET working-hours answers 404 for a practitioner without saved hours: this one has some, so A's own call reads them.
+  const schedule = await api.db.prisma.practitionerSchedule.create({ data: { clinicId: clinic.id, practitionerId: practitioner.id, weekly: ROUND_THE_CLOCK } });
+  const pricing = await api.db.prisma.practitionerPricing.create({
+    data: { clinicId: clinic.id, practitionerId: practitioner.id, therapyTypeId: therapyType.id, durationMinutes: 50, price: '75.00' },
+  });
+  // Inserted as the booking would have left it, without its workflow: the 404s come before any workflow call.
+  const appointmentId = randomUUID();
+  const day = localDate(new Date(), CLINIC_ZONE);
+  const appointment = await api.db.prisma.appointment.create({
+    data: {
+      id: appointmentId,
+      clinicId: clinic.id,
+      reservationId: `APT-${u.toUpperCase()}`,
+      patientId: patients[0]!.id,
+      practitionerId: practitioner.id,
+      therapyTypeId: therapyType.id,
+      type: 'TREATMENT',
+      bookingMode: 'SPECIFIC_TIME',
+      startsAt: zonedTimeToUtc(day, '12:00', CLINIC_ZONE),
+      endsAt: zonedTimeToUtc(day, '12:50', CLINIC_ZONE),
+      reason: `${tag}-appointment-reason-${u}`,
+      price: '75.00',
+      currency: 'EUR',
+      idempotencyKey: `${tag}-booking-key-${u}`,
+      workflowId: `appointment/${clinic.id}/${appointmentId}`,
+    },
+  });
+  const rescheduleReason = `${tag}-reschedule-reason-${u}`;
+  const rescheduleRequest = await api.db.prisma.rescheduleRequest.create({
+    data: {
+      clinicId: clinic.id,
+      appointmentId,
+      therapistId: practitioner.id,
+      requestedStartsAt: zonedTimeToUtc(day, '15:00', CLINIC_ZONE),
+      reason: rescheduleReason,
+      workflowId: `reschedule/${clinic.id}/${u}`,
+    },
+  });
   return {
     id: clinic.id,
     name,
     messageId: message.id,
+    rescheduleRequest: { id: rescheduleRequest.id, reason: rescheduleReason },
     admin,
     staff,
     spare: { id: spare.id, email: spare.email },
+    practitioner: { id: practitioner.id, email: practitioner.email },
     patients,
     alertId: alert.id,
     alertWorkflowId,
@@ -107,6 +172,16 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
     changeRequestId: change.id,
     changeRequestReason,
     usageStaffCount,
+    therapyType: { id: therapyType.id, name: therapyType.name },
+    scheduleId: schedule.id,
+    pricingId: pricing.id,
+    appointment: {
+      id: appointment.id,
+      reservationId: appointment.reservationId,
+      workflowId: appointment.workflowId,
+      idempotencyKey: appointment.idempotencyKey,
+      reason: appointment.reason!,
+    },
   };
 }
 
@@ -121,6 +196,8 @@ function secretsOf(c: ClinicFixture): string[] {
     c.staff.email,
     c.spare.id,
     c.spare.email,
+    c.practitioner.id,
+    c.practitioner.email,
     ...c.patients.flatMap((p) => [p.id, p.firstName, p.lastName, p.email, p.phone, p.barcode]),
     c.alertId,
     c.alertWorkflowId,
@@ -128,6 +205,17 @@ function secretsOf(c: ClinicFixture): string[] {
     c.changeRequestId,
     c.messageId,
     c.changeRequestReason,
+    c.therapyType.id,
+    c.therapyType.name,
+    c.scheduleId,
+    c.pricingId,
+    c.appointment.id,
+    c.appointment.reservationId,
+    c.appointment.workflowId,
+    c.appointment.idempotencyKey,
+    c.appointment.reason,
+    c.rescheduleRequest.id,
+    c.rescheduleRequest.reason,
     'bravo',
   ];
 }
@@ -153,6 +241,11 @@ async function snapshotB() {
     communication: await p.communicationConfig.findMany({ where, orderBy: { id: 'asc' } }),
     messages: await p.message.findMany({ where, orderBy: { id: 'asc' } }),
     deviceTokens: await p.deviceToken.findMany({ where, orderBy: { id: 'asc' } }),
+    therapyTypes: await p.therapyType.findMany({ where, orderBy: { id: 'asc' } }),
+    schedules: await p.practitionerSchedule.findMany({ where, orderBy: { id: 'asc' } }),
+    pricing: await p.practitionerPricing.findMany({ where, orderBy: { id: 'asc' } }),
+    appointments: await p.appointment.findMany({ where, orderBy: { id: 'asc' } }),
+    rescheduleRequests: await p.rescheduleRequest.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -180,18 +273,38 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'patient' | 'channel' | 'message';
+type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
-const resourceId = (c: ClinicFixture, r: Resource): string =>
-  r === 'clinic' ? c.id : r === 'staff' ? c.spare.id : r === 'channel' ? CHANNEL : r === 'message' ? c.messageId : c.patients[0]!.id;
+const resourceId = (c: ClinicFixture, r: Resource): string => {
+  switch (r) {
+    case 'clinic':
+      return c.id;
+    case 'staff':
+      return c.spare.id;
+    case 'practitioner':
+      return c.practitioner.id;
+    case 'channel':
+      return CHANNEL;
+    case 'message':
+      return c.messageId;
+    case 'therapyType':
+      return c.therapyType.id;
+    case 'appointment':
+      return c.appointment.id;
+    case 'rescheduleRequest':
+      return c.rescheduleRequest.id;
+    case 'patient':
+      return c.patients[0]!.id;
+  }
+};
 
 /**
  * Every route with a path parameter: which resource each parameter names, and a minimal valid
  * body (so that a 404 cannot hide behind a 400). `own` is the status the same call answers with
  * A's own resource: proof the call is right and the 404 comes from the tenant boundary.
  */
-const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: object; own: number }> = {
+const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: object; own: number; /** Who calls, when A's admin lacks the permission: A's therapist. */ as?: 'therapist' }> = {
   'GET /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, own: 200 },
   'PATCH /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, body: { name: 'Renamed through isolation test' }, own: 200 },
   'GET /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
@@ -225,6 +338,30 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'POST /api/v1/webhooks/messagebird/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
   'GET /api/v1/webhooks/vonage-sms/{clinicId}': { params: { clinicId: 'clinic' }, own: 404 },
   'POST /api/v1/webhooks/vonage-sms/{clinicId}': { params: { clinicId: 'clinic' }, body: {}, own: 404 },
+  'GET /api/v1/therapy-types/{id}': { params: { id: 'therapyType' }, own: 200 },
+  // The fixture's own values again: A's catalogue stays as it was for the checks after this one.
+  'PATCH /api/v1/therapy-types/{id}': { params: { id: 'therapyType' }, body: { defaultDurationMinutes: 45 }, own: 200 },
+  'GET /api/v1/practitioners/{staffId}/working-hours': { params: { staffId: 'practitioner' }, own: 200 },
+  'PUT /api/v1/practitioners/{staffId}/working-hours': { params: { staffId: 'practitioner' }, body: { weekly: ROUND_THE_CLOCK }, own: 200 },
+  'GET /api/v1/practitioners/{staffId}/pricing': { params: { staffId: 'practitioner' }, own: 200 },
+  'PUT /api/v1/practitioners/{staffId}/pricing/{therapyTypeId}': { params: { staffId: 'practitioner', therapyTypeId: 'therapyType' }, body: { durationMinutes: 50, price: '75.00' }, own: 200 },
+  // The fixture's appointments have no workflow: reading one answers without its state (workflow: null).
+  'GET /api/v1/appointments/{id}': { params: { id: 'appointment' }, own: 200 },
+  // The actions look the row up before they steer its workflow; A's own, whose workflow does not exist, gets the workflow's answer.
+  'POST /api/v1/appointments/{id}/confirm': { params: { id: 'appointment' }, own: 409 },
+  'POST /api/v1/appointments/{id}/cancel': { params: { id: 'appointment' }, body: { reason: 'isolation test' }, own: 409 },
+  // A start in the past is well-formed, so B's id still gets its 404; A's own is refused 422 IN_THE_PAST before any workflow call.
+  'POST /api/v1/appointments/{id}/reschedule': { params: { id: 'appointment' }, body: { startsAt: '2020-01-06T09:00:00Z' }, own: 422 },
+  'POST /api/v1/appointments/{id}/check-in': { params: { id: 'appointment' }, own: 409 },
+  'POST /api/v1/appointments/{id}/start': { params: { id: 'appointment' }, own: 409 },
+  'POST /api/v1/appointments/{id}/complete': { params: { id: 'appointment' }, body: {}, own: 409 },
+  'POST /api/v1/appointments/{id}/no-show': { params: { id: 'appointment' }, own: 409 },
+  // The fixture's request has no workflow: deciding A's own answers 409, withdrawing is for its therapist only (403).
+  'GET /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 200 },
+  'PUT /api/v1/reschedule-requests/{id}/approve': { params: { id: 'rescheduleRequest' }, body: {}, own: 409 },
+  'PUT /api/v1/reschedule-requests/{id}/reject': { params: { id: 'rescheduleRequest' }, body: { notes: 'isolation test' }, own: 409 },
+  // Withdrawing is the asking therapist's: A's therapist reaches A's request and is refused as not its author.
+  'DELETE /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 403, as: 'therapist' },
 };
 
 /**
@@ -241,6 +378,11 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/licensing/alerts': 'tenant',
   'GET /api/v1/licensing/change-requests': 'tenant',
   'GET /api/v1/messages': 'tenant',
+  'GET /api/v1/therapy-types': 'tenant',
+  'GET /api/v1/appointments': 'tenant',
+  'GET /api/v1/appointments/availability': 'tenant',
+  'GET /api/v1/appointments/calendar': 'tenant',
+  'GET /api/v1/reschedule-requests': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -257,6 +399,10 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/licensing/upgrade': 'tenant',
   'POST /api/v1/licensing/downgrade': 'tenant',
   'POST /api/v1/communication/send': 'tenant',
+  'POST /api/v1/therapy-types': 'tenant',
+  'POST /api/v1/appointments': 'tenant',
+  'POST /api/v1/appointments/check-in-by-barcode': 'tenant',
+  'POST /api/v1/reschedule-requests': 'tenant',
 };
 
 before(async () => {
@@ -304,6 +450,7 @@ describe('the route tables cover the OpenAPI document', () => {
 });
 
 describe("another clinic's id answers 404 on every parameterised route", () => {
+  const callerFor = (c: (typeof PARAMETERISED)[string]) => (c.as === 'therapist' ? A.staff : A.admin);
   const url = (path: string, params: Record<string, Resource>, c: ClinicFixture) => path.replace(/\{([^}]+)\}/g, (_m, name: string) => resourceId(c, params[name]!));
 
   async function call(method: Method, path: string, who: Actor, body: object | undefined, headers: Record<string, string> = {}) {
@@ -319,7 +466,7 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
   /** The 404 must look exactly like the one for an id that exists nowhere: no oracle either. */
   async function assertNotFoundLikeUnknown(method: Method, template: string, c: (typeof PARAMETERISED)[string], headers: Record<string, string>) {
     const path = url(template, c.params, B);
-    const res = await call(method, path, A.admin, c.body, headers);
+    const res = await call(method, path, callerFor(c), c.body, headers);
     assert.equal(res.status, 404, `${method.toUpperCase()} ${template} with B's id answered ${res.status}: ${JSON.stringify(res.body)}`);
     const body = res.body as ErrorBody;
     assert.equal(body.success, false);
@@ -330,7 +477,7 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
     assertNoLeak({ ...body, error: rest }, `${method.toUpperCase()} ${template}`);
 
     const unknownPath = template.replace(/\{([^}]+)\}/g, (_m, name: string) => (c.params[name] === 'channel' ? CHANNEL : randomUUID()));
-    const unknown = await call(method, unknownPath, A.admin, c.body, headers);
+    const unknown = await call(method, unknownPath, callerFor(c), c.body, headers);
     assert.equal(unknown.status, 404);
     const u = (unknown.body as ErrorBody).error;
     assert.deepEqual({ code: body.error.code, message: body.error.message }, { code: u.code, message: u.message });
@@ -347,7 +494,7 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
       await assertNotFoundLikeUnknown(method, template, c, { 'X-Clinic-Id': B.id });
       assert.deepEqual(await snapshotB(), before, `${key} changed B's rows`);
 
-      const own = await call(method, url(template, c.params, A), A.admin, c.body);
+      const own = await call(method, url(template, c.params, A), callerFor(c), c.body);
       assert.equal(own.status, c.own, `${key} on A's own resource answered ${own.status}: ${JSON.stringify(own.body)}`);
       assertNoLeak(own.body, `${key} on A's own resource`);
       assert.deepEqual(await snapshotB(), before, `${key} on A's resource changed B's rows`);
@@ -367,9 +514,19 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
 describe('lists of clinic A never contain B’s rows', () => {
   const asA = (path: string, headers: Record<string, string> = {}) => api.http.get(path).set(bearer(A.admin)).set(headers).expect(200);
   type Page = { data: { id: string; clinicId: string | null }[]; nextCursor: string | null };
+  /** Today and tomorrow in the clinics' zone: a range that holds the fixture's appointments and a whole day of the practitioner's hours. */
+  const days = () => {
+    const from = localDate(new Date(), CLINIC_ZONE);
+    return { from, to: addDays(from, 1) };
+  };
+
+  type Check = (body: unknown) => Promise<void> | void;
+  /** A collection that needs query parameters carries them; a function, as the fixture's ids exist only once `before` has run. */
+  type CollectionCheck = Check | { query: () => Record<string, string>; check: Check };
+  const withQuery = (path: string, query: Record<string, string>) => (Object.keys(query).length > 0 ? `${path}?${new URLSearchParams(query).toString()}` : path);
 
   /** For each tenant collection: what A must see of its own, checked with and without X-Clinic-Id: B. */
-  const CHECKS: Record<string, (body: unknown) => Promise<void> | void> = {
+  const CHECKS: Record<string, CollectionCheck> = {
     'GET /api/v1/staff': async (body) => {
       const page = body as Page;
       const expected = await api.db.prisma.staffUser.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -412,6 +569,49 @@ describe('lists of clinic A never contain B’s rows', () => {
       assert.deepEqual(page.data.map((m) => m.id).sort(), expected.map((m) => m.id).sort());
       assert.ok(page.data.some((m) => m.id === A.messageId));
     },
+    'GET /api/v1/therapy-types': async (body) => {
+      const expected = await api.db.prisma.therapyType.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((t) => t.id).sort(), expected.map((t) => t.id).sort());
+      assert.ok(page.data.some((t) => t.id === A.therapyType.id));
+    },
+    'GET /api/v1/appointments': async (body) => {
+      const expected = await api.db.prisma.appointment.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      const page = body as Page;
+      assert.deepEqual(page.data.map((a) => a.id).sort(), expected.map((a) => a.id).sort());
+      assert.ok(page.data.every((a) => a.clinicId === A.id));
+      assert.ok(page.data.some((a) => a.id === A.appointment.id));
+    },
+    'GET /api/v1/appointments/availability': {
+      query: () => ({ practitionerId: A.practitioner.id, ...days(), durationMinutes: '30' }),
+      check: async (body) => {
+        const free = body as { practitionerId: string; durationMinutes: number; slots: { startsAt: string; endsAt: string }[] };
+        assert.equal(free.practitionerId, A.practitioner.id);
+        assert.equal(free.durationMinutes, 30);
+        // Round the clock tomorrow, so there are slots whatever the hour; none over A's own booking.
+        assert.ok(free.slots.length > 0);
+        const own = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: A.appointment.id } });
+        assert.ok(free.slots.every((s) => new Date(s.endsAt) <= own.startsAt || new Date(s.startsAt) >= own.endsAt));
+      },
+    },
+    'GET /api/v1/reschedule-requests': async (body) => {
+      const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((r) => r.id).sort(), expected.map((r) => r.id).sort());
+      assert.ok(page.data.some((r) => r.id === A.rescheduleRequest.id));
+    },
+    'GET /api/v1/appointments/calendar': {
+      query: days,
+      check: async (body) => {
+        const calendar = body as { from: string; to: string; appointments: { id: string; practitionerId: string; patientId: string }[] };
+        const expected = await api.db.prisma.appointment.findMany({
+          where: { clinicId: A.id, status: { not: 'CANCELLED' }, startsAt: { lt: new Date(calendar.to) }, endsAt: { gt: new Date(calendar.from) } },
+          select: { id: true },
+        });
+        assert.deepEqual(calendar.appointments.map((a) => a.id).sort(), expected.map((a) => a.id).sort());
+        assert.ok(calendar.appointments.some((a) => a.id === A.appointment.id));
+      },
+    },
   };
 
   test('every tenant collection has a check', () => {
@@ -422,16 +622,53 @@ describe('lists of clinic A never contain B’s rows', () => {
     assert.deepEqual(Object.keys(CHECKS).sort(), tenant);
   });
 
-  for (const key of Object.keys(CHECKS)) {
+  for (const [key, entry] of Object.entries(CHECKS)) {
     const path = key.split(' ')[1]!;
+    const { query, check } = typeof entry === 'function' ? { query: () => ({}), check: entry } : entry;
     test(`${key} shows A’s rows only, also when X-Clinic-Id names B`, async () => {
       for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
-        const res = await asA(path, headers);
+        const res = await asA(withQuery(path, query()), headers);
         assertNoLeak(res.body, key);
-        await CHECKS[key]!(res.body);
+        await check(res.body);
       }
     });
   }
+
+  /** The error a query naming B's row gets must be the one an id that exists nowhere gets: no oracle. */
+  async function assertQueryNotFoundLikeUnknown(path: string, withB: Record<string, string>, withUnknown: Record<string, string>) {
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const b = await api.http.get(withQuery(path, withB)).set(bearer(A.admin)).set(headers);
+      assert.equal(b.status, 404, `${path} naming B answered ${b.status}: ${JSON.stringify(b.body)}`);
+      // The envelope's path leaves out the query string, so nothing of B may appear anywhere in it.
+      assertNoLeak(b.body, `${path} naming B`);
+      const unknown = await api.http.get(withQuery(path, withUnknown)).set(bearer(A.admin)).set(headers);
+      assert.equal(unknown.status, 404);
+      const { code, message, details } = (b.body as { error: { code: string; message: string; details?: unknown } }).error;
+      const u = (unknown.body as { error: { code: string; message: string; details?: unknown } }).error;
+      assert.deepEqual({ code, message, details }, { code: u.code, message: u.message, details: u.details }, path);
+    }
+  }
+
+  test('availability and the calendar naming B’s practitioner or therapy type answer 404 like an unknown id', async () => {
+    const before = await snapshotB();
+    const range = days();
+    await assertQueryNotFoundLikeUnknown('/api/v1/appointments/availability', { practitionerId: B.practitioner.id, ...range }, { practitionerId: randomUUID(), ...range });
+    // A's own practitioner, priced by B's therapy type.
+    await assertQueryNotFoundLikeUnknown(
+      '/api/v1/appointments/availability',
+      { practitionerId: A.practitioner.id, ...range, therapyTypeId: B.therapyType.id },
+      { practitionerId: A.practitioner.id, ...range, therapyTypeId: randomUUID() },
+    );
+    await assertQueryNotFoundLikeUnknown('/api/v1/appointments/calendar', { practitionerId: B.practitioner.id, ...range }, { practitionerId: randomUUID(), ...range });
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('appointment filters naming B’s practitioner or patient find nothing', async () => {
+    for (const q of [`practitionerId=${B.practitioner.id}`, `patientId=${B.patients[0]!.id}`, `status=SCHEDULED&practitionerId=${B.practitioner.id}`]) {
+      const res = await asA(`/api/v1/appointments?${q}`);
+      assert.deepEqual((res.body as Page).data, [], `appointments with ${q}`);
+    }
+  });
 
   test('searches and filters cannot find B’s rows', async () => {
     const bPatient = B.patients[0]!;
@@ -439,7 +676,7 @@ describe('lists of clinic A never contain B’s rows', () => {
       const res = await asA(`/api/v1/patients?q=${encodeURIComponent(q)}`);
       assert.deepEqual((res.body as Page).data, [], `patient search for ${q}`);
     }
-    for (const q of [B.admin.email, B.spare.email, 'bravo']) {
+    for (const q of [B.admin.email, B.spare.email, B.practitioner.email, 'bravo']) {
       const res = await asA(`/api/v1/staff?q=${encodeURIComponent(q)}`);
       assert.deepEqual((res.body as Page).data, [], `staff search for ${q}`);
     }
@@ -456,6 +693,8 @@ describe('lists of clinic A never contain B’s rows', () => {
       ['/api/v1/patients?sort=lastName&order=asc', B.patients[0]!.id],
       ['/api/v1/patients', B.patients[1]!.id],
       ['/api/v1/staff', B.admin.id],
+      ['/api/v1/therapy-types', B.therapyType.id],
+      ['/api/v1/appointments', B.appointment.id],
     ] as const) {
       const sep = path.includes('?') ? '&' : '?';
       const withB = await api.http.get(`${path}${sep}cursor=${cursor(id)}`).set(bearer(A.admin));
@@ -566,8 +805,119 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/therapy-types with clinicId and X-Clinic-Id of B creates the type in A; a name B uses is free in A', async () => {
+    const before = await snapshotB();
+    // B's name too: a 409 THERAPY_TYPE_EXISTS here would tell A what B's catalogue holds.
+    const res = await api.http
+      .post('/api/v1/therapy-types')
+      .set(bearer(A.admin))
+      .set('X-Clinic-Id', B.id)
+      .send({ name: B.therapyType.name, defaultDurationMinutes: 30, defaultPrice: 40, currency: 'EUR', clinicId: B.id })
+      .expect(201);
+    const created = await api.db.prisma.therapyType.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+    assert.equal(created.clinicId, A.id);
+    // The name is A's own input echoed back; nothing else of B may be in the answer.
+    assertNoLeak({ ...(res.body as object), name: undefined }, 'POST /api/v1/therapy-types');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/appointments naming B’s patient, practitioner or therapy type answers 404 like an unknown id; otherwise it books in A', async () => {
+    const before = await snapshotB();
+    const hour = 3_600_000;
+    // A whole hour two days ahead: in the future, inside the practitioner's round-the-clock hours, clear of the fixture's booking.
+    const startsAt = new Date(Math.ceil((Date.now() + 48 * hour) / hour) * hour).toISOString();
+    const valid = { patientId: A.patients[1]!.id, practitionerId: A.practitioner.id, startsAt, therapyTypeId: A.therapyType.id, type: 'TREATMENT' };
+    const book = (body: object, key: string = randomUUID(), headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/appointments').set(bearer(A.admin)).set(headers).set('Idempotency-Key', key).send(body);
+    type ErrorBody = { error: { code: string; message: string; details?: unknown } };
+    for (const [field, id] of [
+      ['patientId', B.patients[0]!.id],
+      ['practitionerId', B.practitioner.id],
+      ['therapyTypeId', B.therapyType.id],
+    ] as const) {
+      const withB = await book({ ...valid, [field]: id });
+      assert.equal(withB.status, 404, `booking with B's ${field} answered ${withB.status}: ${JSON.stringify(withB.body)}`);
+      assertNoLeak(withB.body, `POST /api/v1/appointments with B's ${field}`);
+      const withUnknown = await book({ ...valid, [field]: randomUUID() });
+      assert.equal(withUnknown.status, 404);
+      const { code, message, details } = (withB.body as ErrorBody).error;
+      const u = (withUnknown.body as ErrorBody).error;
+      assert.deepEqual({ code, message, details }, { code: u.code, message: u.message, details: u.details }, field);
+    }
+    // B's Idempotency-Key as well: keys are per clinic, so A books anew instead of being answered with B's appointment.
+    const res = await book({ ...valid, clinicId: B.id }, B.appointment.idempotencyKey, { 'X-Clinic-Id': B.id });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const booked = res.body as { id: string; workflowId: string };
+    try {
+      assert.equal(res.headers['idempotent-replayed'], undefined);
+      assertNoLeak(res.body, 'POST /api/v1/appointments');
+      const row = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: booked.id } });
+      assert.equal(row.clinicId, A.id);
+      assert.equal(booked.workflowId, `appointment/${A.id}/${booked.id}`);
+    } finally {
+      // No worker runs here: the workflow was started on the dev server, and nothing else needs it.
+      await api.temporal.client.workflow.getHandle(booked.workflowId).terminate('isolation test done').catch(() => undefined);
+    }
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/appointments/check-in-by-barcode with B’s patient’s card answers 404 like an unknown card; A’s card reaches A’s appointment', async () => {
+    const before = await snapshotB();
+    const checkIn = (barcode: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/appointments/check-in-by-barcode').set(bearer(A.admin)).set(headers).send({ barcode });
+    type ErrorBody = { error: { code: string; message: string } };
+    // B's patient has an appointment today (the fixture's), so a card looked up outside A would find one.
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const withB = await checkIn(B.patients[0]!.barcode, headers);
+      assert.equal(withB.status, 404, `B's card answered ${withB.status}: ${JSON.stringify(withB.body)}`);
+      assertNoLeak(withB.body, 'POST /api/v1/appointments/check-in-by-barcode');
+      const unknown = await checkIn(`UNKNOWN-${randomUUID().slice(0, 8)}`, headers);
+      assert.equal(unknown.status, 404);
+      assert.deepEqual(
+        { code: (withB.body as ErrorBody).error.code, message: (withB.body as ErrorBody).error.message },
+        { code: (unknown.body as ErrorBody).error.code, message: (unknown.body as ErrorBody).error.message },
+      );
+    }
+    // A's card, with X-Clinic-Id naming B: A's appointment today is found and handed to its workflow, which
+    // does not exist for the fixture's row; anything but the 404 above proves the look-up stayed in A.
+    const own = await checkIn(A.patients[0]!.barcode, { 'X-Clinic-Id': B.id });
+    assert.equal(own.status, 409, JSON.stringify(own.body));
+    assertNoLeak(own.body, 'POST /api/v1/appointments/check-in-by-barcode with A’s card');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/reschedule-requests naming B’s appointment answers 404 like an unknown one; A’s own is reached', async () => {
+    const before = await snapshotB();
+    const ask = (appointmentId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/reschedule-requests').set(bearer(A.staff)).set(headers).send({ appointmentId, requestedStartsAt: new Date(Date.now() + 96 * 3_600_000).toISOString(), reason: 'isolation test' });
+    type ErrorBody = { error: { code: string; message: string } };
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const withB = await ask(B.appointment.id, headers);
+      assert.equal(withB.status, 404, `B's appointment answered ${withB.status}: ${JSON.stringify(withB.body)}`);
+      assertNoLeak(withB.body, 'POST /api/v1/reschedule-requests');
+      const unknown = await ask(randomUUID(), headers);
+      assert.equal(unknown.status, 404);
+      assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
+    }
+    // A's appointment belongs to A's nurse, not to this therapist: refused, but found.
+    const own = await ask(A.appointment.id);
+    assert.equal(own.status, 403, JSON.stringify(own.body));
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
-    const covered = ['POST /api/v1/patients', 'POST /api/v1/staff', 'POST /api/v1/licensing/check', 'POST /api/v1/licensing/upgrade', 'POST /api/v1/licensing/downgrade', 'POST /api/v1/communication/send'];
+    const covered = [
+      'POST /api/v1/patients',
+      'POST /api/v1/staff',
+      'POST /api/v1/licensing/check',
+      'POST /api/v1/licensing/upgrade',
+      'POST /api/v1/licensing/downgrade',
+      'POST /api/v1/communication/send',
+      'POST /api/v1/therapy-types',
+      'POST /api/v1/appointments',
+      'POST /api/v1/appointments/check-in-by-barcode',
+      'POST /api/v1/reschedule-requests',
+    ];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')
       .map(([k]) => k);

@@ -3,6 +3,7 @@
  * and every activity (createActivities) on the operations task queue. Scale by running more.
  */
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createMessagingDeps } from '../activities/messaging/messaging-deps';
@@ -20,13 +21,16 @@ async function main(): Promise<void> {
   // Fails fast on a broken GLOBAL_MESSAGING_CONFIG, naming the field.
   const messaging = createMessagingDeps(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const dataConverter = createDataConverter({ keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID });
+  // Activities that update other workflows use the worker's connection and the same payload encryption.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUES.operations,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL }),
-    dataConverter: createDataConverter({ keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID }),
+    activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL, temporal }),
+    dataConverter,
   });
   // Worker.run resolves after SIGINT/SIGTERM, once in-flight tasks have finished (the SDK installs the handlers).
   await worker.run();

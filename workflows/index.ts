@@ -4,3 +4,4 @@ export { licensingSweepWorkflow } from './licensing/licensing-sweep';
 export { messageDeliveryWorkflow } from './messaging/message-delivery';
 export { channelTestWorkflow } from './messaging/channel-test';
 export { appointmentWorkflow } from './appointments/appointment';
+export { rescheduleRequestWorkflow } from './appointments/reschedule-request';

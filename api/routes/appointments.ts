@@ -26,7 +26,7 @@ import {
   rescheduleBody,
 } from '../schemas/appointments';
 import { idParams, page } from '../schemas/common';
-import { steer } from '../services/appointment-steering';
+import { steer } from '../services/workflow-updates';
 import { assertBookable, bookAppointment } from '../services/booking';
 import { loadHours } from '../services/practitioners';
 

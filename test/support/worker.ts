@@ -1,4 +1,5 @@
 /** A real worker in the test process: every workflow and activity, on the dev server, over the test's database. */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createMessagingDeps } from '../../activities/messaging/messaging-deps';
@@ -17,12 +18,14 @@ export interface TestWorker {
  */
 export async function startTestWorker(api: TestApi, endpoints: Record<string, string> = {}): Promise<TestWorker> {
   const messaging = createMessagingDeps({ ...api.config, PROVIDER_ENDPOINTS: endpoints });
+  const dataConverter = createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID });
+  const connection = await NativeConnection.connect({ address: devServerAddress() });
   const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: devServerAddress() }),
+    connection,
     taskQueue: TASK_QUEUES.operations,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...messaging }),
-    dataConverter: createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID }),
+    activities: createActivities({ prisma: api.db.prisma, ...messaging, temporal: new Client({ connection, dataConverter }) }),
+    dataConverter,
   });
   const running = worker.run().finally(() => messaging.clients.closeAll());
   return {

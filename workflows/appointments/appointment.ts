@@ -4,10 +4,8 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,8 +23,8 @@ import {
   type RescheduleArgs,
 } from '../../domain/appointment-workflow';
 import { type AppointmentAction, type AppointmentTimeline, isFinished, nextStep, pendingReminders, refusal } from '../../domain/appointments';
-import { type AppointmentWorkflowInput, messageDeliveryStart, SEARCH_ATTRIBUTES } from '../../domain/temporal';
-import { messageDeliveryWorkflow } from '../messaging/message-delivery';
+import { type AppointmentWorkflowInput, SEARCH_ATTRIBUTES } from '../../domain/temporal';
+import { deliverMessage } from '../messaging/deliver-message';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -113,10 +111,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
 
   async function notify(kind: AppointmentMessageKind, key: string): Promise<void> {
     const messages = await acts.createAppointmentMessages({ clinicId, appointmentId, kind, key });
-    for (const { messageId, patientId } of messages) {
-      // Each message is delivered on its own; the appointment does not wait for providers.
-      await startChild(messageDeliveryWorkflow, { ...messageDeliveryStart(clinicId, messageId, patientId), parentClosePolicy: ParentClosePolicy.ABANDON });
-    }
+    for (const { messageId, patientId } of messages) await deliverMessage(clinicId, messageId, patientId);
   }
 
   function settle(next: AppointmentView & { followUpReminderAt?: number }): void {

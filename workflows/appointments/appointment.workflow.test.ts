@@ -1,124 +1,29 @@
 /**
- * The appointment lifecycle on Temporal's time-skipping test server, with the real activities over
- * a real PostgreSQL database and the real delivery workflow sending through nodemailer to a local
- * SMTP server: reminders at the clinic's offsets, reschedule, cancel, no-show, check-in, completion
- * with a follow-up, and refused transitions.
+ * The appointment lifecycle on Temporal's time-skipping test server (test/support/lifecycle.ts:
+ * real activities, PostgreSQL and SMTP deliveries): reminders at the clinic's offsets, reschedule,
+ * cancel, no-show, check-in, completion with a follow-up, and refused transitions.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, test } from 'node:test';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type Activities, createActivities } from '../../activities';
-import { ProviderClientCache } from '../../activities/messaging/provider-clients';
 import { appointmentUpdates, type AppointmentOutcome } from '../../domain/appointment-workflow';
-import { appointmentStart, TASK_QUEUES } from '../../domain/temporal';
-import { CredentialCipher } from '../../prisma/credential-cipher';
 import { type AppointmentStatus } from '../../prisma/generated/client';
-import { startSmtpPeer, type SmtpPeer } from '../../test/fakes/smtp-peer';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database';
-import { bundleWorkflows, createTimeSkippingEnv } from '../../test/support/temporal';
-import { appointmentWorkflow } from './appointment';
+import { HOUR, PATIENT_EMAIL, useLifecycleFixture } from '../../test/support/lifecycle';
 
-const HOUR = 3_600_000;
-const SMTP = { username: 'desk', password: 'smtp-password-0123' };
-
-let bundle: WorkflowBundleWithSourceMap;
-let db: TestDatabase;
-let smtp: SmtpPeer;
-let clinicId: string;
-let practitioner: { id: string; email: string };
-let patientId: string;
-const clients = new ProviderClientCache();
-let activities: Activities;
-
-before(async () => {
-  [bundle, db, smtp] = await Promise.all([bundleWorkflows(), createTestDatabase(), startSmtpPeer(SMTP)]);
-  const cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
-  const email = { providers: [{ provider: 'smtp', credentials: { host: '127.0.0.1', port: smtp.port, secure: false, ...SMTP, fromAddress: 'desk@sunrise.test' } }], settings: {} };
-  activities = createActivities({ prisma: db.prisma, cipher, clients, endpoints: {}, globalConfig: { email } });
-
-  const clinic = await db.prisma.clinic.create({
-    data: { name: 'Sunrise', timezone: 'Europe/London', licenseTierCode: 'L', settings: { appointments: { reminderChannels: ['email'] } } },
-  });
-  clinicId = clinic.id;
-  practitioner = await db.prisma.staffUser.create({
-    data: { clinicId, email: 'therapist@sunrise.test', passwordHash: 'x', firstName: 'Tess', lastName: 'Ng', role: 'THERAPIST' },
-  });
-  patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'Ana', lastName: 'Diaz', email: 'ana@patients.test', barcode: 'WF-1' } })).id;
-  // Round the clock, every day: these tests are about the lifecycle, not about working hours.
-  const weekly = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
-  await db.prisma.practitionerSchedule.create({ data: { clinicId, practitionerId: practitioner.id, weekly } });
-});
-
-after(async () => {
-  await clients.closeAll();
-  await smtp?.stop();
-  await db?.drop();
-});
-
-/**
- * Each test gets its own time-skipping server and worker: once abandoned children (the message
- * deliveries) have run, the Java test server stops skipping time for later workflows.
- */
-let env: TestWorkflowEnvironment;
-/** A plain client: env.client would skip time while waiting for updates, jumping past what a test means to check. */
-let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  client = new Client({ connection: env.connection, namespace: env.namespace });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.operations, workflowBundle: bundle, activities });
-  running = worker.run();
-});
-
-afterEach(async () => {
-  worker.shutdown();
-  await running;
-  await env.teardown();
-});
-
-/** Books an appointment `hoursAhead` of the test server's clock, straight into the database, and starts its workflow. */
-async function book(hoursAhead: number, minutes = 50) {
-  const now = (await env.currentTimeMs()) as number;
-  const startsAt = new Date(Math.round((now + hoursAhead * HOUR) / 60_000) * 60_000);
-  const id = randomUUID();
-  const row = await db.prisma.appointment.create({
-    data: {
-      id,
-      clinicId,
-      reservationId: `APT-${id.slice(0, 8).toUpperCase()}`,
-      patientId,
-      practitionerId: practitioner.id,
-      type: 'TREATMENT',
-      bookingMode: 'SPECIFIC_TIME',
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + minutes * 60_000),
-      idempotencyKey: id,
-      workflowId: `appointment/${clinicId}/${id}`,
-    },
-  });
-  const handle = await client.workflow.start(appointmentWorkflow, appointmentStart(clinicId, row));
-  return { id, startsAt, handle };
-}
+const f = useLifecycleFixture();
+const book = (hoursAhead: number, minutes?: number) => f.book(hoursAhead, minutes);
 
 /** Runs the workflow to its end, letting the test server skip its timers. */
-const finish = (workflowId: string): Promise<AppointmentOutcome> => env.client.workflow.getHandle(workflowId).result();
+const finish = (workflowId: string): Promise<AppointmentOutcome> => f.env.client.workflow.getHandle(workflowId).result();
 
-const statusOf = async (id: string): Promise<AppointmentStatus> => (await db.prisma.appointment.findUniqueOrThrow({ where: { id } })).status;
+const statusOf = async (id: string): Promise<AppointmentStatus> => (await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } })).status;
 
-/** Emails about one appointment that reached the SMTP server; deliveries run on their own, so wait a little for them. */
-async function emailsFor(reservationDate: Date, subjects: RegExp, count: number, to = 'ana@patients.test') {
+/** Emails about one appointment's time that reached the SMTP server. */
+function emailsFor(reservationDate: Date, subjects: RegExp, count: number, to = PATIENT_EMAIL) {
   const date = reservationDate.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
   const time = reservationDate.toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
-  const matching = () => smtp.received.filter((m) => m.to?.some((t) => t.address === to) && subjects.test(m.subject ?? '') && (m.text ?? '').includes(date) && (m.text ?? '').includes(time));
-  for (let i = 0; i < 100 && matching().length < count; i++) await sleep(100);
-  return matching();
+  return f.emails((m) => !!m.to?.some((t) => t.address === to) && subjects.test(m.subject ?? '') && (m.text ?? '').includes(date) && (m.text ?? '').includes(time), count);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -138,14 +43,14 @@ describe('reminders and no-shows', () => {
     );
     // The timer fires at the due time; sending follows within the workflow task that handles it.
     for (const r of outcome.remindersSent) assert.ok(Date.parse(r.sentAt) - Date.parse(r.dueAt) < 60_000 && r.sentAt >= r.dueAt, JSON.stringify(r));
-    const row = await db.prisma.appointment.findUniqueOrThrow({ where: { id } });
+    const row = await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } });
     assert.equal(row.status, 'NO_SHOW');
     const late = (row.noShowAt?.getTime() ?? 0) - (start + 15 * 60_000);
     assert.ok(late >= 0 && late < 60_000, 'marked when the 15-minute grace ran out');
 
     assert.equal((await emailsFor(startsAt, /is booked/, 1)).length, 1, 'the booking confirmation');
     assert.equal((await emailsFor(startsAt, /^Reminder/, 2)).length, 2, 'two reminders, no more');
-    assert.equal((await emailsFor(startsAt, /^No-show/, 1, practitioner.email)).length, 1, 'the practitioner is told');
+    assert.equal((await emailsFor(startsAt, /^No-show/, 1, f.practitioner.email)).length, 1, 'the practitioner is told');
   });
 
   test('a reschedule re-plans the reminders for the new time; the old time gets none', async () => {
@@ -153,7 +58,7 @@ describe('reminders and no-shows', () => {
     const moved = new Date(startsAt.getTime() + 48 * HOUR);
     const answer = await handle.executeUpdate(appointmentUpdates.reschedule, { args: [{ startsAt: moved.toISOString() }] });
     assert.deepEqual(answer, { status: 'SCHEDULED', startsAt: moved.toISOString(), endsAt: new Date(moved.getTime() + 50 * 60_000).toISOString() });
-    assert.deepEqual((await db.prisma.appointment.findUniqueOrThrow({ where: { id } })).startsAt, moved);
+    assert.deepEqual((await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } })).startsAt, moved);
 
     const outcome = await finish(handle.workflowId);
     assert.deepEqual(
@@ -170,7 +75,7 @@ describe('reminders and no-shows', () => {
     const answer = await handle.executeUpdate(appointmentUpdates.cancel, { args: [{ reason: 'Patient unwell' }] });
     assert.equal(answer.status, 'CANCELLED');
     assert.deepEqual(await finish(handle.workflowId), { status: 'CANCELLED', remindersSent: [] });
-    const row = await db.prisma.appointment.findUniqueOrThrow({ where: { id } });
+    const row = await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } });
     assert.deepEqual([row.status, row.cancelReason], ['CANCELLED', 'Patient unwell']);
     assert.equal((await emailsFor(startsAt, /cancelled/, 1)).length, 1);
     assert.equal((await emailsFor(startsAt, /^Reminder/, 0)).length, 0);
@@ -187,12 +92,11 @@ describe('the visit', () => {
 
     const outcome = await finish(handle.workflowId);
     assert.deepEqual(outcome, { status: 'COMPLETED', remindersSent: [] }, 'booked an hour ahead: the 24 h and 2 h reminders were already past');
-    const row = await db.prisma.appointment.findUniqueOrThrow({ where: { id } });
+    const row = await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } });
     assert.ok(row.checkedInAt && row.startedAt && row.completedAt && !row.noShowAt);
     assert.deepEqual([row.followUpRequired, row.followUpDate?.toISOString().slice(0, 10), row.notes], [true, followUpDate, 'Review in a month']);
-    const followUp = () => smtp.received.filter((m) => m.to?.some((t) => t.address === 'ana@patients.test') && (m.text ?? '').includes(`due around ${followUpDate}`));
-    for (let i = 0; i < 100 && followUp().length === 0; i++) await sleep(100);
-    assert.equal(followUp().length, 1, 'the follow-up reminder arrived');
+    const followUp = await f.emails((m) => !!m.to?.some((t) => t.address === PATIENT_EMAIL) && (m.text ?? '').includes(`due around ${followUpDate}`), 1);
+    assert.equal(followUp.length, 1, 'the follow-up reminder arrived');
   });
 
   test('actions that do not fit the state are refused before they touch the history, and change nothing', async () => {
@@ -218,7 +122,7 @@ describe('the visit', () => {
       second.handle.executeUpdate(appointmentUpdates.reschedule, { args: [{ startsAt: new Date(first.startsAt.getTime() + 20 * 60_000).toISOString() }] }),
       (err: unknown) => err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'SLOT_TAKEN',
     );
-    assert.deepEqual((await db.prisma.appointment.findUniqueOrThrow({ where: { id: second.id } })).startsAt, second.startsAt);
+    assert.deepEqual((await f.db.prisma.appointment.findUniqueOrThrow({ where: { id: second.id } })).startsAt, second.startsAt);
     for (const { handle } of [first, second]) await handle.executeUpdate(appointmentUpdates.cancel, { args: [{ reason: 'tidy up' }] });
   });
 });

@@ -1,26 +1,21 @@
 /**
- * Staff actions on an appointment go to its lifecycle workflow as updates: the workflow checks the
- * action against the current state before accepting it and writes the row itself. This turns the
- * workflow's refusals into API answers.
+ * Staff actions on an appointment (or a reschedule request) go to its workflow as updates: the
+ * workflow checks the action against the current state before accepting it and writes the row
+ * itself. This turns the workflow's refusals into API answers.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
-import { APPOINTMENT_ERRORS, type AppointmentView } from '../../domain/appointment-workflow';
+import { APPOINTMENT_ERRORS } from '../../domain/appointment-workflow';
+import { RESCHEDULE_ERRORS } from '../../domain/reschedule-requests';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 
 /** Sends one update and waits for its result; refusals become 409 / 422, an unreachable Temporal 503. */
-export async function steer<Args extends unknown[]>(
-  deps: ApiDeps,
-  workflowId: string,
-  update: UpdateDefinition<AppointmentView, Args>,
-  args: Args,
-  currentStatus: string,
-): Promise<AppointmentView> {
+export async function steer<Ret, Args extends unknown[]>(deps: ApiDeps, workflowId: string, update: UpdateDefinition<Ret, Args>, args: Args, currentStatus: string): Promise<Ret> {
   try {
     const handle = deps.temporal.client.workflow.getHandle(workflowId);
     // The typed overloads tell updates with and without arguments apart, which a generic caller cannot.
-    return await (args.length === 0 ? handle.executeUpdate<AppointmentView, []>(update.name) : handle.executeUpdate<AppointmentView, [unknown]>(update.name, { args: [args[0]] }));
+    return await (args.length === 0 ? handle.executeUpdate<Ret, []>(update.name) : handle.executeUpdate<Ret, [unknown]>(update.name, { args: [args[0]] }));
   } catch (err) {
     throw asApiError(err, currentStatus, deps);
   }
@@ -33,9 +28,10 @@ export function asApiError(err: unknown, currentStatus: string, deps: Pick<ApiDe
     if (type === APPOINTMENT_ERRORS.invalidTransition) return ApiError.conflict('INVALID_TRANSITION', message);
     if (type === APPOINTMENT_ERRORS.slotTaken) return ApiError.conflict('SLOT_TAKEN', message);
     if (type === APPOINTMENT_ERRORS.notBookable) return ApiError.unprocessable('NOT_BOOKABLE', message);
+    if (type === RESCHEDULE_ERRORS.notPending) return ApiError.conflict('NOT_PENDING', message);
   }
-  // The workflow has finished: the appointment is COMPLETED, CANCELLED or NO_SHOW for good.
-  if (err instanceof WorkflowNotFoundError) return ApiError.conflict('INVALID_TRANSITION', `The appointment is ${currentStatus} and can no longer change`);
+  // The workflow has finished: the appointment (or request) is in a final state for good.
+  if (err instanceof WorkflowNotFoundError) return ApiError.conflict('INVALID_TRANSITION', `It is ${currentStatus} and can no longer change`);
   deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'appointment workflow update failed');
   return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The appointment could not be changed right now; try again later');
 }

@@ -1,0 +1,97 @@
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import {
+  type DecisionArgs,
+  expiresAt,
+  RESCHEDULE_ERRORS,
+  rescheduleRequestStateQuery,
+  type RescheduleRequestStatus,
+  rescheduleRequestUpdates,
+} from '../../domain/reschedule-requests';
+import { type RescheduleRequestInput } from '../../domain/temporal';
+import { deliverMessage } from '../messaging/deliver-message';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// The API starts this workflow inside the transaction that inserts the request: allow for the commit.
+const { loadRescheduleRequest } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 7 },
+});
+
+/**
+ * A therapist's request to move a session: tells the clinic's admins, then waits for one of them
+ * to approve or reject it, or for the therapist to withdraw it. Approval moves the appointment
+ * through its own lifecycle workflow; if the time has been taken meanwhile the approval fails and
+ * the request stays open. Undecided once the session is closer than 48 hours, it expires.
+ */
+export async function rescheduleRequestWorkflow({ clinicId, requestId }: RescheduleRequestInput): Promise<{ status: RescheduleRequestStatus }> {
+  let status: RescheduleRequestStatus = 'PENDING';
+  let deadline: number | null = null;
+  /** One decision at a time: two admins pressing approve and reject together get one answer each. */
+  let busy = true; // until loaded
+
+  setHandler(rescheduleRequestStateQuery, () => ({ status, expiresAt: status === 'PENDING' && deadline !== null ? new Date(deadline).toISOString() : null }));
+
+  const notPending = () => ApplicationFailure.nonRetryable(`The request is ${status}`, RESCHEDULE_ERRORS.notPending);
+  const validator = (_args: DecisionArgs) => {
+    if (status !== 'PENDING') throw notPending();
+  };
+
+  async function decide(outcome: Exclude<RescheduleRequestStatus, 'PENDING'>, args: DecisionArgs, before?: () => Promise<void>) {
+    await condition(() => !busy);
+    if (status !== 'PENDING') throw notPending();
+    busy = true;
+    try {
+      await before?.();
+      await acts.decideRescheduleRequest({ clinicId, requestId, status: outcome, byId: args.byId, notes: args.notes, at: Date.now() });
+      status = outcome;
+    } catch (err) {
+      // The appointment's refusal (SLOT_TAKEN, NOT_BOOKABLE, …) is the approval's answer, with its type.
+      throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+    } finally {
+      busy = false;
+    }
+    if (outcome === 'APPROVED' || outcome === 'REJECTED') await notify(outcome === 'APPROVED' ? 'approved' : 'rejected');
+    return { status };
+  }
+
+  async function notify(kind: 'requested' | 'approved' | 'rejected' | 'expired') {
+    for (const messageId of await acts.createRescheduleMessages({ clinicId, requestId, kind })) await deliverMessage(clinicId, messageId);
+  }
+
+  setHandler(rescheduleRequestUpdates.approve, (args: DecisionArgs) => decide('APPROVED', args, () => acts.moveAppointmentForRequest({ clinicId, requestId })), { validator });
+  setHandler(rescheduleRequestUpdates.reject, (args: DecisionArgs) => decide('REJECTED', args), { validator });
+  setHandler(rescheduleRequestUpdates.withdraw, (args: DecisionArgs) => decide('WITHDRAWN', args), { validator });
+
+  let loaded: Awaited<ReturnType<typeof loadRescheduleRequest>>;
+  try {
+    loaded = await loadRescheduleRequest({ clinicId, requestId });
+  } catch {
+    // The request was never committed: nothing to decide.
+    busy = false;
+    return { status: 'WITHDRAWN' };
+  }
+  deadline = expiresAt(loaded.appointmentStartsAt);
+  status = loaded.status;
+  if (status === 'PENDING') await notify('requested');
+  busy = false;
+
+  const remaining = deadline - Date.now();
+  const decided = remaining > 0 ? await condition(() => status !== 'PENDING', remaining) : status !== 'PENDING';
+  if (!decided) {
+    await condition(() => !busy);
+    if (status === 'PENDING') {
+      busy = true;
+      await acts.decideRescheduleRequest({ clinicId, requestId, status: 'EXPIRED', at: Date.now() });
+      status = 'EXPIRED';
+      busy = false;
+      await notify('expired');
+    }
+  }
+  await condition(allHandlersFinished);
+  return { status };
+}
