@@ -67,10 +67,14 @@ function clinicWorkflowStart<Args extends unknown[]>(
 }
 
 /** Everything needed to start one message's delivery, shared by the API and parent workflows. */
-export function messageDeliveryStart(clinicId: string, messageId: string, patientId?: string | null) {
-  const patient = patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : [];
+export function messageDeliveryStart(clinicId: string, messageId: string, patientId?: string | null, appointmentId?: string) {
+  const more: SearchAttributePairs = [
+    ...(patientId ? [{ key: SEARCH_ATTRIBUTES.PatientId, value: patientId }] : []),
+    // An appointment's messages show up with it when ops filter by AppointmentId.
+    ...(appointmentId ? [{ key: SEARCH_ATTRIBUTES.AppointmentId, value: appointmentId }] : []),
+  ];
   const args: [{ clinicId: string; messageId: string }] = [{ clinicId, messageId }];
-  return clinicWorkflowStart(WORKFLOW_KINDS.messageDelivery, workflowIds.messageDelivery(clinicId, messageId), clinicId, args, patient);
+  return clinicWorkflowStart(WORKFLOW_KINDS.messageDelivery, workflowIds.messageDelivery(clinicId, messageId), clinicId, args, more);
 }
 
 /** Everything needed to start a channel test (verify the providers, then deliver the test message). */

@@ -21,11 +21,11 @@ export function createRescheduleRequestActivities({ prisma, temporal }: { prisma
 
   return {
     /** The request's status and the appointment's start (for the expiry), ids and times only. */
-    async loadRescheduleRequest({ clinicId, requestId }: { clinicId: string; requestId: string }): Promise<{ status: RescheduleRequestStatus; appointmentStartsAt: number }> {
+    async loadRescheduleRequest({ clinicId, requestId }: { clinicId: string; requestId: string }): Promise<{ status: RescheduleRequestStatus; appointmentId: string; appointmentStartsAt: number }> {
       const request = await load(clinicId, requestId);
       // The API starts the workflow inside the transaction that inserts the row: wait for the commit.
       if (!request) throw ApplicationFailure.retryable('The request is not (yet) in the database', 'REQUEST_NOT_FOUND');
-      return { status: request.status, appointmentStartsAt: request.appointment.startsAt.getTime() };
+      return { status: request.status, appointmentId: request.appointmentId, appointmentStartsAt: request.appointment.startsAt.getTime() };
     },
 
     /**

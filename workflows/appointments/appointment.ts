@@ -111,7 +111,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
 
   async function notify(kind: AppointmentMessageKind, key: string): Promise<void> {
     const messages = await acts.createAppointmentMessages({ clinicId, appointmentId, kind, key });
-    for (const { messageId, patientId } of messages) await deliverMessage(clinicId, messageId, patientId);
+    for (const { messageId, patientId } of messages) await deliverMessage(clinicId, messageId, { patientId, appointmentId });
   }
 
   function settle(next: AppointmentView & { followUpReminderAt?: number }): void {
@@ -203,6 +203,11 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
   }
 
   while (!isFinished(current())) {
+    // Checked every turn, updates included: an appointment moved again and again must not grow its history without end.
+    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof appointmentWorkflow>({ clinicId, appointmentId, timeline: current() });
+    }
     const step = nextStep(current());
     if (step === null) {
       await condition(() => changed);
@@ -229,10 +234,6 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
           loaded = { ...current(), followUpReminded: true };
         }
       });
-    }
-    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW || workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof appointmentWorkflow>({ clinicId, appointmentId, timeline: current() });
     }
   }
   await condition(allHandlersFinished);

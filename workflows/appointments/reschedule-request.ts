@@ -31,6 +31,8 @@ const { loadRescheduleRequest } = proxyActivities<Activities>({
 export async function rescheduleRequestWorkflow({ clinicId, requestId }: RescheduleRequestInput): Promise<{ status: RescheduleRequestStatus }> {
   let status: RescheduleRequestStatus = 'PENDING';
   let deadline: number | null = null;
+  /** Filled in once loaded: the request's messages carry its appointment's id, for ops' filters. */
+  const about: { appointmentId?: string } = {};
   /** One decision at a time: two admins pressing approve and reject together get one answer each. */
   let busy = true; // until loaded
 
@@ -60,7 +62,7 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
   }
 
   async function notify(kind: 'requested' | 'approved' | 'rejected' | 'expired') {
-    for (const messageId of await acts.createRescheduleMessages({ clinicId, requestId, kind })) await deliverMessage(clinicId, messageId);
+    for (const messageId of await acts.createRescheduleMessages({ clinicId, requestId, kind })) await deliverMessage(clinicId, messageId, about);
   }
 
   setHandler(rescheduleRequestUpdates.approve, (args: DecisionArgs) => decide('APPROVED', args, () => acts.moveAppointmentForRequest({ clinicId, requestId })), { validator });
@@ -75,6 +77,7 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
     busy = false;
     return { status: 'WITHDRAWN' };
   }
+  about.appointmentId = loaded.appointmentId;
   deadline = expiresAt(loaded.appointmentStartsAt);
   status = loaded.status;
   if (status === 'PENDING') await notify('requested');

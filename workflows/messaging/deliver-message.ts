@@ -8,9 +8,9 @@ import { messageDeliveryWorkflow } from './message-delivery';
  * time; the parent goes on). Message ids are derived from the event they announce, so an event
  * handled twice finds its delivery already started and leaves it be.
  */
-export async function deliverMessage(clinicId: string, messageId: string, patientId: string | null = null): Promise<void> {
+export async function deliverMessage(clinicId: string, messageId: string, about: { patientId?: string | null; appointmentId?: string } = {}): Promise<void> {
   try {
-    await startChild(messageDeliveryWorkflow, { ...messageDeliveryStart(clinicId, messageId, patientId), parentClosePolicy: ParentClosePolicy.ABANDON });
+    await startChild(messageDeliveryWorkflow, { ...messageDeliveryStart(clinicId, messageId, about.patientId, about.appointmentId), parentClosePolicy: ParentClosePolicy.ABANDON });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
