@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { appointmentUpdates, type AppointmentOutcome } from '../../domain/appointment-workflow';
+import { appointmentStateQuery, appointmentUpdates, type AppointmentOutcome } from '../../domain/appointment-workflow';
 import { type AppointmentStatus } from '../../prisma/generated/client';
 import { HOUR, PATIENT_EMAIL, useLifecycleFixture } from '../../test/support/lifecycle';
 
@@ -124,5 +124,26 @@ describe('the visit', () => {
     );
     assert.deepEqual((await f.db.prisma.appointment.findUniqueOrThrow({ where: { id: second.id } })).startsAt, second.startsAt);
     for (const { handle } of [first, second]) await handle.executeUpdate(appointmentUpdates.cancel, { args: [{ reason: 'tidy up' }] });
+  });
+});
+
+describe('long lives', () => {
+  test('an appointment moved again and again continues as new and keeps its time, status and reminders', { timeout: 240_000 }, async () => {
+    const { id, startsAt, handle } = await book(400);
+    const times = [startsAt, new Date(startsAt.getTime() + 6 * HOUR)];
+    let moves = 0;
+    let runId = handle.firstExecutionRunId;
+    while (runId === handle.firstExecutionRunId && moves < 400) {
+      await handle.executeUpdate(appointmentUpdates.reschedule, { args: [{ startsAt: times[++moves % 2]!.toISOString() }] });
+      runId = (await handle.describe()).runId;
+    }
+    assert.notEqual(runId, handle.firstExecutionRunId, `still one run after ${moves} moves`);
+    const last = times[moves % 2]!;
+    const state = await handle.query(appointmentStateQuery);
+    assert.deepEqual([state.status, state.startsAt], ['SCHEDULED', last.toISOString()]);
+    assert.deepEqual(state.upcomingReminders, [new Date(last.getTime() - 24 * HOUR).toISOString(), new Date(last.getTime() - 2 * HOUR).toISOString()]);
+    assert.equal((await f.db.prisma.appointment.findUniqueOrThrow({ where: { id } })).startsAt.toISOString(), last.toISOString());
+    // The new run still takes staff actions.
+    assert.equal((await handle.executeUpdate(appointmentUpdates.cancel, { args: [{ reason: 'done moving' }] })).status, 'CANCELLED');
   });
 });
