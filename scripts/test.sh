@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, checks types and lint, then runs every test
 # against real PostgreSQL and Temporal servers that it starts and stops itself.
-# Usage: bash scripts/test.sh [test files…]    |    bash scripts/test.sh --record  (re-record replay histories)
+# Usage: bash scripts/test.sh [test files…]    |    bash scripts/test.sh --record [history names…]  (re-record replay histories)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/tools/ensure-tools.sh temporal-cli test-server
 
 if [[ "${1:-}" == "--record" ]]; then
-  exec node --import tsx test/fixtures/record-histories.ts
+  shift
+  exec node --import tsx test/fixtures/record-histories.ts "$@"
 fi
 
 if [[ $# -eq 0 ]]; then

@@ -15,7 +15,9 @@ const HISTORIES = path.resolve(import.meta.dirname, '../test/fixtures/histories'
 
 test('recorded workflow histories replay without nondeterminism', async () => {
   const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.history.pb')).sort();
-  assert.ok(files.includes('licensing-check.history.pb') && files.includes('licensing-sweep.history.pb'), 'licensing histories are recorded');
+  for (const name of ['licensing-check', 'licensing-sweep', 'appointment-completed', 'appointment-no-show', 'reschedule-request-approved']) {
+    assert.ok(files.includes(`${name}.history.pb`), `${name} is recorded`);
+  }
   const workflowBundle = await bundleWorkflows();
   for (const file of files) {
     const history = proto.temporal.api.history.v1.History.decode(await readFile(path.join(HISTORIES, file)));
