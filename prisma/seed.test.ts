@@ -62,6 +62,12 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
   const minors = patients.filter((p) => p.guardianName !== null);
   assert.equal(minors.length, 1);
   assert.ok(minors[0]?.guardianRelationship && minors[0].guardianPhone);
+
+  // Ready to book: therapy types, and working hours for each doctor and therapist.
+  const types = await db.prisma.therapyType.findMany({ where: { clinicId: DEMO_CLINIC_ID } });
+  assert.deepEqual(types.map((t) => t.name).sort(), ['Occupational therapy', 'Physiotherapy', 'Speech therapy']);
+  const schedules = await db.prisma.practitionerSchedule.findMany({ where: { clinicId: DEMO_CLINIC_ID }, include: { practitioner: true } });
+  assert.deepEqual(schedules.map((s) => s.practitioner.role).sort(), ['DOCTOR', 'THERAPIST', 'THERAPIST']);
 });
 
 test('seeding again changes nothing and keeps changed passwords', async () => {
@@ -80,6 +86,8 @@ test('seeding again changes nothing and keeps changed passwords', async () => {
   assert.ok(summary.demoStaff.every((s) => !s.created));
   assert.deepEqual(summary.demoPatients, { created: 0, existing: DEMO_PATIENTS.length });
   assert.deepEqual(await rowCounts(), before);
+  assert.equal(await db.prisma.therapyType.count({ where: { clinicId: DEMO_CLINIC_ID } }), 3);
+  assert.equal(await db.prisma.practitionerSchedule.count({ where: { clinicId: DEMO_CLINIC_ID } }), 3);
 
   const root = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'root@clinicflow.test' } });
   const admin = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: DEMO_STAFF[0]?.email } });

@@ -120,6 +120,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
     summary.skipped.push('demo staff: DEMO_STAFF_PASSWORD is not set');
   }
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
+  await ensureDemoSchedules(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }
@@ -165,6 +166,32 @@ async function ensureStaff(
   if (count === 1) return { email, role: seed.role, created: true };
   const user = await prisma.staffUser.findUniqueOrThrow({ where: { email }, select: { role: true } });
   return { email, role: user.role, created: false };
+}
+
+/** What the demo therapy centre offers, priced in rupees. */
+const DEMO_THERAPY_TYPES = [
+  { name: 'Speech therapy', defaultDurationMinutes: 45, defaultPrice: '1200.00', currency: 'INR' },
+  { name: 'Occupational therapy', defaultDurationMinutes: 60, defaultPrice: '1500.00', currency: 'INR' },
+  { name: 'Physiotherapy', defaultDurationMinutes: 45, defaultPrice: '1000.00', currency: 'INR' },
+] as const;
+
+/** Monday to Saturday 09:00–18:00 with a lunch break, in the clinic's zone. */
+const DEMO_WEEK = {
+  weekly: [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '09:00', end: '18:00' })),
+  breaks: [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '13:00', end: '14:00' })),
+};
+
+/**
+ * Therapy types and the practitioners' working hours, so a newcomer can look up free slots and
+ * book at once. Rows already there (and their edits) are left alone.
+ */
+async function ensureDemoSchedules(prisma: PrismaClient, clinicId: string): Promise<void> {
+  await prisma.therapyType.createMany({ data: DEMO_THERAPY_TYPES.map((t) => ({ ...t, clinicId })), skipDuplicates: true });
+  const practitioners = await prisma.staffUser.findMany({ where: { clinicId, role: { in: ['DOCTOR', 'THERAPIST'] } }, select: { id: true } });
+  await prisma.practitionerSchedule.createMany({
+    data: practitioners.map((p) => ({ clinicId, practitionerId: p.id, ...DEMO_WEEK })),
+    skipDuplicates: true,
+  });
 }
 
 async function ensureDemoPatients(prisma: PrismaClient, clinicId: string): Promise<{ created: number; existing: number }> {
