@@ -1,6 +1,7 @@
 /**
  * The newcomer's path, end to end: `npm start`'s launcher (scripts/stack/start.ts) on a fresh
- * data folder starts every piece, the seeded super admin can log in, Ctrl-C stops everything
+ * data folder starts every piece, the seeded super admin can log in, an appointment lives its
+ * whole life (booking, confirmation and reminder emails, visit), Ctrl-C stops everything
  * and leaves no process behind, and a second start finds the same data (clinics in PostgreSQL,
  * workflows in Temporal's SQLite file). The local mail inbox runs too, and the demo clinic's
  * email is configured to it.
@@ -158,6 +159,67 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
   throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * An appointment's whole life in the running system, as the clinic and ops see it: booked through
+ * the API, its confirmation and (with a five-minute offset, booked five minutes and a little
+ * ahead) its reminder in the local inbox, check-in, start and completion, then the appointment,
+ * the delivery log and the workflows found in Temporal by AppointmentId.
+ */
+async function followAnAppointment(ports: Ports, token: string, temporalAddress: string): Promise<void> {
+  const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`http://127.0.0.1:${ports.api}/api/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'x-clinic-id': DEMO_CLINIC_ID, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    assert.ok(response.status < 300, `${method} ${route}: ${response.status} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  await call('PATCH', `/clinics/${DEMO_CLINIC_ID}`, { settings: { appointments: { reminderOffsetsMinutes: [5], reminderChannels: ['email'] } } });
+  const staff = (await call('GET', '/staff?role=THERAPIST')) as { data: Array<{ id: string }> };
+  const therapistId = staff.data[0]!.id;
+  // Round the clock, so the test books whatever the hour.
+  await call('PUT', `/practitioners/${therapistId}/working-hours`, { weekly: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
+  const patientEmail = `e2e-${randomUUID().slice(0, 8)}@patients.test`;
+  const patient = await call('POST', '/patients', { firstName: 'Noor', lastName: 'Haddad', email: patientEmail });
+  const startsAt = new Date(Date.now() + 5 * 60_000 + 20_000);
+  const booked = await call('POST', '/appointments', { patientId: patient.id, practitionerId: therapistId, startsAt: startsAt.toISOString(), durationMinutes: 30, type: 'CONSULTATION' }, { 'idempotency-key': randomUUID() });
+  const appointmentId = String(booked.id);
+
+  const inbox = async (subject: RegExp) => {
+    const response = await fetch(`http://127.0.0.1:${ports.inboxWeb}/api/messages`);
+    const messages = (await response.json()) as Array<{ to: string[] | string; subject: string }>;
+    return messages.find((m) => String(m.to).includes(patientEmail) && subject.test(m.subject)) ?? undefined;
+  };
+  await eventually('the booking confirmation to reach the inbox', () => inbox(/is booked/), 60_000);
+  await eventually('the reminder five minutes before to reach the inbox', () => inbox(/^Reminder/), 90_000);
+
+  for (const action of ['check-in', 'start', 'complete']) await call('POST', `/appointments/${appointmentId}/${action}`, {});
+  const detail = (await call('GET', `/appointments/${appointmentId}`)) as { status: string; workflowId: string; workflow: { remindersSent: unknown[] } | null };
+  assert.equal(detail.status, 'COMPLETED');
+  assert.equal(detail.workflow?.remindersSent.length, 1);
+
+  const log = (await call('GET', `/messages?patientId=${String(patient.id)}`)) as { data: Array<{ id: string; status: string; category: string; channel: string | null }> };
+  assert.deepEqual(log.data.map((m) => [m.category, m.status, m.channel]), [['appointment', 'DELIVERED', 'email'], ['appointment', 'DELIVERED', 'email']], 'confirmation and reminder');
+  const attempts = (await call('GET', `/messages/${log.data[0]!.id}`)) as { attempts: Array<{ provider: string; outcome: string }> };
+  assert.deepEqual(attempts.attempts.map((a) => [a.provider, a.outcome]), [['smtp', 'ACCEPTED']]);
+
+  await withTemporal(temporalAddress, async (client) => {
+    const found = await eventually('the appointment and its messages to be listed by AppointmentId', async () => {
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `AppointmentId = "${appointmentId}"` })) ids.push(w.workflowId);
+      return ids.length >= 3 ? ids : undefined;
+    });
+    assert.ok(found.includes(detail.workflowId), 'the lifecycle workflow');
+    assert.equal(found.filter((id) => id.startsWith(`message/${DEMO_CLINIC_ID}/`)).length, 2, 'its confirmation and reminder deliveries');
+    const history = await client.workflow.getHandle(detail.workflowId).fetchHistory();
+    assert.equal(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 3, 'check-in, start, complete');
+    const described = await client.workflow.getHandle(detail.workflowId).describe();
+    assert.equal(described.status.name, 'COMPLETED');
+  });
+}
+
 async function assertAllPortsClosed(ports: Ports): Promise<void> {
   for (const [name, port] of Object.entries(ports)) {
     assert.equal(await isPortOpen(port), false, `${name} port ${port} is still open after the launcher stopped`);
@@ -183,7 +245,7 @@ test('.env.example documents every configuration variable, with placeholders for
   assert.equal(values.DEMO_STAFF_PASSWORD, 'ChangeMe-Demo-2026');
 });
 
-test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its data', { timeout: 300_000 }, async (t) => {
+test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its data', { timeout: 600_000 }, async (t) => {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'clinicflow-stack-'));
   // The embedded PostgreSQL runs as an unprivileged user that must reach the data folder.
   await chmod(scratch, 0o755);
@@ -253,6 +315,8 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
       });
       await client.workflow.start('stackTestProbe', { workflowId: probeId, taskQueue: 'stack-test-nobody-polls', args: [] });
     });
+
+    await followAnAppointment(ports, firstToken, temporalAddress);
 
     // --- Ctrl-C ------------------------------------------------------------------------
     assert.equal(await launcher.interrupt(), 0, 'the launcher exits 0 after Ctrl-C');

@@ -1,3 +1,4 @@
+import { appointmentSettingsSchema } from '../../domain/appointments';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
@@ -5,7 +6,10 @@ import { email, password, timeZone } from './common';
 export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
 export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
 
-const clinicSettings = z.record(z.string(), z.unknown()).describe('Clinic preferences (reminder offsets, channels, …)');
+const clinicSettings = z
+  .object({ appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead') })
+  .catchall(z.unknown())
+  .describe('Clinic preferences');
 
 export const createClinicBody = z
   .object({
