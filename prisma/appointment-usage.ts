@@ -1,6 +1,7 @@
 /** Appointment usage as the licence counts it, shared by the booking API and the daily licence check. */
 import { type Prisma } from './generated/client';
 
+/** Any client or transaction that can run raw SQL (root, tenant-scoped, or a transaction of either). */
 export interface RawQuerier {
   $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<T>;
 }

@@ -1,12 +1,7 @@
 import { type LicenseMetric, wouldExceed } from '../../domain/licensing';
-import { appointmentsInMonth } from '../../prisma/appointment-usage';
-import { type Prisma } from '../../prisma/generated/client';
+import { appointmentsInMonth, type RawQuerier } from '../../prisma/appointment-usage';
 import { ApiError } from '../http/api-error';
 
-/** Any client or transaction that can run raw SQL (root, tenant-scoped, or a transaction of either). */
-export interface RawQuerier {
-  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<T>;
-}
 
 interface Occupancy {
   tierCode: string;
