@@ -4,8 +4,9 @@
  * The free-slot and calendar views live in ./appointment-calendar.ts.
  */
 import { type UpdateDefinition } from '@temporalio/common';
+import { type Request } from 'express';
 import { appointmentStateQuery, appointmentUpdates, type AppointmentView, type AppointmentWorkflowState } from '../../domain/appointment-workflow';
-import { localDate, zonedTimeToUtc, addDays } from '../../domain/dates';
+import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
 import { type Permission } from '../../domain/permissions';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
@@ -41,7 +42,7 @@ const refused = {
 export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const now = () => deps.now?.() ?? new Date();
 
-  async function findOwn(req: Parameters<Parameters<ApiRouter['route']>[0]['handler']>[1], id: string): Promise<Appointment> {
+  async function findOwn(req: Request, id: string): Promise<Appointment> {
     const appointment = await req.tenant!.db.appointment.findUnique({ where: { id } });
     if (!appointment) throw ApiError.notFound('Appointment');
     return appointment;
@@ -55,7 +56,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
     update: UpdateDefinition<AppointmentView, Args>;
     body?: z.ZodType;
     args: (body: unknown) => Args;
-    check?: (appointment: Appointment, body: unknown, req: Parameters<Parameters<ApiRouter['route']>[0]['handler']>[1]) => Promise<void>;
+    check?: (appointment: Appointment, body: unknown, req: Request) => Promise<void>;
   }) {
     r.route({
       method: 'post',

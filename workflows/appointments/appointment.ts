@@ -134,14 +134,17 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
   }
 
   /** A plain transition: validated on arrival and again once it holds the lock. */
-  function transition(action: Exclude<AppointmentAction, 'reschedule'>, extra: { reason?: string; completion?: CompleteArgs } = {}) {
+  function transition(action: Exclude<AppointmentAction, 'reschedule' | 'noShow'>, extra: { reason?: string; completion?: CompleteArgs } = {}) {
     return exclusive(async () => {
       assertAllowed(action);
       settle(await acts.applyAppointmentTransition({ clinicId, appointmentId, action, at: Date.now(), ...extra }));
       if (action === 'cancel') await notify('cancelled', 'cancelled');
-      if (action === 'noShow') await notify('no-show', 'no-show');
       return view();
     });
+  }
+
+  function assertStarted(t: AppointmentTimeline): void {
+    if (Date.now() < t.startsAt) throw ApplicationFailure.nonRetryable('A no-show can only be recorded once the appointment has started', APPOINTMENT_ERRORS.invalidTransition);
   }
 
   setHandler(appointmentUpdates.confirm, () => transition('confirm'), { validator: validate('confirm') });
@@ -153,14 +156,14 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
     appointmentUpdates.noShow,
     () =>
       exclusive(async () => {
-        if (Date.now() < current().startsAt) throw ApplicationFailure.nonRetryable('A no-show can only be recorded once the appointment has started', APPOINTMENT_ERRORS.invalidTransition);
-        return transitionHeld('noShow');
+        assertStarted(current());
+        return markNoShow();
       }),
     {
       validator: () => {
         if (!loaded) return;
         assertAllowed('noShow');
-        if (Date.now() < loaded.startsAt) throw ApplicationFailure.nonRetryable('A no-show can only be recorded once the appointment has started', APPOINTMENT_ERRORS.invalidTransition);
+        assertStarted(loaded);
       },
     },
   );
@@ -181,10 +184,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
     },
   );
 
-  /** The transition itself, for callers already holding the lock. */
-  async function transitionHeld(action: 'noShow'): Promise<AppointmentView> {
-    assertAllowed(action);
-    settle(await acts.applyAppointmentTransition({ clinicId, appointmentId, action, at: Date.now() }));
+  /** NO_SHOW, and the practitioner and front desk are told; for callers holding the lock (staff or the grace timer). */
+  async function markNoShow(): Promise<AppointmentView> {
+    assertAllowed('noShow');
+    settle(await acts.applyAppointmentTransition({ clinicId, appointmentId, action: 'noShow', at: Date.now() }));
     await notify('no-show', 'no-show');
     return view();
   }
@@ -228,7 +231,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
           await notify('reminder', `reminder:${current().startsAt}:${step.offsetMinutes}`);
           loaded = { ...current(), remindersSent: [...current().remindersSent, { offsetMinutes: step.offsetMinutes, dueAt: step.at, sentAt }] };
         } else if (step.kind === 'no-show-check') {
-          await transitionHeld('noShow');
+          await markNoShow();
         } else {
           await notify('follow-up', 'follow-up');
           loaded = { ...current(), followUpReminded: true };
