@@ -14,6 +14,7 @@ import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { appointmentRoutes } from './routes/appointments';
+import { patientAccountRoutes, paymentRoutes } from './routes/payments';
 import { rescheduleRequestRoutes } from './routes/reschedule-requests';
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
@@ -80,6 +81,8 @@ export function createApp(deps: ApiDeps): Express {
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
+  mount('/payments', 'Payments', (r) => paymentRoutes(r));
+  mount('/patients', 'Payments', (r) => patientAccountRoutes(r));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

@@ -12,6 +12,7 @@ export function presentClinic(c: Clinic) {
     timezone: c.timezone,
     licenseTier: c.licenseTierCode,
     subscriptionStatus: c.subscriptionStatus,
+    currency: c.currency,
     settings: c.settings as Record<string, unknown>,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),

@@ -35,6 +35,9 @@ export const PERMISSIONS = [
   /** A practitioner asks to move one of their own sessions. */
   'reschedule:request',
   'reschedule:decide',
+  /** Patients' payments, refunds, credits and outstanding dues. */
+  'payment:read',
+  'payment:record',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -62,13 +65,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     ...FRONT_DESK,
     'schedule:manage',
     'reschedule:decide',
+    'payment:read',
+    'payment:record',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
   NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -135,6 +135,7 @@ async function ensureDemoClinic(prisma: PrismaClient): Promise<{ id: string; nam
       name: DEMO_CLINIC_NAME,
       type: 'THERAPY_CENTER',
       timezone: 'Asia/Kolkata',
+      currency: 'INR',
       licenseTierCode: 'M',
       subscriptionStatus: 'ACTIVE',
     }],

@@ -25,4 +25,6 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   PractitionerSchedule: 'clinicId',
   Appointment: 'clinicId',
   RescheduleRequest: 'clinicId',
+  Payment: 'clinicId',
+  CreditEntry: 'clinicId',
 };

@@ -246,6 +246,8 @@ async function snapshotB() {
     pricing: await p.practitionerPricing.findMany({ where, orderBy: { id: 'asc' } }),
     appointments: await p.appointment.findMany({ where, orderBy: { id: 'asc' } }),
     rescheduleRequests: await p.rescheduleRequest.findMany({ where, orderBy: { id: 'asc' } }),
+    payments: await p.payment.findMany({ where, orderBy: { id: 'asc' } }),
+    creditEntries: await p.creditEntry.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -358,6 +360,10 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'POST /api/v1/appointments/{id}/no-show': { params: { id: 'appointment' }, own: 409 },
   // The fixture's request has no workflow: deciding A's own answers 409, withdrawing is for its therapist only (403).
   'GET /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 200 },
+  'GET /api/v1/patients/{id}/outstanding-dues': { params: { id: 'patient' }, own: 200 },
+  'GET /api/v1/patients/{id}/credits': { params: { id: 'patient' }, own: 200 },
+  // Without an Idempotency-Key A's own top-up is refused (400) after the patient was found; B's is 404 first.
+  'POST /api/v1/patients/{id}/credits': { params: { id: 'patient' }, body: { amount: '1.00' }, own: 400 },
   'PUT /api/v1/reschedule-requests/{id}/approve': { params: { id: 'rescheduleRequest' }, body: {}, own: 409 },
   'PUT /api/v1/reschedule-requests/{id}/reject': { params: { id: 'rescheduleRequest' }, body: { notes: 'isolation test' }, own: 409 },
   // Withdrawing is the asking therapist's: A's therapist reaches A's request and is refused as not its author.
@@ -383,6 +389,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/appointments/availability': 'tenant',
   'GET /api/v1/appointments/calendar': 'tenant',
   'GET /api/v1/reschedule-requests': 'tenant',
+  'GET /api/v1/payments': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -403,6 +410,7 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/appointments': 'tenant',
   'POST /api/v1/appointments/check-in-by-barcode': 'tenant',
   'POST /api/v1/reschedule-requests': 'tenant',
+  'POST /api/v1/payments': 'tenant',
 };
 
 before(async () => {
@@ -593,6 +601,10 @@ describe('lists of clinic A never contain B’s rows', () => {
         const own = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: A.appointment.id } });
         assert.ok(free.slots.every((s) => new Date(s.endsAt) <= own.startsAt || new Date(s.startsAt) >= own.endsAt));
       },
+    },
+    'GET /api/v1/payments': async (body) => {
+      const expected = await api.db.prisma.payment.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
     },
     'GET /api/v1/reschedule-requests': async (body) => {
       const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -905,6 +917,26 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/payments naming B’s patient answers 404 like an unknown one and records nothing', async () => {
+    const before = await snapshotB();
+    const pay = (patientId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/payments').set(bearer(A.admin)).set(headers).set('Idempotency-Key', randomUUID()).send({ patientId, amount: '1.00', method: 'CASH' });
+    type ErrorBody = { error: { code: string; message: string } };
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const withB = await pay(B.patients[0]!.id, headers);
+      assert.equal(withB.status, 404, `B's patient answered ${withB.status}: ${JSON.stringify(withB.body)}`);
+      assertNoLeak(withB.body, 'POST /api/v1/payments');
+      const unknown = await pay(randomUUID(), headers);
+      assert.equal(unknown.status, 404);
+      const { code, message } = (withB.body as ErrorBody).error;
+      assert.deepEqual({ code, message }, { code: (unknown.body as ErrorBody).error.code, message: (unknown.body as ErrorBody).error.message });
+    }
+    // A's own patient owes nothing: found, and refused for that.
+    const own = await pay(A.patients[1]!.id);
+    assert.equal(own.status, 422, JSON.stringify(own.body));
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
     const covered = [
       'POST /api/v1/patients',
@@ -917,6 +949,7 @@ describe('writes without an id act on the caller’s clinic only', () => {
       'POST /api/v1/appointments',
       'POST /api/v1/appointments/check-in-by-barcode',
       'POST /api/v1/reschedule-requests',
+      'POST /api/v1/payments',
     ];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')

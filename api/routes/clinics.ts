@@ -36,7 +36,7 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
         const passwordHash = await bcrypt.hash(body.admin.password, config.BCRYPT_COST);
         const { clinic, admin } = await prisma.$transaction(async (tx) => {
           const clinic = await tx.clinic.create({
-            data: { name: body.name, type: body.type, timezone: body.timezone, licenseTierCode: body.licenseTier, settings: (body.settings ?? {}) as Prisma.InputJsonValue },
+            data: { name: body.name, type: body.type, timezone: body.timezone, currency: body.currency, licenseTierCode: body.licenseTier, settings: (body.settings ?? {}) as Prisma.InputJsonValue },
           });
           const admin = await tx.staffUser.create({
             data: { clinicId: clinic.id, email: body.admin.email, passwordHash, firstName: body.admin.firstName, lastName: body.admin.lastName, phone: body.admin.phone, role: 'CLINIC_ADMIN' },

@@ -2,6 +2,7 @@ import { appointmentSettingsSchema } from '../../domain/appointments';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
+import { currency } from './scheduling';
 
 export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
 export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
@@ -17,6 +18,7 @@ export const createClinicBody = z
     type: z.enum(CLINIC_TYPES).default('CLINIC'),
     timezone: timeZone,
     licenseTier: z.enum(LICENSE_TIER_CODES),
+    currency: currency.default('USD').describe('What patients are billed in'),
     settings: clinicSettings.optional(),
     admin: z.object({
       email,
@@ -33,6 +35,7 @@ export const updateClinicBody = z
     name: z.string().trim().min(2).max(200).optional(),
     type: z.enum(CLINIC_TYPES).optional(),
     timezone: timeZone.optional(),
+    currency: currency.optional(),
     settings: clinicSettings.optional(),
     licenseTier: z.enum(LICENSE_TIER_CODES).optional().describe('Platform staff only'),
     subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES).optional().describe('Platform staff only'),
@@ -48,6 +51,7 @@ export const clinicResponse = z
     timezone: z.string(),
     licenseTier: z.string(),
     subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
+    currency: z.string(),
     settings: clinicSettings,
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -1,0 +1,141 @@
+/**
+ * Patients' payments and refunds (POST/GET /payments) and their accounts (outstanding dues and
+ * prepaid credit, under /patients/:id). The money rules live in api/services/payments.ts.
+ */
+import { type Payment, Prisma } from '../../prisma/generated/client';
+import { type TenantDb } from '../../prisma/tenant';
+import { ApiError } from '../http/api-error';
+import { pageArgs, toPage } from '../http/pagination';
+import { type ApiRouter } from '../http/route';
+import { idParams, page } from '../schemas/common';
+import { idempotencyKeyHeader } from '../schemas/appointments';
+import { creditsResponse, duesResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
+import { creditBalance, outstandingDues, recordPayment, topUpCredit } from '../services/payments';
+
+const presentPayment = (p: Payment) => ({
+  id: p.id,
+  clinicId: p.clinicId,
+  patientId: p.patientId,
+  appointmentId: p.appointmentId,
+  amount: p.amount.toFixed(2),
+  currency: p.currency,
+  method: p.method,
+  note: p.note,
+  refundReason: p.refundReason,
+  recordedById: p.recordedById,
+  createdAt: p.createdAt.toISOString(),
+});
+
+function keyOf(header: string | undefined): string {
+  const key = idempotencyKeyHeader.safeParse(header);
+  if (!key.success) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'required' }]);
+  return key.data;
+}
+
+export function paymentRoutes(r: ApiRouter): ApiRouter {
+  return r
+    .route({
+      method: 'post',
+      path: '/',
+      summary: 'Record a payment (or, with a negative amount and a reason, a refund)',
+      description: 'Requires an Idempotency-Key header. Against one completed session (appointmentId) or on account; never more than is due (422 OVERPAYMENT), never a refund beyond what was paid. CREDIT draws on the patient\'s credit.',
+      access: 'payment:record',
+      tenant: true,
+      body: recordPaymentBody,
+      responses: {
+        201: { description: 'Recorded (or recorded earlier with the same key)', schema: paymentResponse },
+        404: { description: 'No such patient or session in this clinic' },
+        422: { description: 'OVERPAYMENT, REFUND_EXCEEDS_PAID, INSUFFICIENT_CREDIT or NOT_PAYABLE' },
+      },
+      handler: async ({ body }, req, res) => {
+        const { payment, replayed } = await recordPayment(
+          req,
+          { patientId: body.patientId, amount: new Prisma.Decimal(body.amount), method: body.method, appointmentId: body.appointmentId, note: body.note, refundReason: body.reason },
+          keyOf(req.get('idempotency-key')),
+        );
+        if (replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(201).json(presentPayment(payment));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/',
+      summary: "List the clinic's payments and refunds",
+      access: 'payment:read',
+      tenant: true,
+      query: paymentListQuery,
+      responses: { 200: { description: 'A page of payments, oldest first', schema: page(paymentResponse) } },
+      handler: async ({ query }, req, res) => {
+        const rows = await req.tenant!.db.payment.findMany({
+          where: {
+            ...(query.patientId ? { patientId: query.patientId } : {}),
+            ...(query.appointmentId ? { appointmentId: query.appointmentId } : {}),
+            ...(query.method ? { method: query.method } : {}),
+            ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
+          },
+          orderBy: [{ id: 'asc' }],
+          ...pageArgs(query.limit, query.cursor),
+        });
+        res.json(toPage(rows, query.limit, presentPayment));
+      },
+    });
+}
+
+export function patientAccountRoutes(r: ApiRouter): ApiRouter {
+  const requirePatient = async (db: TenantDb, id: string) => {
+    if (!(await db.patient.findUnique({ where: { id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+  };
+  const currencyOf = async (db: TenantDb, clinicId: string) => (await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { currency: true } })).currency;
+
+  return r
+    .route({
+      method: 'get',
+      path: '/:id/outstanding-dues',
+      summary: "A patient's outstanding dues, per completed session and in total",
+      access: 'payment:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'Dues', schema: duesResponse }, 404: { description: 'No such patient' } },
+      handler: async ({ params }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        await requirePatient(db, params.id);
+        res.json(await outstandingDues(db, clinicId, params.id, await currencyOf(db, clinicId)));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id/credits',
+      summary: "A patient's prepaid credit: balance and entries",
+      access: 'payment:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'Credit', schema: creditsResponse }, 404: { description: 'No such patient' } },
+      handler: async ({ params }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        await requirePatient(db, params.id);
+        const entries = await db.creditEntry.findMany({ where: { patientId: params.id }, orderBy: { id: 'asc' } });
+        res.json({
+          balance: (await creditBalance(db, clinicId, params.id)).toFixed(2),
+          currency: await currencyOf(db, clinicId),
+          entries: entries.map((e) => ({ id: e.id, amount: e.amount.toFixed(2), method: e.method, paymentId: e.paymentId, note: e.note, createdAt: e.createdAt.toISOString() })),
+        });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/:id/credits',
+      summary: "Top up a patient's prepaid credit",
+      description: 'Requires an Idempotency-Key header.',
+      access: 'payment:record',
+      tenant: true,
+      params: idParams,
+      body: topUpBody,
+      responses: { 201: { description: 'The new balance', schema: creditsResponse.pick({ balance: true, currency: true }) }, 404: { description: 'No such patient' } },
+      handler: async ({ params, body }, req, res) => {
+        await requirePatient(req.tenant!.db, params.id);
+        const result = await topUpCredit(req, { patientId: params.id, amount: new Prisma.Decimal(body.amount), method: body.method, note: body.note }, keyOf(req.get('idempotency-key')));
+        if (result.replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(201).json({ balance: result.balance, currency: result.currency });
+      },
+    });
+}

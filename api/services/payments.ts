@@ -1,0 +1,172 @@
+/**
+ * A patient's account: what completed sessions cost, what was paid against them or on account,
+ * prepaid credit, and the writes that change them. Amounts are Decimal end to end (numeric in SQL,
+ * Prisma.Decimal here, strings in JSON): never floats. Every write for one patient first takes that
+ * patient's row lock, so concurrent payments are checked one after another and dues stay exact.
+ */
+import { type Request } from 'express';
+import { type Payment, type PaymentMethod, Prisma } from '../../prisma/generated/client';
+import { type TenantDb } from '../../prisma/tenant';
+import { ApiError } from '../http/api-error';
+import { isUniqueViolation } from '../http/prisma-helpers';
+import { writeAudit } from './audit';
+
+const { Decimal } = Prisma;
+type Decimal = Prisma.Decimal;
+type Tx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0];
+type Reader = Pick<Tx, '$queryRaw'>;
+
+export interface SessionDue {
+  appointmentId: string;
+  reservationId: string;
+  startsAt: string;
+  cost: string;
+  paid: string;
+  due: string;
+}
+
+export interface Dues {
+  currency: string;
+  sessions: SessionDue[];
+  /** Paid without naming a session; it counts against the total. */
+  onAccount: string;
+  total: string;
+}
+
+const money = (d: Decimal) => d.toFixed(2);
+
+/** Completed, priced sessions with what was paid against each, oldest first, and the total still due. */
+export async function outstandingDues(db: Reader, clinicId: string, patientId: string, currency: string): Promise<Dues> {
+  const rows = await db.$queryRaw<Array<{ id: string; reservationId: string; startsAt: Date; cost: string; paid: string }>>`
+    SELECT a.id, a."reservationId", a."startsAt", (a.price - a.discount)::text AS cost,
+           COALESCE((SELECT sum(p.amount) FROM "Payment" p WHERE p."clinicId" = a."clinicId" AND p."appointmentId" = a.id), 0)::text AS paid
+      FROM "Appointment" a
+     WHERE a."clinicId" = ${clinicId}::uuid AND a."patientId" = ${patientId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
+     ORDER BY a."startsAt", a.id`;
+  const [account] = await db.$queryRaw<Array<{ paid: string }>>`
+    SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment"
+     WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid AND "appointmentId" IS NULL`;
+  const sessions = rows.map((r) => {
+    const cost = new Decimal(r.cost);
+    const paid = new Decimal(r.paid);
+    return { appointmentId: r.id, reservationId: r.reservationId, startsAt: r.startsAt.toISOString(), cost: money(cost), paid: money(paid), due: money(cost.minus(paid)) };
+  });
+  const onAccount = new Decimal(account?.paid ?? '0');
+  const total = sessions.reduce((sum, s) => sum.plus(s.due), new Decimal(0)).minus(onAccount);
+  return { currency, sessions, onAccount: money(onAccount), total: money(total) };
+}
+
+export async function creditBalance(db: Reader, clinicId: string, patientId: string): Promise<Decimal> {
+  const [row] = await db.$queryRaw<Array<{ balance: string }>>`
+    SELECT COALESCE(sum(amount), 0)::text AS balance FROM "CreditEntry" WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid`;
+  return new Decimal(row?.balance ?? '0');
+}
+
+/** The patient's row lock and the clinic's currency; 404 for a patient of another clinic. */
+async function lockPatient(tx: Tx, clinicId: string, patientId: string): Promise<string> {
+  const [row] = await tx.$queryRaw<Array<{ currency: string }>>`
+    SELECT c.currency FROM "Patient" p JOIN "Clinic" c ON c.id = p."clinicId"
+     WHERE p.id = ${patientId}::uuid AND p."clinicId" = ${clinicId}::uuid FOR UPDATE OF p`;
+  if (!row) throw ApiError.notFound('Patient');
+  return row.currency;
+}
+
+export interface PaymentInput {
+  patientId: string;
+  /** Positive: received. Negative: refunded (with a refundReason). */
+  amount: Decimal;
+  method: PaymentMethod;
+  appointmentId?: string;
+  note?: string;
+  refundReason?: string;
+}
+
+/**
+ * Records a payment or refund. A payment may not exceed what is due (the session's, or the
+ * patient's total when on account): 422 OVERPAYMENT, top up credit instead. A refund may not
+ * exceed what was paid there. CREDIT draws on the credit balance (a refund by CREDIT returns to it).
+ */
+export async function recordPayment(req: Request, input: PaymentInput, idempotencyKey: string): Promise<{ payment: Payment; replayed: boolean }> {
+  const { db, clinicId } = req.tenant!;
+  const earlier = await db.payment.findFirst({ where: { idempotencyKey } });
+  if (earlier) return { payment: earlier, replayed: true };
+  try {
+    const payment = await db.$transaction(async (tx) => {
+      const currency = await lockPatient(tx, clinicId, input.patientId);
+      const dues = await outstandingDues(tx, clinicId, input.patientId, currency);
+      let room: Decimal; // what may still be paid (or, for a refund, given back) where this lands
+      if (input.appointmentId) {
+        const session = dues.sessions.find((s) => s.appointmentId === input.appointmentId);
+        if (!session) {
+          const exists = await tx.appointment.findFirst({ where: { id: input.appointmentId, patientId: input.patientId }, select: { status: true } });
+          if (!exists) throw ApiError.notFound('Appointment');
+          throw ApiError.unprocessable('NOT_PAYABLE', `Only completed, priced sessions take payments; this one is ${exists.status}`);
+        }
+        room = input.amount.isPositive() ? new Decimal(session.due) : new Decimal(session.paid);
+      } else {
+        room = input.amount.isPositive() ? new Decimal(dues.total) : new Decimal(dues.onAccount);
+      }
+      if (input.amount.isPositive() && input.amount.greaterThan(room)) {
+        throw ApiError.unprocessable('OVERPAYMENT', `Only ${money(room)} ${currency} is due there; top up the patient's credit for the rest`);
+      }
+      if (input.amount.isNegative() && input.amount.abs().greaterThan(room)) {
+        throw ApiError.unprocessable('REFUND_EXCEEDS_PAID', `Only ${money(room)} ${currency} was paid there`);
+      }
+      if (input.method === 'CREDIT' && input.amount.isPositive() && (await creditBalance(tx, clinicId, input.patientId)).lessThan(input.amount)) {
+        throw ApiError.unprocessable('INSUFFICIENT_CREDIT', "The patient's credit does not cover this amount");
+      }
+      const created = await tx.payment.create({
+        data: {
+          clinicId,
+          patientId: input.patientId,
+          appointmentId: input.appointmentId ?? null,
+          amount: input.amount,
+          currency,
+          method: input.method,
+          note: input.note ?? null,
+          refundReason: input.refundReason ?? null,
+          idempotencyKey,
+          recordedById: req.auth!.userId,
+        },
+      });
+      if (input.method === 'CREDIT') {
+        // Paying by credit uses it up; refunding to credit gives it back.
+        await tx.creditEntry.create({ data: { clinicId, patientId: input.patientId, amount: input.amount.negated(), currency, paymentId: created.id, recordedById: req.auth!.userId } });
+      }
+      await writeAudit(tx, req, { action: input.amount.isNegative() ? 'payment.refund' : 'payment.record', entityType: 'Payment', entityId: created.id, clinicId, after: created });
+      return created;
+    });
+    return { payment, replayed: false };
+  } catch (err) {
+    // The same key sent twice at once: the other request recorded it.
+    if (isUniqueViolation(err)) {
+      const winner = await db.payment.findFirst({ where: { idempotencyKey } });
+      if (winner) return { payment: winner, replayed: true };
+    }
+    throw err;
+  }
+}
+
+/** Adds prepaid credit (money received in advance); returns the new balance. */
+export async function topUpCredit(
+  req: Request,
+  input: { patientId: string; amount: Decimal; method: Exclude<PaymentMethod, 'CREDIT'>; note?: string },
+  idempotencyKey: string,
+): Promise<{ balance: string; currency: string; replayed: boolean }> {
+  const { db, clinicId } = req.tenant!;
+  const replayed = !!(await db.creditEntry.findFirst({ where: { idempotencyKey }, select: { id: true } }));
+  await db
+    .$transaction(async (tx) => {
+      if (replayed) return;
+      const currency = await lockPatient(tx, clinicId, input.patientId);
+      const entry = await tx.creditEntry.create({
+        data: { clinicId, patientId: input.patientId, amount: input.amount, currency, method: input.method, note: input.note ?? null, idempotencyKey, recordedById: req.auth!.userId },
+      });
+      await writeAudit(tx, req, { action: 'credit.top-up', entityType: 'CreditEntry', entityId: entry.id, clinicId, after: entry });
+    })
+    .catch((err: unknown) => {
+      if (!isUniqueViolation(err)) throw err;
+    });
+  const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { currency: true } });
+  return { balance: money(await creditBalance(db, clinicId, input.patientId)), currency: clinic.currency, replayed };
+}
