@@ -10,7 +10,8 @@ import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
 import { idempotencyKeyHeader } from '../schemas/appointments';
 import { creditsResponse, duesResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
-import { creditBalance, outstandingDues, recordPayment, topUpCredit } from '../services/payments';
+import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
+import { recordPayment, topUpCredit } from '../services/payments';
 
 const presentPayment = (p: Payment) => ({
   id: p.id,

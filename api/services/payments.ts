@@ -1,74 +1,24 @@
 /**
- * A patient's account: what completed sessions cost, what was paid against them or on account,
- * prepaid credit, and the writes that change them. Amounts are Decimal end to end (numeric in SQL,
- * Prisma.Decimal here, strings in JSON): never floats. Every write for one patient first takes that
- * patient's row lock, so concurrent payments are checked one after another and dues stay exact.
+ * The writes that change a patient's account (prisma/patient-accounts.ts reads it): payments,
+ * refunds and credit top-ups. Every write first takes the patient's row lock, so concurrent
+ * payments are checked one after another and dues stay exact.
  */
 import { type Request } from 'express';
 import { type Payment, type PaymentMethod, Prisma } from '../../prisma/generated/client';
-import { type TenantDb } from '../../prisma/tenant';
+import { type RawQuerier } from '../../prisma/appointment-usage';
+import { creditBalance, lockPatient, money, outstandingDues } from '../../prisma/patient-accounts';
 import { ApiError } from '../http/api-error';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { writeAudit } from './audit';
 
 const { Decimal } = Prisma;
 type Decimal = Prisma.Decimal;
-type Tx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0];
-type Reader = Pick<Tx, '$queryRaw'>;
 
-export interface SessionDue {
-  appointmentId: string;
-  reservationId: string;
-  startsAt: string;
-  cost: string;
-  paid: string;
-  due: string;
-}
-
-export interface Dues {
-  currency: string;
-  sessions: SessionDue[];
-  /** Paid without naming a session; it counts against the total. */
-  onAccount: string;
-  total: string;
-}
-
-const money = (d: Decimal) => d.toFixed(2);
-
-/** Completed, priced sessions with what was paid against each, oldest first, and the total still due. */
-export async function outstandingDues(db: Reader, clinicId: string, patientId: string, currency: string): Promise<Dues> {
-  const rows = await db.$queryRaw<Array<{ id: string; reservationId: string; startsAt: Date; cost: string; paid: string }>>`
-    SELECT a.id, a."reservationId", a."startsAt", (a.price - a.discount)::text AS cost,
-           COALESCE((SELECT sum(p.amount) FROM "Payment" p WHERE p."clinicId" = a."clinicId" AND p."appointmentId" = a.id), 0)::text AS paid
-      FROM "Appointment" a
-     WHERE a."clinicId" = ${clinicId}::uuid AND a."patientId" = ${patientId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
-     ORDER BY a."startsAt", a.id`;
-  const [account] = await db.$queryRaw<Array<{ paid: string }>>`
-    SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment"
-     WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid AND "appointmentId" IS NULL`;
-  const sessions = rows.map((r) => {
-    const cost = new Decimal(r.cost);
-    const paid = new Decimal(r.paid);
-    return { appointmentId: r.id, reservationId: r.reservationId, startsAt: r.startsAt.toISOString(), cost: money(cost), paid: money(paid), due: money(cost.minus(paid)) };
-  });
-  const onAccount = new Decimal(account?.paid ?? '0');
-  const total = sessions.reduce((sum, s) => sum.plus(s.due), new Decimal(0)).minus(onAccount);
-  return { currency, sessions, onAccount: money(onAccount), total: money(total) };
-}
-
-export async function creditBalance(db: Reader, clinicId: string, patientId: string): Promise<Decimal> {
-  const [row] = await db.$queryRaw<Array<{ balance: string }>>`
-    SELECT COALESCE(sum(amount), 0)::text AS balance FROM "CreditEntry" WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid`;
-  return new Decimal(row?.balance ?? '0');
-}
-
-/** The patient's row lock and the clinic's currency; 404 for a patient of another clinic. */
-async function lockPatient(tx: Tx, clinicId: string, patientId: string): Promise<string> {
-  const [row] = await tx.$queryRaw<Array<{ currency: string }>>`
-    SELECT c.currency FROM "Patient" p JOIN "Clinic" c ON c.id = p."clinicId"
-     WHERE p.id = ${patientId}::uuid AND p."clinicId" = ${clinicId}::uuid FOR UPDATE OF p`;
-  if (!row) throw ApiError.notFound('Patient');
-  return row.currency;
+/** The lock, or 404 for a patient of another clinic. */
+async function lockOwnPatient(tx: RawQuerier, clinicId: string, patientId: string): Promise<string> {
+  const currency = await lockPatient(tx, clinicId, patientId);
+  if (currency === null) throw ApiError.notFound('Patient');
+  return currency;
 }
 
 export interface PaymentInput {
@@ -92,7 +42,7 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
   if (earlier) return { payment: earlier, replayed: true };
   try {
     const payment = await db.$transaction(async (tx) => {
-      const currency = await lockPatient(tx, clinicId, input.patientId);
+      const currency = await lockOwnPatient(tx, clinicId, input.patientId);
       const dues = await outstandingDues(tx, clinicId, input.patientId, currency);
       let room: Decimal; // what may still be paid (or, for a refund, given back) where this lands
       if (input.appointmentId) {
@@ -158,7 +108,7 @@ export async function topUpCredit(
   await db
     .$transaction(async (tx) => {
       if (replayed) return;
-      const currency = await lockPatient(tx, clinicId, input.patientId);
+      const currency = await lockOwnPatient(tx, clinicId, input.patientId);
       const entry = await tx.creditEntry.create({
         data: { clinicId, patientId: input.patientId, amount: input.amount, currency, method: input.method, note: input.note ?? null, idempotencyKey, recordedById: req.auth!.userId },
       });

@@ -1,0 +1,97 @@
+/**
+ * A patient's account as the database holds it: what completed sessions cost and what was paid
+ * against them or on account, and prepaid credit. Amounts stay Decimal (numeric in SQL,
+ * Prisma.Decimal here): never floats. Shared by the payments API and the appointment activities.
+ */
+import { type RawQuerier } from './appointment-usage';
+import { type PrismaClient } from './client';
+import { Prisma } from './generated/client';
+
+const { Decimal } = Prisma;
+type Decimal = Prisma.Decimal;
+type Reader = RawQuerier;
+
+export const money = (d: Decimal) => d.toFixed(2);
+
+export interface SessionDue {
+  appointmentId: string;
+  reservationId: string;
+  startsAt: string;
+  cost: string;
+  paid: string;
+  due: string;
+}
+
+export interface Dues {
+  currency: string;
+  sessions: SessionDue[];
+  /** Paid without naming a session; it counts against the total. */
+  onAccount: string;
+  total: string;
+}
+
+/** Completed, priced sessions with what was paid against each, oldest first, and the total still due. */
+export async function outstandingDues(db: Reader, clinicId: string, patientId: string, currency: string): Promise<Dues> {
+  const rows = await db.$queryRaw<Array<{ id: string; reservationId: string; startsAt: Date; cost: string; paid: string }>>`
+    SELECT a.id, a."reservationId", a."startsAt", (a.price - a.discount)::text AS cost,
+           COALESCE((SELECT sum(p.amount) FROM "Payment" p WHERE p."clinicId" = a."clinicId" AND p."appointmentId" = a.id), 0)::text AS paid
+      FROM "Appointment" a
+     WHERE a."clinicId" = ${clinicId}::uuid AND a."patientId" = ${patientId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
+     ORDER BY a."startsAt", a.id`;
+  const [account] = await db.$queryRaw<Array<{ paid: string }>>`
+    SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment"
+     WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid AND "appointmentId" IS NULL`;
+  const sessions = rows.map((r) => {
+    const cost = new Decimal(r.cost);
+    const paid = new Decimal(r.paid);
+    return { appointmentId: r.id, reservationId: r.reservationId, startsAt: r.startsAt.toISOString(), cost: money(cost), paid: money(paid), due: money(cost.minus(paid)) };
+  });
+  const onAccount = new Decimal(account?.paid ?? '0');
+  const total = sessions.reduce((sum, s) => sum.plus(s.due), new Decimal(0)).minus(onAccount);
+  return { currency, sessions, onAccount: money(onAccount), total: money(total) };
+}
+
+export async function creditBalance(db: Reader, clinicId: string, patientId: string): Promise<Decimal> {
+  const [row] = await db.$queryRaw<Array<{ balance: string }>>`
+    SELECT COALESCE(sum(amount), 0)::text AS balance FROM "CreditEntry" WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid`;
+  return new Decimal(row?.balance ?? '0');
+}
+
+/**
+ * Takes the patient's row lock (every money write for a patient does, so concurrent ones are
+ * checked one after another) and returns the clinic's currency; null for no such patient there.
+ */
+export async function lockPatient(tx: RawQuerier, clinicId: string, patientId: string): Promise<string | null> {
+  const [row] = await tx.$queryRaw<Array<{ currency: string }>>`
+    SELECT c.currency FROM "Patient" p JOIN "Clinic" c ON c.id = p."clinicId"
+     WHERE p.id = ${patientId}::uuid AND p."clinicId" = ${clinicId}::uuid FOR UPDATE OF p`;
+  return row?.currency ?? null;
+}
+
+/**
+ * Uses the patient's prepaid credit for a session that has just been completed, as far as it
+ * goes: a CREDIT payment and the matching credit use, once per session (a retried completion finds
+ * the first). Returns the amount used, or null when there was nothing to use or nothing due.
+ */
+export async function useCreditForSession(prisma: PrismaClient, clinicId: string, appointmentId: string): Promise<string | null> {
+  return prisma.$transaction(async (tx) => {
+    const [session] = await tx.$queryRaw<Array<{ patientId: string; cost: string }>>`
+      SELECT "patientId", (price - discount)::text AS cost FROM "Appointment"
+       WHERE id = ${appointmentId}::uuid AND "clinicId" = ${clinicId}::uuid AND status = 'COMPLETED' AND price IS NOT NULL`;
+    if (!session) return null;
+    const currency = await lockPatient(tx, clinicId, session.patientId);
+    const idempotencyKey = `credit-on-completion:${appointmentId}`;
+    if (currency === null || (await tx.payment.findFirst({ where: { clinicId, idempotencyKey }, select: { id: true } }))) return null;
+    const [paid] = await tx.$queryRaw<Array<{ paid: string }>>`
+      SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment" WHERE "clinicId" = ${clinicId}::uuid AND "appointmentId" = ${appointmentId}::uuid`;
+    const due = new Decimal(session.cost).minus(paid?.paid ?? '0');
+    const amount = Decimal.min(await creditBalance(tx, clinicId, session.patientId), due);
+    if (!amount.isPositive()) return null;
+    const payment = await tx.payment.create({
+      data: { clinicId, patientId: session.patientId, appointmentId, amount, currency, method: 'CREDIT', note: 'Prepaid credit used when the session was completed', idempotencyKey },
+    });
+    await tx.creditEntry.create({ data: { clinicId, patientId: session.patientId, amount: amount.negated(), currency, paymentId: payment.id } });
+    await tx.auditLog.create({ data: { clinicId, action: 'payment.credit-applied', entityType: 'Payment', entityId: payment.id, changes: { after: { appointmentId, amount: money(amount), method: 'CREDIT' } } } });
+    return money(amount);
+  });
+}
