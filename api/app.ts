@@ -16,6 +16,7 @@ import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { appointmentRoutes } from './routes/appointments';
 import { patientAccountRoutes, paymentRoutes } from './routes/payments';
 import { rescheduleRequestRoutes } from './routes/reschedule-requests';
+import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { authRoutes, tokenSettings } from './routes/auth';
 import { clinicRoutes } from './routes/clinics';
 import { codecServer, codecSessionRoutes } from './routes/codec';
@@ -82,7 +83,8 @@ export function createApp(deps: ApiDeps): Express {
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
   mount('/payments', 'Payments', (r) => paymentRoutes(r));
-  mount('/patients', 'Payments', (r) => patientAccountRoutes(r));
+  mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
+  mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

@@ -77,6 +77,10 @@ export const configSchema = z
       .default('')
       .transform((s) => s.split(',').map((arn) => arn.trim()).filter(Boolean))
       .pipe(z.array(snsTopicArn)),
+    /** The platform's Stripe account, which takes patients' card payments (payment links). Without it, payment links answer 503. */
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+    /** The signing secret of the Stripe webhook endpoint (whsec_…): POST /webhooks/stripe checks every event with it. */
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')

@@ -86,7 +86,7 @@ export async function useCreditForSession(prisma: PrismaClient, clinicId: string
       SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment" WHERE "clinicId" = ${clinicId}::uuid AND "appointmentId" = ${appointmentId}::uuid`;
     const due = new Decimal(session.cost).minus(paid?.paid ?? '0');
     const amount = Decimal.min(await creditBalance(tx, clinicId, session.patientId), due);
-    if (!amount.isPositive()) return null;
+    if (!amount.greaterThan(0)) return null;
     const payment = await tx.payment.create({
       data: { clinicId, patientId: session.patientId, appointmentId, amount, currency, method: 'CREDIT', note: 'Prepaid credit used when the session was completed', idempotencyKey },
     });

@@ -364,6 +364,8 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'GET /api/v1/patients/{id}/credits': { params: { id: 'patient' }, own: 200 },
   // Without an Idempotency-Key A's own top-up is refused (400) after the patient was found; B's is 404 first.
   'POST /api/v1/patients/{id}/credits': { params: { id: 'patient' }, body: { amount: '1.00' }, own: 400 },
+  // A's own patient owes nothing (and no Stripe is configured here): found, then refused.
+  'POST /api/v1/patients/{id}/payment-link': { params: { id: 'patient' }, body: {}, own: 503 },
   'PUT /api/v1/reschedule-requests/{id}/approve': { params: { id: 'rescheduleRequest' }, body: {}, own: 409 },
   'PUT /api/v1/reschedule-requests/{id}/reject': { params: { id: 'rescheduleRequest' }, body: { notes: 'isolation test' }, own: 409 },
   // Withdrawing is the asking therapist's: A's therapist reaches A's request and is refused as not its author.
@@ -400,6 +402,8 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/clinics': 'not-tenant',
   'POST /api/v1/codec/sessions': 'not-tenant',
   'POST /api/v1/webhooks/ses': 'not-tenant',
+  // Signed by Stripe; the event names its clinic and patient (api/routes/stripe-payments.test.ts).
+  'POST /api/v1/webhooks/stripe': 'not-tenant',
   'POST /api/v1/staff': 'tenant',
   'POST /api/v1/patients': 'tenant',
   'POST /api/v1/licensing/check': 'tenant',

@@ -46,3 +46,12 @@ test("completing a visit uses the patient's prepaid credit as far as it goes, on
   assert.equal((await creditBalance(db.prisma, clinicId, patientId)).toFixed(2), '74.50');
   assert.equal((await outstandingDues(db.prisma, clinicId, patientId, 'GBP')).total, '30.00');
 });
+
+test('without credit, completing a priced visit records no payment and leaves the whole cost due', async () => {
+  const patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'N', lastName: 'C', barcode: 'ACC-2' } })).id;
+  const id = await inProgressSession(patientId, '40.00');
+  const done = await acts.applyAppointmentTransition({ clinicId, appointmentId: id, action: 'complete', at: Date.now() });
+  assert.equal(done.status, 'COMPLETED');
+  assert.equal(await db.prisma.payment.count({ where: { appointmentId: id } }), 0);
+  assert.equal((await outstandingDues(db.prisma, clinicId, patientId, 'GBP')).total, '40.00');
+});

@@ -4,12 +4,15 @@
  */
 import { type Payment, Prisma } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
+import { type ApiDeps } from '../deps';
+import { createStripeClient, toMinorUnits } from '../payments/stripe-client';
 import { ApiError } from '../http/api-error';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
 import { idempotencyKeyHeader } from '../schemas/appointments';
-import { creditsResponse, duesResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
+import { creditsResponse, duesResponse, paymentLinkBody, paymentLinkResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
+import { writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
 import { recordPayment, topUpCredit } from '../services/payments';
 
@@ -82,7 +85,9 @@ export function paymentRoutes(r: ApiRouter): ApiRouter {
     });
 }
 
-export function patientAccountRoutes(r: ApiRouter): ApiRouter {
+export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
+  const stripe = createStripeClient(deps.config);
+  const returnUrl = deps.config.PUBLIC_API_URL ?? 'http://localhost:3000';
   const requirePatient = async (db: TenantDb, id: string) => {
     if (!(await db.patient.findUnique({ where: { id }, select: { id: true } }))) throw ApiError.notFound('Patient');
   };
@@ -101,6 +106,51 @@ export function patientAccountRoutes(r: ApiRouter): ApiRouter {
         const { db, clinicId } = req.tenant!;
         await requirePatient(db, params.id);
         res.json(await outstandingDues(db, clinicId, params.id, await currencyOf(db, clinicId)));
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/:id/payment-link',
+      summary: 'A Stripe Checkout link for what the patient owes',
+      description: "Creates a Stripe Checkout Session for the patient's outstanding total, in the clinic's currency. When Stripe reports it paid (POST /webhooks/stripe), the payment is recorded on the patient's account.",
+      access: 'payment:record',
+      tenant: true,
+      params: idParams,
+      body: paymentLinkBody,
+      responses: {
+        201: { description: 'The link', schema: paymentLinkResponse },
+        404: { description: 'No such patient' },
+        422: { description: 'NOTHING_DUE' },
+        503: { description: 'Stripe is not configured, or did not answer' },
+      },
+      handler: async ({ params, body }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        await requirePatient(db, params.id);
+        if (!stripe) throw new ApiError(503, 'STRIPE_NOT_CONFIGURED', 'Card payments are not set up on this platform');
+        const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { name: true, currency: true } });
+        const { total } = await outstandingDues(db, clinicId, params.id, clinic.currency);
+        if (!new Prisma.Decimal(total).greaterThan(0)) throw ApiError.unprocessable('NOTHING_DUE', 'The patient owes nothing');
+        // Ids only in Stripe's metadata: the webhook finds the account by them.
+        const metadata = { clinicId, patientId: params.id };
+        const session = await stripe.checkout.sessions
+          .create(
+            {
+              mode: 'payment',
+              line_items: [{ quantity: 1, price_data: { currency: clinic.currency.toLowerCase(), unit_amount: toMinorUnits(total), product_data: { name: `Outstanding balance at ${clinic.name}` } } }],
+              success_url: body.successUrl ?? returnUrl,
+              cancel_url: body.cancelUrl ?? returnUrl,
+              metadata,
+              payment_intent_data: { metadata },
+            },
+            // One link per balance: asking again for the same amount returns the same session.
+            { idempotencyKey: `payment-link:${clinicId}:${params.id}:${total}` },
+          )
+          .catch((err: unknown) => {
+            req.log?.warn({ err: { type: (err as Error)?.name } }, 'Stripe checkout session failed');
+            throw new ApiError(503, 'STRIPE_UNAVAILABLE', 'Stripe did not create the link; try again later');
+          });
+        await writeAudit(db, req, { action: 'payment.link', entityType: 'Patient', entityId: params.id, clinicId, after: { stripeSessionId: session.id, amount: total, currency: clinic.currency } });
+        res.status(201).json({ url: session.url, stripeSessionId: session.id, amount: total, currency: clinic.currency });
       },
     })
     .route({

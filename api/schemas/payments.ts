@@ -78,3 +78,14 @@ export const creditsResponse = z
     entries: z.array(z.object({ id: z.uuid(), amount: z.string(), method: z.string().nullable(), paymentId: z.uuid().nullable(), note: z.string().nullable(), createdAt: z.string() })),
   })
   .openapi('PatientCredits');
+
+export const paymentLinkBody = z
+  .object({
+    successUrl: z.url().optional().describe("Where Stripe sends the patient after paying (default: PUBLIC_API_URL)"),
+    cancelUrl: z.url().optional(),
+  })
+  .openapi('PaymentLinkRequest');
+
+export const paymentLinkResponse = z
+  .object({ url: z.string().nullable(), stripeSessionId: z.string(), amount: z.string(), currency: z.string() })
+  .openapi('PaymentLink');

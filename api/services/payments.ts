@@ -6,6 +6,7 @@
 import { type Request } from 'express';
 import { type Payment, type PaymentMethod, Prisma } from '../../prisma/generated/client';
 import { type RawQuerier } from '../../prisma/appointment-usage';
+import { type PrismaClient } from '../../prisma/client';
 import { creditBalance, lockPatient, money, outstandingDues } from '../../prisma/patient-accounts';
 import { ApiError } from '../http/api-error';
 import { isUniqueViolation } from '../http/prisma-helpers';
@@ -52,17 +53,17 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
           if (!exists) throw ApiError.notFound('Appointment');
           throw ApiError.unprocessable('NOT_PAYABLE', `Only completed, priced sessions take payments; this one is ${exists.status}`);
         }
-        room = input.amount.isPositive() ? new Decimal(session.due) : new Decimal(session.paid);
+        room = input.amount.greaterThan(0) ? new Decimal(session.due) : new Decimal(session.paid);
       } else {
-        room = input.amount.isPositive() ? new Decimal(dues.total) : new Decimal(dues.onAccount);
+        room = input.amount.greaterThan(0) ? new Decimal(dues.total) : new Decimal(dues.onAccount);
       }
-      if (input.amount.isPositive() && input.amount.greaterThan(room)) {
+      if (input.amount.greaterThan(0) && input.amount.greaterThan(room)) {
         throw ApiError.unprocessable('OVERPAYMENT', `Only ${money(room)} ${currency} is due there; top up the patient's credit for the rest`);
       }
-      if (input.amount.isNegative() && input.amount.abs().greaterThan(room)) {
+      if (input.amount.lessThan(0) && input.amount.abs().greaterThan(room)) {
         throw ApiError.unprocessable('REFUND_EXCEEDS_PAID', `Only ${money(room)} ${currency} was paid there`);
       }
-      if (input.method === 'CREDIT' && input.amount.isPositive() && (await creditBalance(tx, clinicId, input.patientId)).lessThan(input.amount)) {
+      if (input.method === 'CREDIT' && input.amount.greaterThan(0) && (await creditBalance(tx, clinicId, input.patientId)).lessThan(input.amount)) {
         throw ApiError.unprocessable('INSUFFICIENT_CREDIT', "The patient's credit does not cover this amount");
       }
       const created = await tx.payment.create({
@@ -83,7 +84,7 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
         // Paying by credit uses it up; refunding to credit gives it back.
         await tx.creditEntry.create({ data: { clinicId, patientId: input.patientId, amount: input.amount.negated(), currency, paymentId: created.id, recordedById: req.auth!.userId } });
       }
-      await writeAudit(tx, req, { action: input.amount.isNegative() ? 'payment.refund' : 'payment.record', entityType: 'Payment', entityId: created.id, clinicId, after: created });
+      await writeAudit(tx, req, { action: input.amount.lessThan(0) ? 'payment.refund' : 'payment.record', entityType: 'Payment', entityId: created.id, clinicId, after: created });
       return created;
     });
     return { payment, replayed: false };
@@ -119,4 +120,36 @@ export async function topUpCredit(
     });
   const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { currency: true } });
   return { balance: money(await creditBalance(db, clinicId, input.patientId)), currency: clinic.currency, replayed };
+}
+
+/**
+ * A payment Stripe reports (a paid Checkout Session), recorded once per Stripe event: on account
+ * as far as anything is due, the rest as prepaid credit (the money has been taken either way).
+ * Returns false when the event was recorded before or names no patient of that clinic.
+ */
+export async function recordStripePayment(prisma: PrismaClient, input: { clinicId: string; patientId: string; amount: string; eventId: string }): Promise<boolean> {
+  const idempotencyKey = `stripe:${input.eventId}`;
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const currency = await lockPatient(tx, input.clinicId, input.patientId);
+      if (currency === null) return false;
+      if (await tx.payment.findFirst({ where: { clinicId: input.clinicId, idempotencyKey }, select: { id: true } })) return false;
+      const received = new Decimal(input.amount);
+      const due = Decimal.max(new Decimal((await outstandingDues(tx, input.clinicId, input.patientId, currency)).total), 0);
+      const onAccount = Decimal.min(received, due);
+      const base = { clinicId: input.clinicId, patientId: input.patientId, currency };
+      if (onAccount.greaterThan(0)) {
+        const payment = await tx.payment.create({ data: { ...base, amount: onAccount, method: 'STRIPE', note: `Stripe event ${input.eventId}`, idempotencyKey } });
+        await tx.auditLog.create({ data: { clinicId: input.clinicId, action: 'payment.stripe', entityType: 'Payment', entityId: payment.id, changes: { after: { amount: money(onAccount), method: 'STRIPE' } } } });
+      }
+      const excess = received.minus(onAccount);
+      if (excess.greaterThan(0)) {
+        await tx.creditEntry.create({ data: { ...base, amount: excess, method: 'STRIPE', note: `Stripe event ${input.eventId}`, idempotencyKey } });
+      }
+      return true;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return false; // the same event delivered twice at once
+    throw err;
+  }
 }

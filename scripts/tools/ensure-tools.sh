@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ClinicFlow needs, once; every later run only checks. Sourced by scripts/start.sh
-# and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server.
+# and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server, stripe-mock.
 # Tools are cached outside the clone (CLINICFLOW_CACHE_DIR) so fresh clones reuse them.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${CLINICFLOW_CACHE_DIR:-$HOME/.cache/clinicflow}"
 TEMPORAL_CLI_VERSION="v1.5.1"        # newest CLI tag installable with `go install` (see ENVIRONMENT.md)
 TEST_SERVER_VERSION="1.31.0"         # io.temporal:temporal-test-server on Maven Central
+STRIPE_MOCK_VERSION="v0.203.0"       # Stripe's API mock; speaks API 2026-08-26.dahlia, as stripe@22.6.2 does
 
 log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
 
@@ -63,12 +64,28 @@ ensure_test_server() {
   export TEMPORAL_TEST_SERVER_PATH
 }
 
+ensure_stripe_mock() {
+  STRIPE_MOCK_PATH="$CACHE_DIR/bin/stripe-mock-$STRIPE_MOCK_VERSION"
+  if [[ ! -x "$STRIPE_MOCK_PATH" ]]; then
+    command -v go >/dev/null || { echo "Go is needed once to build stripe-mock" >&2; exit 1; }
+    log "building stripe-mock $STRIPE_MOCK_VERSION (once; under a minute)"
+    local gobin
+    gobin="$(mktemp -d)"
+    GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+    mkdir -p "$CACHE_DIR/bin"
+    mv "$gobin/stripe-mock" "$STRIPE_MOCK_PATH"
+    rm -rf "$gobin"
+  fi
+  export STRIPE_MOCK_PATH
+}
+
 ensure_node_modules
 ensure_prisma_client
 for tool in "$@"; do
   case "$tool" in
     temporal-cli) ensure_temporal_cli ;;
     test-server) ensure_test_server ;;
+    stripe-mock) ensure_stripe_mock ;;
     *) echo "unknown tool: $tool" >&2; exit 2 ;;
   esac
 done
