@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { configSchema } from '../domain/config';
 import { DEMO_CLINIC_ID, DEMO_STAFF } from '../prisma/seed';
 import { freePort, isPortOpen } from '../scripts/stack/ports';
+import { ROUND_THE_CLOCK } from './support/scheduling';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 150_000;
@@ -180,7 +181,7 @@ async function followAnAppointment(ports: Ports, token: string, temporalAddress:
   const staff = (await call('GET', '/staff?role=THERAPIST')) as { data: Array<{ id: string }> };
   const therapistId = staff.data[0]!.id;
   // Round the clock, so the test books whatever the hour.
-  await call('PUT', `/practitioners/${therapistId}/working-hours`, { weekly: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) });
+  await call('PUT', `/practitioners/${therapistId}/working-hours`, { weekly: ROUND_THE_CLOCK });
   const patientEmail = `e2e-${randomUUID().slice(0, 8)}@patients.test`;
   const patient = await call('POST', '/patients', { firstName: 'Noor', lastName: 'Haddad', email: patientEmail });
   const startsAt = new Date(Date.now() + 5 * 60_000 + 20_000);

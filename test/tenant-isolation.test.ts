@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, localDate, zonedTimeToUtc } from '../domain/dates';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
+import { ROUND_THE_CLOCK } from './support/scheduling';
 
 let api: TestApi;
 
@@ -45,8 +46,6 @@ interface ClinicFixture {
   rescheduleRequest: { id: string; reason: string };
 }
 
-/** Round the clock, so that what the tests book or look up never depends on the hour they run at. */
-const ROUND_THE_CLOCK = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
 /** createClinic's default zone: "today" for checking in by card is read in it. */
 const CLINIC_ZONE = 'Europe/London';
 

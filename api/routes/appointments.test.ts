@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { detailPaths, expectError } from '../../test/support/errors';
-import { apiAt, createPatient } from '../../test/support/scheduling';
+import { apiAt, createPatient, hoursAhead, ROUND_THE_CLOCK } from '../../test/support/scheduling';
 import { startTestWorker, type TestWorker } from '../../test/support/worker';
 
 const APPOINTMENTS = '/api/v1/appointments';
@@ -35,8 +35,7 @@ let receptionist: Actor;
 let therapist: Actor;
 let therapyTypeId: string;
 
-/** A whole hour at least `hoursAhead` from now, so bookings are in the future and on the working grid. */
-const at = (hoursAhead: number) => new Date(Math.ceil((Date.now() + hoursAhead * HOUR) / HOUR) * HOUR);
+const at = hoursAhead;
 
 before(async () => {
   api = await startTestApi();
@@ -46,8 +45,7 @@ before(async () => {
   receptionist = await actor(api, 'RECEPTIONIST', clinicId);
   therapist = await actor(api, 'THERAPIST', clinicId);
   // Round the clock, so that what these tests book never depends on the hour they run at.
-  const weekly = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
-  await api.http.put(`/api/v1/practitioners/${therapist.id}/working-hours`).set(bearer(admin)).send({ weekly }).expect(200);
+  await api.http.put(`/api/v1/practitioners/${therapist.id}/working-hours`).set(bearer(admin)).send({ weekly: ROUND_THE_CLOCK }).expect(200);
   therapyTypeId = ((await api.http.post('/api/v1/therapy-types').set(bearer(admin)).send({ name: 'Speech therapy', defaultDurationMinutes: 45, defaultPrice: 60, currency: 'EUR' }).expect(201)).body as { id: string }).id;
 });
 
@@ -119,7 +117,7 @@ describe('booking', () => {
     const first = (await book(receptionist, slot(patient.id, startsAt)).expect(201)).body as AppointmentBody;
     expectError(await book(receptionist, slot(other.id, new Date(startsAt.getTime() + 30 * 60_000))), 409, 'SLOT_TAKEN');
     const colleague = await actor(api, 'DOCTOR', clinicId);
-    await api.http.put(`/api/v1/practitioners/${colleague.id}/working-hours`).set(bearer(admin)).send({ weekly: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) }).expect(200);
+    await api.http.put(`/api/v1/practitioners/${colleague.id}/working-hours`).set(bearer(admin)).send({ weekly: ROUND_THE_CLOCK }).expect(200);
     expectError(await book(receptionist, slot(patient.id, startsAt, { practitionerId: colleague.id, therapyTypeId: undefined, durationMinutes: 30 })), 409, 'SLOT_TAKEN');
     await act(receptionist, first.id, 'cancel', { reason: 'Moved away' }).expect(200);
     await book(receptionist, slot(other.id, startsAt)).expect(201);
@@ -165,7 +163,7 @@ describe('booking', () => {
     const tiny = await createClinic(api, { tier: 'TINY', timezone: 'UTC' });
     const desk = await actor(api, 'RECEPTIONIST', tiny.id);
     const doc = await actor(api, 'DOCTOR', tiny.id);
-    await api.db.prisma.practitionerSchedule.create({ data: { clinicId: tiny.id, practitionerId: doc.id, weekly: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })) } });
+    await api.db.prisma.practitionerSchedule.create({ data: { clinicId: tiny.id, practitionerId: doc.id, weekly: ROUND_THE_CLOCK } });
     const [p1, p2] = [await createPatient(api, tiny.id), await createPatient(api, tiny.id)];
     // Both on one day, so both fall in the same month.
     const first = at(2);

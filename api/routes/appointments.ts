@@ -11,6 +11,7 @@ import { type Permission } from '../../domain/permissions';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { requireIdempotencyKey } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { type z } from '../openapi/zod';
@@ -23,7 +24,6 @@ import {
   cancelBody,
   checkInByBarcodeBody,
   completeBody,
-  idempotencyKeyHeader,
   rescheduleBody,
 } from '../schemas/appointments';
 import { idParams, page } from '../schemas/common';
@@ -93,9 +93,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       422: { description: 'In the past or outside the practitioner\'s working hours (the code says which)' },
     },
     handler: async ({ body }, req, res) => {
-      const key = idempotencyKeyHeader.safeParse(req.get('idempotency-key'));
-      if (!key.success) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'required' }]);
-      const { appointment, replayed } = await bookAppointment(deps, req, body, key.data);
+      const { appointment, replayed } = await bookAppointment(deps, req, body, requireIdempotencyKey(req));
       if (replayed) res.set('Idempotent-Replayed', 'true');
       res.status(201).json(presentAppointment(appointment));
     },

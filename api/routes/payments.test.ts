@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { detailPaths, expectError } from '../../test/support/errors';
-import { createPatient } from '../../test/support/scheduling';
+import { createPatient, insertAppointment } from '../../test/support/scheduling';
 
 const PAYMENTS = '/api/v1/payments';
 
@@ -34,28 +34,9 @@ after(async () => api?.close());
 let hour = 0;
 /** A session of the patient's in the given state, priced (price − discount = its cost). */
 async function session(patientId: string, price: string, discount = '0', status: 'COMPLETED' | 'SCHEDULED' = 'COMPLETED') {
-  const id = randomUUID();
   const startsAt = new Date(Date.UTC(2026, 9, 1, 8) + ++hour * 3_600_000);
-  await api.db.prisma.appointment.create({
-    data: {
-      id,
-      clinicId,
-      reservationId: `APT-${id.slice(0, 8).toUpperCase()}`,
-      patientId,
-      practitionerId: therapist.id,
-      type: 'TREATMENT',
-      bookingMode: 'SPECIFIC_TIME',
-      status,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 45 * 60_000),
-      price,
-      discount,
-      currency: 'EUR',
-      idempotencyKey: id,
-      workflowId: `appointment/${clinicId}/${id}`,
-    },
-  });
-  return id;
+  const endsAt = new Date(startsAt.getTime() + 45 * 60_000);
+  return (await insertAppointment(api, { clinicId, patientId, practitionerId: therapist.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), status, price, discount })).id;
 }
 
 const pay = (body: Record<string, unknown>, key: string = randomUUID(), who: Actor = accountant) => api.http.post(PAYMENTS).set(bearer(who)).set('Idempotency-Key', key).send(body);

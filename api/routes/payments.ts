@@ -7,10 +7,10 @@ import { type TenantDb } from '../../prisma/tenant';
 import { type ApiDeps } from '../deps';
 import { createStripeClient, toMinorUnits } from '../payments/stripe-client';
 import { ApiError } from '../http/api-error';
+import { requireIdempotencyKey } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
-import { idempotencyKeyHeader } from '../schemas/appointments';
 import { creditsResponse, duesResponse, paymentLinkBody, paymentLinkResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
 import { writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
@@ -29,12 +29,6 @@ const presentPayment = (p: Payment) => ({
   recordedById: p.recordedById,
   createdAt: p.createdAt.toISOString(),
 });
-
-function keyOf(header: string | undefined): string {
-  const key = idempotencyKeyHeader.safeParse(header);
-  if (!key.success) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'required' }]);
-  return key.data;
-}
 
 export function paymentRoutes(r: ApiRouter): ApiRouter {
   return r
@@ -55,7 +49,7 @@ export function paymentRoutes(r: ApiRouter): ApiRouter {
         const { payment, replayed } = await recordPayment(
           req,
           { patientId: body.patientId, amount: new Prisma.Decimal(body.amount), method: body.method, appointmentId: body.appointmentId, note: body.note, refundReason: body.reason },
-          keyOf(req.get('idempotency-key')),
+          requireIdempotencyKey(req),
         );
         if (replayed) res.set('Idempotent-Replayed', 'true');
         res.status(201).json(presentPayment(payment));
@@ -184,7 +178,7 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       responses: { 201: { description: 'The new balance', schema: creditsResponse.pick({ balance: true, currency: true }) }, 404: { description: 'No such patient' } },
       handler: async ({ params, body }, req, res) => {
         await requirePatient(req.tenant!.db, params.id);
-        const result = await topUpCredit(req, { patientId: params.id, amount: new Prisma.Decimal(body.amount), method: body.method, note: body.note }, keyOf(req.get('idempotency-key')));
+        const result = await topUpCredit(req, { patientId: params.id, amount: new Prisma.Decimal(body.amount), method: body.method, note: body.note }, requireIdempotencyKey(req));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(201).json({ balance: result.balance, currency: result.currency });
       },

@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError } from '../../test/support/errors';
-import { createPatient } from '../../test/support/scheduling';
+import { createPatient, hoursAhead, ROUND_THE_CLOCK } from '../../test/support/scheduling';
 import { startTestWorker, type TestWorker } from '../../test/support/worker';
 
 const REQUESTS = '/api/v1/reschedule-requests';
-const HOUR = 3_600_000;
 
 interface RequestBody {
   id: string;
@@ -31,8 +30,7 @@ let receptionist: Actor;
 let therapist: Actor;
 let colleague: Actor;
 
-const at = (hoursAhead: number) => new Date(Math.ceil((Date.now() + hoursAhead * HOUR) / HOUR) * HOUR);
-const ROUND_THE_CLOCK = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
+const at = hoursAhead;
 
 before(async () => {
   api = await startTestApi();

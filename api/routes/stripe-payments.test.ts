@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError } from '../../test/support/errors';
-import { createPatient } from '../../test/support/scheduling';
+import { createPatient, insertAppointment } from '../../test/support/scheduling';
 import { startStripeMock, type StripeMock } from '../../test/support/stripe-mock';
 
 const WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
@@ -35,11 +35,9 @@ after(async () => {
 /** A patient owing `price` for one completed session. */
 async function owing(price: string) {
   const patient = await createPatient(api, clinicId);
-  const id = randomUUID();
   const startsAt = new Date(Date.UTC(2026, 9, 5, 9) + Math.floor(Math.random() * 1e6) * 3_600_000);
-  await api.db.prisma.appointment.create({
-    data: { id, clinicId, reservationId: `APT-${id.slice(0, 8)}`, patientId: patient.id, practitionerId: therapistId, type: 'TREATMENT', bookingMode: 'SPECIFIC_TIME', status: 'COMPLETED', startsAt, endsAt: new Date(startsAt.getTime() + 1_800_000), price, idempotencyKey: id, workflowId: `appointment/${clinicId}/${id}` },
-  });
+  const endsAt = new Date(startsAt.getTime() + 1_800_000);
+  await insertAppointment(api, { clinicId, patientId: patient.id, practitionerId: therapistId, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), status: 'COMPLETED', price });
   return patient;
 }
 

@@ -6,11 +6,6 @@ import { listQuery } from './common';
 const instant = z.string().refine(isIsoInstant, { message: 'must be a date-time with an offset, e.g. 2026-12-01T09:30:00+01:00' });
 const isoDate = z.string().refine(isIsoDate, { message: 'must be a date as YYYY-MM-DD' });
 
-export const idempotencyKeyHeader = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8 to 128 letters, digits or _ . : -')
-  .describe('A key the caller makes up per booking; repeating it returns the same appointment instead of booking again');
-
 export const bookAppointmentBody = z
   .object({
     patientId: z.uuid(),

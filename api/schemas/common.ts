@@ -23,6 +23,12 @@ export const listQuery = z.object({
   cursor: z.string().min(1).optional(),
 });
 
+/** The Idempotency-Key header of writes that must not happen twice (bookings, payments). */
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8 to 128 letters, digits or _ . : -')
+  .describe('A key the caller makes up per request; repeating it answers with the first result instead of acting again');
+
 export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const errorEnvelopeSchema = z.object({

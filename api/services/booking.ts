@@ -25,6 +25,7 @@ import { writeAudit } from './audit';
 import { assertRoomForAppointment } from './license-enforcement';
 import { loadHours, requirePractitioner } from './practitioners';
 import { sessionTerms } from './session-terms';
+import { startWorkflowOr503 } from './start-workflow';
 
 type BookingRequest = z.output<typeof bookAppointmentBody>;
 
@@ -104,10 +105,7 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
         });
         await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
         // Last, so that nothing before it can fail after the workflow exists.
-        await deps.temporal.client.workflow.start('appointmentWorkflow', appointmentStart(clinicId, created)).catch((err: unknown) => {
-          deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'appointment workflow could not start');
-          throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The appointment could not be booked right now; try again later');
-        });
+        await startWorkflowOr503(deps, 'appointmentWorkflow', appointmentStart(clinicId, created), 'The appointment could not be booked right now; try again later');
         return created;
       });
       return { appointment, replayed: false };

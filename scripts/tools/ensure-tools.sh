@@ -34,18 +34,23 @@ ensure_prisma_client() {
   fi
 }
 
+# go_install <target file> <package@version> <binary name> <what, for the log>: builds once into the cache.
+go_install() {
+  local target="$1" package="$2" binary="$3" what="$4"
+  [[ -x "$target" ]] && return 0
+  command -v go >/dev/null || { echo "Go is needed once to build $what" >&2; exit 1; }
+  log "building $what"
+  local gobin
+  gobin="$(mktemp -d)"
+  GOBIN="$gobin" GOFLAGS=-mod=mod go install "$package"
+  mkdir -p "$(dirname "$target")"
+  mv "$gobin/$binary" "$target"
+  rm -rf "$gobin"
+}
+
 ensure_temporal_cli() {
   TEMPORAL_CLI="$CACHE_DIR/bin/temporal-$TEMPORAL_CLI_VERSION"
-  if [[ ! -x "$TEMPORAL_CLI" ]]; then
-    command -v go >/dev/null || { echo "Go is needed once to build the Temporal CLI" >&2; exit 1; }
-    log "building the Temporal CLI $TEMPORAL_CLI_VERSION (once; a few minutes)"
-    local gobin
-    gobin="$(mktemp -d)"
-    GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
-    mkdir -p "$CACHE_DIR/bin"
-    mv "$gobin/temporal" "$TEMPORAL_CLI"
-    rm -rf "$gobin"
-  fi
+  go_install "$TEMPORAL_CLI" "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" temporal "the Temporal CLI $TEMPORAL_CLI_VERSION (once; a few minutes)"
   export TEMPORAL_CLI
 }
 
@@ -66,16 +71,7 @@ ensure_test_server() {
 
 ensure_stripe_mock() {
   STRIPE_MOCK_PATH="$CACHE_DIR/bin/stripe-mock-$STRIPE_MOCK_VERSION"
-  if [[ ! -x "$STRIPE_MOCK_PATH" ]]; then
-    command -v go >/dev/null || { echo "Go is needed once to build stripe-mock" >&2; exit 1; }
-    log "building stripe-mock $STRIPE_MOCK_VERSION (once; under a minute)"
-    local gobin
-    gobin="$(mktemp -d)"
-    GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
-    mkdir -p "$CACHE_DIR/bin"
-    mv "$gobin/stripe-mock" "$STRIPE_MOCK_PATH"
-    rm -rf "$gobin"
-  fi
+  go_install "$STRIPE_MOCK_PATH" "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION" stripe-mock "stripe-mock $STRIPE_MOCK_VERSION (once; under a minute)"
   export STRIPE_MOCK_PATH
 }
 

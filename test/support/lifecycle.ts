@@ -17,6 +17,7 @@ import { CredentialCipher } from '../../prisma/credential-cipher';
 import { appointmentWorkflow } from '../../workflows/appointments/appointment';
 import { startSmtpPeer, type SmtpPeer } from '../fakes/smtp-peer';
 import { createTestDatabase, type TestDatabase } from './database';
+import { ROUND_THE_CLOCK } from './scheduling';
 import { bundleWorkflows, createTimeSkippingEnv } from './temporal';
 
 export const HOUR = 3_600_000;
@@ -68,8 +69,7 @@ export function useLifecycleFixture(): LifecycleFixture {
     await f.db.prisma.staffUser.create({ data: { clinicId: f.clinicId, email: 'admin@sunrise.test', passwordHash: 'x', firstName: 'Ada', lastName: 'Min', role: 'CLINIC_ADMIN' } });
     f.patientId = (await f.db.prisma.patient.create({ data: { clinicId: f.clinicId, firstName: 'Ana', lastName: 'Diaz', email: PATIENT_EMAIL, barcode: 'WF-1' } })).id;
     // Round the clock, every day: these tests are about the workflows, not about working hours.
-    const weekly = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
-    await f.db.prisma.practitionerSchedule.create({ data: { clinicId: f.clinicId, practitionerId: f.practitioner.id, weekly } });
+    await f.db.prisma.practitionerSchedule.create({ data: { clinicId: f.clinicId, practitionerId: f.practitioner.id, weekly: ROUND_THE_CLOCK } });
   });
 
   after(async () => {

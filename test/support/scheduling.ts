@@ -5,7 +5,14 @@ import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
 import { type ApiDeps } from '../../api/deps';
+import { type AppointmentStatus } from '../../prisma/generated/client';
 import { type TestApi } from './api';
+
+/** Working hours round the clock every day: for tests about something else than working hours. */
+export const ROUND_THE_CLOCK = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
+
+/** A whole hour at least `hoursAhead` from now: in the future and on the working grid. */
+export const hoursAhead = (hours: number) => new Date(Math.ceil((Date.now() + hours * 3_600_000) / 3_600_000) * 3_600_000);
 
 /** The same app and database as `api`, but availability treats `now` as the current time. */
 export function apiAt(api: TestApi, now: Date): ReturnType<typeof supertest> {
@@ -21,7 +28,18 @@ export async function createPatient(api: TestApi, clinicId: string) {
 /** Inserts an appointment row directly, as the booking workflow would have. */
 export async function insertAppointment(
   api: TestApi,
-  a: { clinicId: string; patientId: string; practitionerId: string; startsAt: string; endsAt: string; status?: 'SCHEDULED' | 'CONFIRMED' | 'CANCELLED' | 'NO_SHOW'; therapyTypeId?: string; reason?: string },
+  a: {
+    clinicId: string;
+    patientId: string;
+    practitionerId: string;
+    startsAt: string;
+    endsAt: string;
+    status?: AppointmentStatus;
+    therapyTypeId?: string;
+    reason?: string;
+    price?: string;
+    discount?: string;
+  },
 ) {
   const id = randomUUID();
   return api.db.prisma.appointment.create({
@@ -37,6 +55,8 @@ export async function insertAppointment(
       startsAt: new Date(a.startsAt),
       endsAt: new Date(a.endsAt),
       reason: a.reason ?? null,
+      price: a.price ?? null,
+      discount: a.discount ?? '0',
       idempotencyKey: id,
       workflowId: `appointment/${a.clinicId}/${id}`,
     },

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -25,6 +24,7 @@ import {
 import { type AppointmentAction, type AppointmentTimeline, isFinished, nextStep, pendingReminders, refusal } from '../../domain/appointments';
 import { type AppointmentWorkflowInput, SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
+import { asUpdateFailure } from './activity-refusal';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -92,7 +92,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
     try {
       return await fn();
     } catch (err) {
-      throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+      throw asUpdateFailure(err);
     } finally {
       busy = false;
     }

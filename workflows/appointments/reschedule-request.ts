@@ -1,4 +1,4 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   type DecisionArgs,
@@ -10,6 +10,7 @@ import {
 } from '../../domain/reschedule-requests';
 import { type RescheduleRequestInput } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
+import { asUpdateFailure } from './activity-refusal';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -53,7 +54,7 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
       status = outcome;
     } catch (err) {
       // The appointment's refusal (SLOT_TAKEN, NOT_BOOKABLE, …) is the approval's answer, with its type.
-      throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+      throw asUpdateFailure(err);
     } finally {
       busy = false;
     }
