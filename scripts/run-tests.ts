@@ -4,7 +4,7 @@
  * afterwards. Time-skipping workflow tests start their own test server (TEMPORAL_TEST_SERVER_PATH).
  * Usage: tsx scripts/run-tests.ts [test files…]   (no files: every *.test.ts)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,44 @@ async function findTests(dir: string): Promise<string[]> {
     }),
   );
   return nested.flat();
+}
+
+/**
+ * Each test file's deadline (Node 20's --test-timeout bounds a whole file's process): a file that
+ * hangs (a server that stopped answering, a worker that cannot drain) fails and the run goes on.
+ * The slowest file takes about three minutes.
+ */
+const FILE_TIMEOUT_MS = 10 * 60_000;
+/** The whole run takes about ten minutes; past this something hangs beyond one file and CI must hear why. */
+const RUN_TIMEOUT_MS = 40 * 60_000;
+
+/** Waits for the test runner; stops its whole process group on Ctrl-C, when it overruns RUN_TIMEOUT_MS and once it is done. */
+function runToEnd(child: ChildProcess): Promise<number> {
+  const stopGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const overrun = setTimeout(() => {
+    console.error(`[test] the tests did not finish within ${RUN_TIMEOUT_MS / 60_000} minutes: stopping them (the last test above is the one that hung)`);
+    stopGroup('SIGTERM');
+    setTimeout(() => stopGroup('SIGKILL'), 10_000).unref();
+  }, RUN_TIMEOUT_MS);
+  const interrupt = () => stopGroup('SIGINT');
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  return new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => {
+      clearTimeout(overrun);
+      // A file stopped at its deadline may leave a server it started behind: nothing of the run outlives it.
+      stopGroup('SIGKILL');
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
 }
 
 async function main(): Promise<number> {
@@ -63,14 +101,16 @@ async function main(): Promise<number> {
 
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+      ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
       {
         cwd: ROOT,
         stdio: 'inherit',
+        // Its own process group, so a stuck run can be stopped with every test process it started.
+        detached: true,
         env: { ...process.env, NODE_ENV: 'test', TEST_DATABASE_URL: db.value.adminUrl, TEMPORAL_ADDRESS: temporal.value.address },
       },
     );
-    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+    return await runToEnd(child);
   } finally {
     await stopAll();
   }

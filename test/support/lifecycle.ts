@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
-import { type TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { ProviderClientCache } from '../../activities/messaging/provider-clients';
@@ -18,11 +18,13 @@ import { appointmentWorkflow } from '../../workflows/appointments/appointment';
 import { startSmtpPeer, type SmtpPeer } from '../fakes/smtp-peer';
 import { createTestDatabase, type TestDatabase } from './database';
 import { ROUND_THE_CLOCK } from './scheduling';
-import { bundleWorkflows, createTimeSkippingEnv } from './temporal';
+import { bundleWorkflows, createTimeSkippingEnv, devServerAddress } from './temporal';
 
 export const HOUR = 3_600_000;
 const SMTP = { username: 'desk', password: 'smtp-password-0123' };
 export const PATIENT_EMAIL = 'ana@patients.test';
+/** Payment links in reminders point here; the tests check them, nobody follows them. */
+export const PAY_LINKS = { baseUrl: 'https://api.sunrise.test', secret: 'pay-link-signing-secret-for-tests-0123456789' };
 
 export interface LifecycleFixture {
   db: TestDatabase;
@@ -30,7 +32,7 @@ export interface LifecycleFixture {
   clinicId: string;
   practitioner: { id: string; email: string };
   patientId: string;
-  /** This test's time-skipping server. */
+  /** This test's time-skipping server, or the run's dev server. */
   env: TestWorkflowEnvironment;
   /** A plain client: env.client would skip time while waiting for updates, jumping past what a test means to check. */
   client: Client;
@@ -41,11 +43,14 @@ export interface LifecycleFixture {
 }
 
 /**
- * Registers the hooks and returns the fixture, filled in as they run. Each test gets a fresh
- * server: once abandoned children (the message deliveries) have run, the Java test server stops
- * skipping time for later workflows.
+ * Registers the hooks and returns the fixture, filled in as they run. With time skipping, each
+ * test gets a fresh server: once abandoned children (the message deliveries) have run, the Java
+ * test server stops skipping time for later workflows. Tests that steer workflows with updates and
+ * need no timer use the run's real dev server instead (`timeSkipping: false`): the Java server's
+ * update support can wedge a workflow task for good when updates race its tasks, and a real
+ * server is the better judge of update semantics anyway.
  */
-export function useLifecycleFixture(): LifecycleFixture {
+export function useLifecycleFixture({ timeSkipping = true }: { timeSkipping?: boolean } = {}): LifecycleFixture {
   const clients = new ProviderClientCache();
   let bundle: WorkflowBundleWithSourceMap;
   let activitiesOn: (temporal: Client) => ReturnType<typeof createActivities>;
@@ -57,7 +62,7 @@ export function useLifecycleFixture(): LifecycleFixture {
     [bundle, f.db, f.smtp] = await Promise.all([bundleWorkflows(), createTestDatabase(), startSmtpPeer(SMTP)]);
     const cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
     const email = { providers: [{ provider: 'smtp', credentials: { host: '127.0.0.1', port: f.smtp.port, secure: false, ...SMTP, fromAddress: 'desk@sunrise.test' } }], settings: {} };
-    activitiesOn = (temporal) => createActivities({ prisma: f.db.prisma, cipher, clients, endpoints: {}, globalConfig: { email }, temporal });
+    activitiesOn = (temporal) => createActivities({ prisma: f.db.prisma, cipher, clients, endpoints: {}, globalConfig: { email }, temporal, payLinks: PAY_LINKS });
 
     const clinic = await f.db.prisma.clinic.create({
       data: { name: 'Sunrise', timezone: 'Europe/London', licenseTierCode: 'L', settings: { appointments: { reminderChannels: ['email'] } } },
@@ -79,7 +84,7 @@ export function useLifecycleFixture(): LifecycleFixture {
   });
 
   beforeEach(async () => {
-    f.env = await createTimeSkippingEnv();
+    f.env = timeSkipping ? await createTimeSkippingEnv() : await TestWorkflowEnvironment.createFromExistingServer({ address: devServerAddress() });
     f.client = new Client({ connection: f.env.connection, namespace: f.env.namespace });
     worker = await Worker.create({ connection: f.env.nativeConnection, taskQueue: TASK_QUEUES.operations, workflowBundle: bundle, activities: activitiesOn(f.client) });
     running = worker.run();

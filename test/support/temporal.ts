@@ -13,9 +13,23 @@ export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../../workflows
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const executable = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!executable) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run tests through scripts/test.sh');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });
+  const env = await startTimeSkippingServer(executable);
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes: searchAttributeDefinitions() });
   return env;
+}
+
+/**
+ * The SDK gives the server five seconds to listen; a machine busy with the rest of the suite
+ * sometimes needs longer, so a slow start is tried again before the test fails on it.
+ */
+async function startTimeSkippingServer(executable: string, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
 
 /** Bundling workflow code takes seconds: tests bundle once per file. Webpack's chatter is dropped. */

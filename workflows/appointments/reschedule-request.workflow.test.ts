@@ -1,7 +1,8 @@
 /**
- * Reschedule requests on Temporal's time-skipping test server, next to the appointment workflows
- * they move (test/support/lifecycle.ts: real activities, PostgreSQL and SMTP deliveries): approval,
- * rejection, withdrawal, expiry, and an approval after the time was taken.
+ * Reschedule requests next to the appointment workflows they move (test/support/lifecycle.ts: real
+ * activities, PostgreSQL and SMTP deliveries): approval, rejection, withdrawal and an approval after
+ * the time was taken run on the real dev server (updates, no timers); expiry needs the
+ * time-skipping server and has its own fixture below.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,14 +11,13 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { rescheduleRequestUpdates, type RescheduleRequestStatus } from '../../domain/reschedule-requests';
 import { rescheduleRequestStart } from '../../domain/temporal';
-import { HOUR, PATIENT_EMAIL, useLifecycleFixture } from '../../test/support/lifecycle';
+import { HOUR, type LifecycleFixture, PATIENT_EMAIL, useLifecycleFixture } from '../../test/support/lifecycle';
 import { rescheduleRequestWorkflow } from './reschedule-request';
 
-const f = useLifecycleFixture();
 const ADMIN_EMAIL = 'admin@sunrise.test';
 
-/** An appointment `hoursAhead` and the therapist's request to move it to `moveTo` (ms). */
-async function request(hoursAhead: number, moveBy: number) {
+/** An appointment `hoursAhead` and the therapist's request to move it by `moveBy` (ms). */
+async function requestOn(f: LifecycleFixture, hoursAhead: number, moveBy: number) {
   const appointment = await f.book(hoursAhead);
   const id = randomUUID();
   const row = await f.db.prisma.rescheduleRequest.create({
@@ -35,11 +35,14 @@ async function request(hoursAhead: number, moveBy: number) {
   return { appointment, request: row, handle };
 }
 
-const stored = async (id: string): Promise<RescheduleRequestStatus> => (await f.db.prisma.rescheduleRequest.findUniqueOrThrow({ where: { id } })).status;
 const mailTo = (to: string, subject: RegExp, reservationId: string) => (m: { to?: Array<{ address: string }>; subject?: string; text?: string }) =>
   !!m.to?.some((t) => t.address === to) && subject.test(m.subject ?? '') && (m.text ?? '').includes(reservationId);
 
-describe('reschedule requests', () => {
+describe('decisions', () => {
+  const f = useLifecycleFixture({ timeSkipping: false });
+  const request = (hoursAhead: number, moveBy: number) => requestOn(f, hoursAhead, moveBy);
+  const stored = async (id: string): Promise<RescheduleRequestStatus> => (await f.db.prisma.rescheduleRequest.findUniqueOrThrow({ where: { id } })).status;
+
   test('approval moves the appointment through its workflow; admins were asked, the therapist and the patient are told', async () => {
     const { appointment, request: r, handle } = await request(96, 24 * HOUR);
     const row = await f.db.prisma.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
@@ -74,18 +77,6 @@ describe('reschedule requests', () => {
     assert.equal(await stored(r.id), 'WITHDRAWN');
   });
 
-  test('undecided, it expires when the session is 48 hours away, and the therapist is told', async () => {
-    const { appointment, request: r, handle } = await request(200, 4 * HOUR);
-    // env.client lets the server skip ahead to the request's deadline.
-    assert.deepEqual(await f.env.client.workflow.getHandle(handle.workflowId).result(), { status: 'EXPIRED' });
-    const expired = await f.db.prisma.rescheduleRequest.findUniqueOrThrow({ where: { id: r.id } });
-    assert.equal(expired.status, 'EXPIRED');
-    const late = (expired.decidedAt?.getTime() ?? 0) - (appointment.startsAt.getTime() - 48 * HOUR);
-    assert.ok(late >= 0 && late < 60_000, 'expired when the 48 hours began');
-    const reservation = (await f.db.prisma.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).reservationId;
-    assert.equal((await f.emails(mailTo(f.practitioner.email, /was expired/, reservation), 1)).length, 1);
-  });
-
   test('approving after the requested time was taken fails with SLOT_TAKEN and the request stays open', async () => {
     const { appointment, request: r, handle } = await request(260, 24 * HOUR);
     // Someone else books the requested time first.
@@ -100,5 +91,21 @@ describe('reschedule requests', () => {
     await handle.executeUpdate(rescheduleRequestUpdates.reject, { args: [{ byId: f.practitioner.id, notes: 'Taken meanwhile' }] });
     assert.equal(await stored(r.id), 'REJECTED');
     assert.ok(taken.id);
+  });
+});
+
+describe('an undecided request', () => {
+  const skipping = useLifecycleFixture();
+
+  test('undecided, it expires when the session is 48 hours away, and the therapist is told', async () => {
+    const { appointment, request: r, handle } = await requestOn(skipping, 200, 4 * HOUR);
+    // env.client lets the server skip ahead to the request's deadline.
+    assert.deepEqual(await skipping.env.client.workflow.getHandle(handle.workflowId).result(), { status: 'EXPIRED' });
+    const expired = await skipping.db.prisma.rescheduleRequest.findUniqueOrThrow({ where: { id: r.id } });
+    assert.equal(expired.status, 'EXPIRED');
+    const late = (expired.decidedAt?.getTime() ?? 0) - (appointment.startsAt.getTime() - 48 * HOUR);
+    assert.ok(late >= 0 && late < 60_000, 'expired when the 48 hours began');
+    const reservation = (await skipping.db.prisma.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).reservationId;
+    assert.equal((await skipping.emails(mailTo(skipping.practitioner.email, /was expired/, reservation), 1)).length, 1);
   });
 });
