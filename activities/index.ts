@@ -2,6 +2,7 @@ import { type Client } from '@temporalio/client';
 import { type PrismaClient } from '../prisma/client';
 import { createAppointmentActivities } from './appointments/appointment-activities';
 import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
+import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
@@ -9,6 +10,7 @@ import { createCircuitActivities } from './messaging/circuit-activities';
 import { createDeliveryActivities } from './messaging/delivery-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createRateLimitActivities } from './messaging/rate-limit-activities';
+import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -16,6 +18,8 @@ export interface ActivityDeps extends MessagingDeps {
   opsEmail?: string;
   /** For activities that steer other workflows (an approved reschedule request moves its appointment). */
   temporal: Client;
+  /** The payment links in reminders. */
+  payLinks: PayLinkSettings;
 }
 
 /** Every activity of ClinicFlow, bound to its dependencies. The worker calls this once. */
@@ -29,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChannelTestActivities(deps),
     ...createAppointmentActivities(deps),
     ...createRescheduleRequestActivities(deps),
+    ...createPaymentReminderActivities(deps),
   };
 }
 

@@ -46,6 +46,24 @@ export const MESSAGE_TEMPLATES = {
   'reschedule-decided': {
     en: { subject: 'Your reschedule request for {{reservationId}} was {{decision}}', text: 'Your request to move appointment {{reservationId}} to {{newDate}} at {{newTime}} was {{decision}}.' },
   },
+  'payment-reminder': {
+    en: { subject: 'Your balance at {{clinicName}}', text: 'Hello {{patientName}}, you have an outstanding balance of {{amount}} {{currency}} at {{clinicName}}. You can pay it securely here: {{payUrl}}' },
+    es: { subject: 'Su saldo en {{clinicName}}', text: 'Hola {{patientName}}, tiene un saldo pendiente de {{amount}} {{currency}} en {{clinicName}}. Puede pagarlo de forma segura aquí: {{payUrl}}' },
+    hi: { subject: '{{clinicName}} में आपकी बकाया राशि', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपकी {{amount}} {{currency}} की राशि बकाया है। आप यहाँ सुरक्षित भुगतान कर सकते हैं: {{payUrl}}' },
+  },
+  'payment-reminder-short': {
+    en: { subject: '{{clinicName}}: {{amount}} {{currency}} due', text: '{{clinicName}}: {{amount}} {{currency}} due. Pay: {{payUrl}}' },
+    es: { subject: '{{clinicName}}: {{amount}} {{currency}} pendiente', text: '{{clinicName}}: {{amount}} {{currency}} pendiente. Pague: {{payUrl}}' },
+    hi: { subject: '{{clinicName}}: {{amount}} {{currency}} बकाया', text: '{{clinicName}}: {{amount}} {{currency}} बकाया। भुगतान: {{payUrl}}' },
+  },
+  'payment-follow-up': {
+    en: { subject: 'Reminder: your balance at {{clinicName}} is still open', text: 'Hello {{patientName}}, your balance of {{amount}} {{currency}} at {{clinicName}} is still unpaid. Please pay it here: {{payUrl}}' },
+    es: { subject: 'Recordatorio: su saldo en {{clinicName}} sigue pendiente', text: 'Hola {{patientName}}, su saldo de {{amount}} {{currency}} en {{clinicName}} sigue sin pagar. Puede pagarlo aquí: {{payUrl}}' },
+    hi: { subject: 'अनुस्मारक: {{clinicName}} में आपकी राशि अभी बकाया है', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपकी {{amount}} {{currency}} की राशि अभी भी बकाया है। कृपया यहाँ भुगतान करें: {{payUrl}}' },
+  },
+  'payment-final-notice': {
+    en: { subject: 'Unpaid after reminders: patient {{patientNumber}}', text: 'Patient {{patientNumber}} still owes {{amount}} {{currency}} after the reminder of {{remindedOn}} and {{followUps}} follow-up(s). Please follow it up directly.' },
+  },
   'licence-alert': {
     en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
   },

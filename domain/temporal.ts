@@ -29,10 +29,15 @@ export const WORKFLOW_KINDS = {
   channelTest: 'channel-test',
   appointment: 'appointment',
   rescheduleRequest: 'reschedule-request',
+  paymentReminderRun: 'payment-reminder-run',
+  paymentBalance: 'payment-balance',
+  scheduledPaymentReminders: 'scheduled-payment-reminders',
 } as const;
 
 export const SCHEDULE_IDS = {
   licensingDaily: 'licensing-daily',
+  /** One per clinic, in the clinic's time zone. */
+  paymentReminders: (clinicId: string) => `payment-reminders/${clinicId}`,
 } as const;
 
 export const workflowIds = {
@@ -42,6 +47,10 @@ export const workflowIds = {
   channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
   appointment: (clinicId: string, appointmentId: string) => `appointment/${clinicId}/${appointmentId}`,
   rescheduleRequest: (clinicId: string, requestId: string) => `reschedule/${clinicId}/${requestId}`,
+  paymentReminderRun: (clinicId: string, month: string) => `payment-reminders/${clinicId}/${month}`,
+  paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
+  /** Temporal appends the scheduled time to it: one starter per firing. */
+  scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
 };
 
 type KeywordKey = typeof SEARCH_ATTRIBUTES.PatientId;
@@ -124,5 +133,35 @@ export function rescheduleRequestStart(clinicId: string, request: { id: string; 
   const args: [RescheduleRequestInput] = [{ clinicId, requestId: request.id }];
   return clinicWorkflowStart(WORKFLOW_KINDS.rescheduleRequest, workflowIds.rescheduleRequest(clinicId, request.id), clinicId, args, [
     { key: SEARCH_ATTRIBUTES.AppointmentId, value: request.appointmentId },
+  ]);
+}
+
+export interface PaymentReminderRunInput {
+  clinicId: string;
+  /** yyyy-mm in the clinic's time zone. */
+  month: string;
+  /** Where the previous run of this workflow (before continue-as-new) stopped: the last patient id handled. */
+  after?: string;
+}
+
+/** Everything needed to start a clinic's payment-reminder run for a month, by the API or the Schedule's starter. */
+export function paymentReminderRunStart(clinicId: string, month: string) {
+  const args: [PaymentReminderRunInput] = [{ clinicId, month }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.paymentReminderRun, workflowIds.paymentReminderRun(clinicId, month), clinicId, args);
+}
+
+export interface PaymentBalanceInput {
+  clinicId: string;
+  month: string;
+  patientId: string;
+  /** The PaymentReminder row this chase is about. */
+  reminderId: string;
+}
+
+/** One patient's balance found by a run: reminded, followed up and reported until it is paid. */
+export function paymentBalanceStart(input: PaymentBalanceInput) {
+  const args: [PaymentBalanceInput] = [input];
+  return clinicWorkflowStart(WORKFLOW_KINDS.paymentBalance, workflowIds.paymentBalance(input.clinicId, input.month, input.patientId), input.clinicId, args, [
+    { key: SEARCH_ATTRIBUTES.PatientId, value: input.patientId },
   ]);
 }

@@ -95,3 +95,27 @@ export async function useCreditForSession(prisma: PrismaClient, clinicId: string
     return money(amount);
   });
 }
+
+const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Active patients who owe the clinic something, by id after `after`: the same total as
+ * outstandingDues (completed priced sessions less what was paid against them and on account),
+ * computed for a page of patients at once.
+ */
+export async function patientsWithDues(db: Reader, clinicId: string, after: string | undefined, limit: number): Promise<Array<{ patientId: string; total: string }>> {
+  const rows = await db.$queryRaw<Array<{ patientId: string; total: string }>>`
+    WITH cost AS (
+      SELECT a."patientId", sum(a.price - a.discount) AS cost FROM "Appointment" a
+       WHERE a."clinicId" = ${clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
+       GROUP BY a."patientId"),
+    paid AS (
+      SELECT p."patientId", sum(p.amount) AS paid FROM "Payment" p LEFT JOIN "Appointment" a ON a.id = p."appointmentId"
+       WHERE p."clinicId" = ${clinicId}::uuid AND (p."appointmentId" IS NULL OR (a.status = 'COMPLETED' AND a.price IS NOT NULL))
+       GROUP BY p."patientId")
+    SELECT cost."patientId"::text AS "patientId", (cost.cost - COALESCE(paid.paid, 0))::text AS total
+      FROM cost LEFT JOIN paid USING ("patientId") JOIN "Patient" pt ON pt.id = cost."patientId" AND pt.active
+     WHERE cost."patientId" > ${after ?? BEFORE_EVERY_ID}::uuid AND cost.cost - COALESCE(paid.paid, 0) > 0
+     ORDER BY cost."patientId" LIMIT ${limit}`;
+  return rows.map((r) => ({ patientId: r.patientId, total: money(new Decimal(r.total)) }));
+}

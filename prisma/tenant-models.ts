@@ -27,4 +27,6 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   RescheduleRequest: 'clinicId',
   Payment: 'clinicId',
   CreditEntry: 'clinicId',
+  PaymentReminderRun: 'clinicId',
+  PaymentReminder: 'clinicId',
 };

@@ -11,6 +11,7 @@ import { parseConfig } from '../domain/config';
 import { TASK_QUEUES } from '../domain/temporal';
 import { createPrismaClient } from '../prisma/client';
 import { createDataConverter } from '../temporal-config/data-converter';
+import { payLinkSettings } from '../activities/payments/pay-links';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUES.operations,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL, temporal }),
+    activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL, temporal, payLinks: payLinkSettings(config) }),
     dataConverter,
   });
   // Worker.run resolves after SIGINT/SIGTERM, once in-flight tasks have finished (the SDK installs the handlers).

@@ -7,6 +7,7 @@ import { TASK_QUEUES } from '../../domain/temporal';
 import { createDataConverter } from '../../temporal-config/data-converter';
 import { type TestApi } from './api';
 import { bundleWorkflows, devServerAddress } from './temporal';
+import { payLinkSettings } from '../../activities/payments/pay-links';
 
 export interface TestWorker {
   stop(): Promise<void>;
@@ -24,7 +25,7 @@ export async function startTestWorker(api: TestApi, endpoints: Record<string, st
     connection,
     taskQueue: TASK_QUEUES.operations,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...messaging, temporal: new Client({ connection, dataConverter }) }),
+    activities: createActivities({ prisma: api.db.prisma, ...messaging, temporal: new Client({ connection, dataConverter }), payLinks: payLinkSettings(api.config) }),
     dataConverter,
   });
   const running = worker.run().finally(() => messaging.clients.closeAll());
