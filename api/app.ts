@@ -14,6 +14,9 @@ import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { appointmentRoutes } from './routes/appointments';
+import { notificationSettingsRoutes } from './routes/notification-settings';
+import { payRoutes } from './routes/pay';
+import { paymentReminderRoutes } from './routes/payment-reminders';
 import { patientAccountRoutes, paymentRoutes } from './routes/payments';
 import { rescheduleRequestRoutes } from './routes/reschedule-requests';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
@@ -74,6 +77,8 @@ export function createApp(deps: ApiDeps): Express {
   // Before communicationRoutes: its /:channel would otherwise take /stats and /health for channels.
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationInsightsRoutes(r, deps));
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationRoutes(r, deps));
+  mount('/clinics/:clinicId/notification-settings', 'Payment reminders', (r) => notificationSettingsRoutes(r, deps));
+  mount('/clinics/:clinicId/payment-reminders', 'Payment reminders', (r) => paymentReminderRoutes(r, deps));
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
   mount('/therapy-types', 'Therapy types', (r) => therapyTypeRoutes(r, deps));
@@ -82,9 +87,10 @@ export function createApp(deps: ApiDeps): Express {
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
-  mount('/payments', 'Payments', (r) => paymentRoutes(r));
+  mount('/payments', 'Payments', (r) => paymentRoutes(r, deps));
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
+  mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));

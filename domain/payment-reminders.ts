@@ -3,6 +3,7 @@
  * (Clinic.settings.paymentReminders) with their defaults, and the calendar rules the Schedule and
  * the workflows share. Pure: no I/O.
  */
+import { defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import { localDate } from './dates';
 import { CHANNELS } from './messaging';
@@ -54,3 +55,6 @@ export function dunningSteps(settings: Pick<PaymentReminderSettings, 'followUpDa
     { kind: 'final-notice', day: settings.finalNoticeDays },
   ];
 }
+
+/** Sent to a balance's chase when a payment for the patient is recorded (API or Stripe): it re-reads the balance at once. */
+export const paymentReceivedSignal = defineSignal('paymentReceived');

@@ -38,6 +38,10 @@ export const PERMISSIONS = [
   /** Patients' payments, refunds, credits and outstanding dues. */
   'payment:read',
   'payment:record',
+  /** The clinic's notification settings, such as when monthly payment reminders go out. */
+  'notification:manage',
+  /** Send this month's payment reminders now. */
+  'payment-reminder:run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -67,6 +71,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'reschedule:decide',
     'payment:read',
     'payment:record',
+    'notification:manage',
+    'payment-reminder:run',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],

@@ -5,3 +5,6 @@ export { messageDeliveryWorkflow } from './messaging/message-delivery';
 export { channelTestWorkflow } from './messaging/channel-test';
 export { appointmentWorkflow } from './appointments/appointment';
 export { rescheduleRequestWorkflow } from './appointments/reschedule-request';
+export { paymentReminderRunWorkflow } from './payments/payment-reminder-run';
+export { paymentBalanceWorkflow } from './payments/payment-balance';
+export { scheduledPaymentRemindersWorkflow } from './payments/scheduled-payment-reminders';

@@ -32,18 +32,19 @@ export function createPaymentReminderActivities({ prisma, payLinks }: { prisma: 
 
   return {
     /**
-     * The run the Schedule's firing at `at` belongs to: the clinic's month at that instant. A run
-     * that already exists for the month (the admin ran it early, the firing was retried) is
-     * reported, not opened twice.
+     * The run the Schedule's firing at `at` belongs to: the clinic's month at that instant. A month
+     * that already has a run (the admin ran it early, the firing was caught up twice) keeps it;
+     * whether it has finished tells the Schedule's starter to leave it be.
      */
-    async openScheduledPaymentReminderRun({ clinicId, at }: { clinicId: string; at: string }): Promise<{ month: string; opened: boolean }> {
+    async openScheduledPaymentReminderRun({ clinicId, at }: { clinicId: string; at: string }): Promise<{ month: string; finished: boolean }> {
       const clinic = await prisma.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { timezone: true } });
       const month = reminderMonth(new Date(at), clinic.timezone);
-      const { count } = await prisma.paymentReminderRun.createMany({
+      await prisma.paymentReminderRun.createMany({
         data: [{ clinicId, month, workflowId: workflowIds.paymentReminderRun(clinicId, month), trigger: 'SCHEDULE' }],
         skipDuplicates: true,
       });
-      return { month, opened: count === 1 };
+      const run = await runOf(clinicId, month);
+      return { month, finished: !!run?.finishedAt };
     },
 
     /**
@@ -67,7 +68,7 @@ export function createPaymentReminderActivities({ prisma, payLinks }: { prisma: 
         take: limit,
         select: { id: true, patientId: true },
       });
-      return { reminders: rows.map((r) => ({ reminderId: r.id, patientId: r.patientId })), more: owing.length === limit };
+      return { reminders: rows.map((r) => ({ reminderId: r.id, patientId: r.patientId })), more: owing.length === limit || rows.length === limit };
     },
 
     async finishPaymentReminderRun({ clinicId, month }: { clinicId: string; month: string }): Promise<number> {

@@ -3,6 +3,7 @@ import { type Request } from 'express';
 import { can } from '../../domain/permissions';
 import { isPlatformRole } from '../../domain/roles';
 import { type Prisma } from '../../prisma/generated/client';
+import { type ScheduledClinic } from '../../temporal-config/payment-reminder-schedule';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { type ApiRouter } from '../http/route';
@@ -11,6 +12,7 @@ import { clinicResponse, createClinicBody, updateClinicBody } from '../schemas/c
 import { clinicIdParams, listQuery, page } from '../schemas/common';
 import { staffResponse } from '../schemas/staff';
 import { writeAudit } from '../services/audit';
+import { saveReminderScheduleOr503 } from '../services/reminder-schedule';
 import { pageArgs, toPage } from '../http/pagination';
 import { emailTaken, rethrowEmailTaken } from '../http/prisma-helpers';
 
@@ -20,7 +22,8 @@ function assertVisible(req: Request, clinicId: string): void {
   if (!auth || (!isPlatformRole(auth.role) && auth.clinicId !== clinicId)) throw ApiError.notFound('Clinic');
 }
 
-export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRouter {
+export function clinicRoutes(r: ApiRouter, { prisma, config, temporal, logger }: ApiDeps): ApiRouter {
+  const saveScheduleOr503 = (clinic: ScheduledClinic) => saveReminderScheduleOr503({ temporal, logger }, clinic);
   return r
     .route({
       method: 'post',
@@ -43,6 +46,8 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
           });
           await writeAudit(tx, req, { action: 'clinic.create', entityType: 'Clinic', entityId: clinic.id, clinicId: clinic.id, after: clinic });
           await writeAudit(tx, req, { action: 'staff.create', entityType: 'StaffUser', entityId: admin.id, clinicId: clinic.id, after: admin });
+          // Last: a clinic starts with monthly payment reminders on its default day (or as its settings say).
+          await saveScheduleOr503(clinic);
           return { clinic, admin };
         }).catch((err: unknown) => {
           // Another request took the email between the check above and this insert.
@@ -108,6 +113,8 @@ export function clinicRoutes(r: ApiRouter, { prisma, config }: ApiDeps): ApiRout
             },
           });
           await writeAudit(tx, req, { action: 'clinic.update', entityType: 'Clinic', entityId: after.id, clinicId: after.id, before, after });
+          // Reminders follow the clinic's time zone and settings.
+          if (body.timezone || settings) await saveScheduleOr503(after);
           return after;
         });
         res.json(presentClinic(updated));

@@ -5,7 +5,8 @@
 import { type Payment, Prisma } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
 import { type ApiDeps } from '../deps';
-import { createStripeClient, toMinorUnits } from '../payments/stripe-client';
+import { checkoutForDues } from '../payments/checkout';
+import { createStripeClient } from '../payments/stripe-client';
 import { ApiError } from '../http/api-error';
 import { requireIdempotencyKey } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
@@ -14,6 +15,7 @@ import { idParams, page } from '../schemas/common';
 import { creditsResponse, duesResponse, paymentLinkBody, paymentLinkResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
 import { writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
+import { signalPaymentChases } from '../services/payment-signals';
 import { recordPayment, topUpCredit } from '../services/payments';
 
 const presentPayment = (p: Payment) => ({
@@ -30,7 +32,7 @@ const presentPayment = (p: Payment) => ({
   createdAt: p.createdAt.toISOString(),
 });
 
-export function paymentRoutes(r: ApiRouter): ApiRouter {
+export function paymentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   return r
     .route({
       method: 'post',
@@ -52,6 +54,7 @@ export function paymentRoutes(r: ApiRouter): ApiRouter {
           requireIdempotencyKey(req),
         );
         if (replayed) res.set('Idempotent-Replayed', 'true');
+        else if (payment.amount.greaterThan(0)) await signalPaymentChases(deps, payment.clinicId, payment.patientId);
         res.status(201).json(presentPayment(payment));
       },
     })
@@ -121,30 +124,12 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const { db, clinicId } = req.tenant!;
         await requirePatient(db, params.id);
         if (!stripe) throw new ApiError(503, 'STRIPE_NOT_CONFIGURED', 'Card payments are not set up on this platform');
-        const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { name: true, currency: true } });
-        const { total } = await outstandingDues(db, clinicId, params.id, clinic.currency);
-        if (!new Prisma.Decimal(total).greaterThan(0)) throw ApiError.unprocessable('NOTHING_DUE', 'The patient owes nothing');
-        // Ids only in Stripe's metadata: the webhook finds the account by them.
-        const metadata = { clinicId, patientId: params.id };
-        const session = await stripe.checkout.sessions
-          .create(
-            {
-              mode: 'payment',
-              line_items: [{ quantity: 1, price_data: { currency: clinic.currency.toLowerCase(), unit_amount: toMinorUnits(total), product_data: { name: `Outstanding balance at ${clinic.name}` } } }],
-              success_url: body.successUrl ?? returnUrl,
-              cancel_url: body.cancelUrl ?? returnUrl,
-              metadata,
-              payment_intent_data: { metadata },
-            },
-            // One link per balance: asking again for the same amount returns the same session.
-            { idempotencyKey: `payment-link:${clinicId}:${params.id}:${total}` },
-          )
-          .catch((err: unknown) => {
-            req.log?.warn({ err: { type: (err as Error)?.name } }, 'Stripe checkout session failed');
-            throw new ApiError(503, 'STRIPE_UNAVAILABLE', 'Stripe did not create the link; try again later');
-          });
-        await writeAudit(db, req, { action: 'payment.link', entityType: 'Patient', entityId: params.id, clinicId, after: { stripeSessionId: session.id, amount: total, currency: clinic.currency } });
-        res.status(201).json({ url: session.url, stripeSessionId: session.id, amount: total, currency: clinic.currency });
+        const checkout = await checkoutForDues(stripe, db, { clinicId, patientId: params.id, successUrl: body.successUrl ?? returnUrl, cancelUrl: body.cancelUrl ?? returnUrl });
+        if (!checkout) throw ApiError.unprocessable('NOTHING_DUE', 'The patient owes nothing');
+        const { session, dues } = checkout;
+        const { total, currency } = dues;
+        await writeAudit(db, req, { action: 'payment.link', entityType: 'Patient', entityId: params.id, clinicId, after: { stripeSessionId: session.id, amount: total, currency } });
+        res.status(201).json({ url: session.url, stripeSessionId: session.id, amount: total, currency });
       },
     })
     .route({

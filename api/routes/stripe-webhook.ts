@@ -2,7 +2,8 @@
  * POST /webhooks/stripe: Stripe's events, trusted only when their Stripe-Signature checks out with
  * STRIPE_WEBHOOK_SECRET over the raw body (stripe-node's verifier, five-minute tolerance). A paid
  * Checkout Session records the payment on the patient's account, once per event: Stripe retries,
- * and a replayed event changes nothing. Forged or stale signatures get 400 and change nothing.
+ * and a replayed event changes nothing. The patient's open payment-reminder chases are signalled.
+ * Forged or stale signatures get 400 and change nothing.
  */
 import Stripe from 'stripe';
 import { type ApiDeps } from '../deps';
@@ -10,6 +11,7 @@ import { ApiError } from '../http/api-error';
 import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
 import { fromMinorUnits } from '../payments/stripe-client';
+import { signalPaymentChases } from '../services/payment-signals';
 import { recordStripePayment } from '../services/payments';
 import { rawBodyOf } from '../webhooks/raw-body';
 
@@ -44,7 +46,9 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         // Sessions that are not ours (no ids) or not paid yet (async methods) are acknowledged and left.
         if (session.success) {
           const { clinicId, patientId } = session.data.metadata;
-          await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id });
+          if (await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id })) {
+            await signalPaymentChases(deps, clinicId, patientId);
+          }
         }
       }
       res.json({ received: true });

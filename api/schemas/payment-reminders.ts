@@ -1,0 +1,38 @@
+import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
+import { z } from '../openapi/zod';
+
+export const notificationSettingsBody = z
+  .object({ paymentReminders: paymentReminderSettingsSchema })
+  .strict()
+  .openapi('NotificationSettingsInput', { description: 'Fields left out take their defaults: SMS on the 15th at 09:00 clinic time, follow-ups after 7 and 14 days, final notice after 21.' });
+
+export const notificationSettingsResponse = z
+  .object({
+    paymentReminders: paymentReminderSettingsSchema,
+    schedule: z.object({
+      id: z.string(),
+      timezone: z.string(),
+      paused: z.boolean(),
+      nextRunsAt: z.array(z.string()).describe('The next firings, UTC'),
+    }),
+  })
+  .openapi('NotificationSettings');
+
+export const reminderRunResponse = z
+  .object({
+    id: z.uuid(),
+    month: z.string(),
+    workflowId: z.string(),
+    trigger: z.enum(['SCHEDULE', 'MANUAL']),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    counts: z.object({
+      found: z.number().int().describe('Patients with outstanding dues'),
+      reminded: z.number().int().describe('Reminders a provider accepted'),
+      suppressed: z.number().int(),
+      failed: z.number().int(),
+      pending: z.number().int().describe('Still being delivered'),
+      settled: z.number().int().describe('Balances paid since'),
+    }),
+  })
+  .openapi('PaymentReminderRun');
