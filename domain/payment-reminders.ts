@@ -26,6 +26,7 @@ export const paymentReminderSettingsSchema = z
     /** Days after the reminder when a still-unpaid balance is reported to the clinic's accountants. */
     finalNoticeDays: z.number().int().min(1).max(90).default(21),
   })
+  .strict()
   .superRefine((s, ctx) => {
     const days = [...s.followUpDays, s.finalNoticeDays];
     if (days.some((d, i) => i > 0 && d <= days[i - 1]!)) {

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, localDate, zonedTimeToUtc } from '../domain/dates';
+import { reminderMonth } from '../domain/payment-reminders';
+import { SCHEDULE_IDS } from '../domain/temporal';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { ROUND_THE_CLOCK } from './support/scheduling';
 
@@ -44,6 +46,9 @@ interface ClinicFixture {
   appointment: { id: string; reservationId: string; workflowId: string; idempotencyKey: string; reason: string };
   /** An open request to move that appointment; like it, without its workflow. */
   rescheduleRequest: { id: string; reason: string };
+  /** This month's payment-reminder run (as the Schedule would have opened it, without its workflow) and patients[0]'s reminder in it. */
+  reminderRun: { id: string; workflowId: string };
+  paymentReminderId: string;
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -155,10 +160,17 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
       workflowId: `reschedule/${clinic.id}/${u}`,
     },
   });
+  const month = reminderMonth(new Date(), CLINIC_ZONE);
+  const run = await api.db.prisma.paymentReminderRun.create({
+    data: { clinicId: clinic.id, month, workflowId: `payment-reminders/${clinic.id}/${month}`, trigger: 'SCHEDULE', finishedAt: new Date() },
+  });
+  const reminder = await api.db.prisma.paymentReminder.create({ data: { clinicId: clinic.id, runId: run.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR' } });
   return {
     id: clinic.id,
     name,
     messageId: message.id,
+    reminderRun: { id: run.id, workflowId: run.workflowId },
+    paymentReminderId: reminder.id,
     rescheduleRequest: { id: rescheduleRequest.id, reason: rescheduleReason },
     admin,
     staff,
@@ -215,6 +227,9 @@ function secretsOf(c: ClinicFixture): string[] {
     c.appointment.reason,
     c.rescheduleRequest.id,
     c.rescheduleRequest.reason,
+    c.reminderRun.id,
+    c.reminderRun.workflowId,
+    c.paymentReminderId,
     'bravo',
   ];
 }
@@ -247,6 +262,8 @@ async function snapshotB() {
     rescheduleRequests: await p.rescheduleRequest.findMany({ where, orderBy: { id: 'asc' } }),
     payments: await p.payment.findMany({ where, orderBy: { id: 'asc' } }),
     creditEntries: await p.creditEntry.findMany({ where, orderBy: { id: 'asc' } }),
+    paymentReminderRuns: await p.paymentReminderRun.findMany({ where, orderBy: { id: 'asc' } }),
+    paymentReminders: await p.paymentReminder.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -274,7 +291,7 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest';
+type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -295,6 +312,9 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.appointment.id;
     case 'rescheduleRequest':
       return c.rescheduleRequest.id;
+    // The bare id of the clinic's payment reminder, not a signed token: see GET /api/v1/pay/{token} below.
+    case 'payLink':
+      return c.paymentReminderId;
     case 'patient':
       return c.patients[0]!.id;
   }
@@ -369,6 +389,15 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   'PUT /api/v1/reschedule-requests/{id}/reject': { params: { id: 'rescheduleRequest' }, body: { notes: 'isolation test' }, own: 409 },
   // Withdrawing is the asking therapist's: A's therapist reaches A's request and is refused as not its author.
   'DELETE /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 403, as: 'therapist' },
+  'GET /api/v1/clinics/{clinicId}/notification-settings': { params: { clinicId: 'clinic' }, own: 200 },
+  // Switched off, so the Schedule this saves for A is paused (and removed after the run).
+  'PUT /api/v1/clinics/{clinicId}/notification-settings': { params: { clinicId: 'clinic' }, body: { paymentReminders: { enabled: false } }, own: 200 },
+  // The fixture's run is this month's: A's own is refused 409 ALREADY_RUN without starting a workflow.
+  'POST /api/v1/clinics/{clinicId}/payment-reminders/run': { params: { clinicId: 'clinic' }, own: 409 },
+  'GET /api/v1/clinics/{clinicId}/payment-reminders/runs': { params: { clinicId: 'clinic' }, own: 200 },
+  // Public, like the webhooks: the signed token is the credential and names its reminder (and so its clinic) itself.
+  // A reminder's bare id is no token, so both clinics' answer 404 alike (signed links: api/routes/payment-reminders.test.ts).
+  'GET /api/v1/pay/{token}': { params: { token: 'payLink' }, own: 404 },
 };
 
 /**
@@ -427,6 +456,10 @@ before(async () => {
 });
 
 after(async () => {
+  await api.temporal.client.schedule
+    .getHandle(SCHEDULE_IDS.paymentReminders(A.id))
+    .delete()
+    .catch(() => undefined);
   await api.close();
 });
 

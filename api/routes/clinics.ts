@@ -107,7 +107,8 @@ export function clinicRoutes(r: ApiRouter, { prisma, config, temporal, logger }:
             where: { id: params.clinicId },
             data: {
               ...rest,
-              ...(settings ? { settings: settings as Prisma.InputJsonValue } : {}),
+              // Only the groups given change: new appointment settings leave the payment reminders as they were.
+              ...(settings ? { settings: { ...(before.settings as Record<string, unknown>), ...settings } as Prisma.InputJsonValue } : {}),
               ...(licenseTier ? { licenseTierCode: licenseTier } : {}),
               ...(subscriptionStatus ? { subscriptionStatus } : {}),
             },

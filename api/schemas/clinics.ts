@@ -1,5 +1,6 @@
 import { appointmentSettingsSchema } from '../../domain/appointments';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
+import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
 import { currency } from './scheduling';
@@ -8,7 +9,10 @@ export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
 export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
 
 const clinicSettings = z
-  .object({ appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead') })
+  .object({
+    appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
+    paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
+  })
   .catchall(z.unknown())
   .describe('Clinic preferences');
 
