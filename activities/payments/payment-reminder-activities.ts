@@ -4,10 +4,12 @@
  * run), and write each reminder, follow-up and final notice as a message the workflows deliver.
  * Amounts and links stay in PostgreSQL; the workflows see ids and outcomes only.
  */
+import { heartbeat } from '@temporalio/activity';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Prisma } from '../../prisma/generated/client';
 import { type PayLinkSettings, payUrl } from './pay-links';
 import { paymentReminderSettingsOf, reminderMonth, type DunningStep } from '../../domain/payment-reminders';
-import { workflowIds } from '../../domain/temporal';
+import { paymentBalanceStart, workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { outstandingDues, patientsWithDues } from '../../prisma/patient-accounts';
 import { stableMessageId } from '../messaging/message-ids';
@@ -15,7 +17,10 @@ import { stableMessageId } from '../messaging/message-ids';
 /** Outcome of a step in a balance's chase. */
 export type ChaseStepResult = { settled: true } | { settled: false; messageIds: string[]; patientId: string | null };
 
-export function createPaymentReminderActivities({ prisma, payLinks }: { prisma: PrismaClient; payLinks: PayLinkSettings }) {
+/** Chases started at once by one page of a run: enough to keep Temporal busy without a burst of thousands. */
+const STARTS_IN_PARALLEL = 25;
+
+export function createPaymentReminderActivities({ prisma, payLinks, temporal }: { prisma: PrismaClient; payLinks: PayLinkSettings; temporal: Client }) {
   const runOf = (clinicId: string, month: string) => prisma.paymentReminderRun.findUnique({ where: { clinicId_month: { clinicId, month } } });
 
   /** What the patient owes now (payments since the run count), and the reminder with its clinic. */
@@ -69,6 +74,28 @@ export function createPaymentReminderActivities({ prisma, payLinks }: { prisma: 
         select: { id: true, patientId: true },
       });
       return { reminders: rows.map((r) => ({ reminderId: r.id, patientId: r.patientId })), more: owing.length === limit || rows.length === limit };
+    },
+
+    /**
+     * Starts one page's chases. A chase that exists already (this page retried, the run restarted)
+     * is left as it is: the chase's id is its month and patient, and a finished one is not reused.
+     */
+    async startPaymentChases({ clinicId, month, reminders }: { clinicId: string; month: string; reminders: Array<{ reminderId: string; patientId: string }> }): Promise<number> {
+      let started = 0;
+      for (let i = 0; i < reminders.length; i += STARTS_IN_PARALLEL) {
+        await Promise.all(
+          reminders.slice(i, i + STARTS_IN_PARALLEL).map(async ({ reminderId, patientId }) => {
+            try {
+              await temporal.workflow.start('paymentBalanceWorkflow', { ...paymentBalanceStart({ clinicId, month, patientId, reminderId }), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+              started++;
+            } catch (err) {
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            }
+          }),
+        );
+        heartbeat(i);
+      }
+      return started;
     },
 
     async finishPaymentReminderRun({ clinicId, month }: { clinicId: string; month: string }): Promise<number> {
