@@ -14,6 +14,7 @@ import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
 import { appointmentRoutes } from './routes/appointments';
+import { clinicBillingRoutes } from './routes/clinic-billing';
 import { notificationSettingsRoutes } from './routes/notification-settings';
 import { payRoutes } from './routes/pay';
 import { paymentReminderRoutes } from './routes/payment-reminders';
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps): Express {
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationRoutes(r, deps));
   mount('/clinics/:clinicId/notification-settings', 'Payment reminders', (r) => notificationSettingsRoutes(r, deps));
   mount('/clinics/:clinicId/payment-reminders', 'Payment reminders', (r) => paymentReminderRoutes(r, deps));
+  mount('/clinics/:clinicId/billing', 'Clinic billing', (r) => clinicBillingRoutes(r, deps));
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
   mount('/therapy-types', 'Therapy types', (r) => therapyTypeRoutes(r, deps));

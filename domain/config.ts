@@ -81,6 +81,8 @@ export const configSchema = z
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
     /** The signing secret of the Stripe webhook endpoint (whsec_…): POST /webhooks/stripe checks every event with it. */
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+    /** The Stripe Price of each licence tier clinics subscribe to, e.g. {"M":"price_…"}: clinic subscription billing. */
+    STRIPE_TIER_PRICES: jsonObject.pipe(z.record(z.string(), z.string().regex(/^price_\w+$/, 'must be a Stripe price id (price_…)'))).default({}),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')

@@ -64,6 +64,9 @@ export const MESSAGE_TEMPLATES = {
   'payment-final-notice': {
     en: { subject: 'Unpaid after reminders: patient {{patientNumber}}', text: 'Patient {{patientNumber}} still owes {{amount}} {{currency}} after the reminder of {{remindedOn}} and {{followUps}} follow-up(s). Please follow it up directly.' },
   },
+  'subscription-past-due': {
+    en: { subject: 'ClinicFlow: the payment for {{clinicName}} failed', text: 'The payment for the {{tier}} subscription of {{clinicName}} failed. Please update the payment method: Stripe retries for a few days, after which the clinic can be read but not changed until the invoice is paid.' },
+  },
   'licence-alert': {
     en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
   },

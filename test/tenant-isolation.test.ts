@@ -291,7 +291,7 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink';
+type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink' | 'changeRequest';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -317,6 +317,8 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.paymentReminderId;
     case 'patient':
       return c.patients[0]!.id;
+    case 'changeRequest':
+      return c.changeRequestId;
   }
 };
 
@@ -325,7 +327,18 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
  * body (so that a 404 cannot hide behind a 400). `own` is the status the same call answers with
  * A's own resource: proof the call is right and the 404 comes from the tenant boundary.
  */
-const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: object; own: number; /** Who calls, when A's admin lacks the permission: A's therapist. */ as?: 'therapist' }> = {
+const PARAMETERISED: Record<
+  string,
+  {
+    params: Record<string, Resource>;
+    body?: object;
+    own: number;
+    /** Who calls, when A's admin lacks the permission: A's therapist. */
+    as?: 'therapist';
+    /** Platform staff only: clinic staff get the same 403 for any id, B's included (platform staff scoping: describe('platform staff')). */
+    platformOnly?: true;
+  }
+> = {
   'GET /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, own: 200 },
   'PATCH /api/v1/clinics/{clinicId}': { params: { clinicId: 'clinic' }, body: { name: 'Renamed through isolation test' }, own: 200 },
   'GET /api/v1/staff/{id}': { params: { id: 'staff' }, own: 200 },
@@ -398,6 +411,10 @@ const PARAMETERISED: Record<string, { params: Record<string, Resource>; body?: o
   // Public, like the webhooks: the signed token is the credential and names its reminder (and so its clinic) itself.
   // A reminder's bare id is no token, so both clinics' answer 404 alike (signed links: api/routes/payment-reminders.test.ts).
   'GET /api/v1/pay/{token}': { params: { token: 'payLink' }, own: 404 },
+  'GET /api/v1/clinics/{clinicId}/billing': { params: { clinicId: 'clinic' }, own: 200 },
+  'POST /api/v1/clinics/{clinicId}/billing': { params: { clinicId: 'clinic' }, own: 403, platformOnly: true },
+  'POST /api/v1/licensing/change-requests/{id}/approve': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
+  'POST /api/v1/licensing/change-requests/{id}/reject': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
 };
 
 /**
@@ -531,6 +548,19 @@ describe("another clinic's id answers 404 on every parameterised route", () => {
     const [m, template] = key.split(' ') as [string, string];
     const method = m.toLowerCase() as Method;
 
+    if (c.platformOnly) {
+      test(`${key}: clinic staff are refused alike for B's id, their own and an unknown one`, async () => {
+        const before = await snapshotB();
+        const unknownPath = template.replace(/\{([^}]+)\}/g, () => randomUUID());
+        const answers = await Promise.all([url(template, c.params, B), url(template, c.params, A), unknownPath].map((path) => call(method, path, A.admin, c.body)));
+        for (const res of answers) {
+          assert.equal(res.status, 403);
+          assert.equal((res.body as ErrorBody).error.code, 'FORBIDDEN');
+        }
+        assert.deepEqual(await snapshotB(), before, `${key} changed B's rows`);
+      });
+      continue;
+    }
     test(`${key}: B's id answers 404 NOT_FOUND, leaks nothing and changes nothing; A's own id works`, async () => {
       const before = await snapshotB();
       await assertNotFoundLikeUnknown(method, template, c, {});
@@ -1020,6 +1050,14 @@ describe('platform staff', () => {
     // Scoped to B, A's rows are out of reach by id as well.
     const aPatient = await api.http.get(`/api/v1/patients/${A.patients[0]!.id}`).set(bearer(superAdmin)).set(headers).expect(404);
     assert.equal((aPatient.body as { error: { code: string } }).error.code, 'NOT_FOUND');
+  });
+
+  test("a SUPER_ADMIN acting for A cannot decide B's tier change request: 404, and it stays as it was", async () => {
+    for (const decision of ['approve', 'reject']) {
+      const res = await api.http.post(`/api/v1/licensing/change-requests/${B.changeRequestId}/${decision}`).set(bearer(superAdmin)).set('X-Clinic-Id', A.id).expect(404);
+      assert.equal((res.body as { error: { code: string } }).error.code, 'NOT_FOUND');
+    }
+    assert.equal((await api.db.prisma.licenseChangeRequest.findUniqueOrThrow({ where: { id: B.changeRequestId } })).status, 'REJECTED');
   });
 
   test('a SUPER_ADMIN naming an unknown clinic gets 404; naming none or garbage gets 400', async () => {

@@ -18,7 +18,10 @@ import {
   usageQuery,
   usageResponse,
 } from '../schemas/licensing';
+import { idParams } from '../schemas/common';
 import { writeAudit } from '../services/audit';
+import { changeSubscriptionTier, tierPrice } from '../services/clinic-billing';
+import { createStripeClient } from '../payments/stripe-client';
 
 const PERIODS = {
   daily: { unit: 'day', back: '30 days' },
@@ -58,7 +61,9 @@ function presentAlert(a: LicenseAlert) {
   };
 }
 
-export function licensingRoutes(r: ApiRouter, { prisma, temporal }: ApiDeps): ApiRouter {
+export function licensingRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
+  const { prisma, temporal } = deps;
+  const stripe = createStripeClient(deps.config);
   const requestChange = (kind: 'UPGRADE' | 'DOWNGRADE') =>
     r.route({
       method: 'post',
@@ -201,6 +206,47 @@ export function licensingRoutes(r: ApiRouter, { prisma, temporal }: ApiDeps): Ap
     });
   requestChange('UPGRADE');
   requestChange('DOWNGRADE');
+
+  const decide = (decision: 'approve' | 'reject') =>
+    r.route({
+      method: 'post',
+      path: `/change-requests/:id/${decision}`,
+      summary: decision === 'approve' ? "Approve a tier change: the clinic's limits and its Stripe subscription follow (platform staff)" : 'Reject a tier change (platform staff)',
+      access: 'clinic:manage-subscription',
+      tenant: true,
+      params: idParams,
+      responses: {
+        200: { description: 'Decided', schema: changeRequestResponse },
+        404: { description: 'No such request for this clinic' },
+        409: { description: 'NOT_PENDING' },
+        422: { description: 'NO_TIER_PRICE: the clinic pays by Stripe and the new tier has no price' },
+        503: { description: 'Stripe did not change the subscription; nothing was changed' },
+      },
+      handler: async ({ params }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        const decided = await db.$transaction(async (tx) => {
+          const [locked] = await tx.$queryRaw<Array<{ status: string }>>`
+            SELECT status::text FROM "LicenseChangeRequest" WHERE id = ${params.id}::uuid AND "clinicId" = ${clinicId}::uuid FOR UPDATE`;
+          if (!locked) throw ApiError.notFound('Change request');
+          if (locked.status !== 'PENDING') throw ApiError.conflict('NOT_PENDING', `The request was already ${locked.status.toLowerCase()}`);
+          const request = await tx.licenseChangeRequest.update({ where: { id: params.id }, data: { status: decision === 'approve' ? 'APPROVED' : 'REJECTED', decidedAt: new Date() } });
+          await writeAudit(tx, req, { action: `licensing.change-${decision === 'approve' ? 'approved' : 'rejected'}`, entityType: 'LicenseChangeRequest', entityId: request.id, clinicId, after: { status: request.status } });
+          if (decision === 'approve') {
+            const clinic = await tx.clinic.update({ where: { id: clinicId }, data: { licenseTierCode: request.toTierCode } });
+            await writeAudit(tx, req, { action: 'clinic.tier', entityType: 'Clinic', entityId: clinicId, clinicId, before: { licenseTierCode: request.fromTierCode }, after: { licenseTierCode: request.toTierCode } });
+            // Last: Stripe refusing leaves the tier and the request as they were.
+            if (clinic.stripeSubscriptionId) {
+              if (!stripe) throw new ApiError(503, 'STRIPE_NOT_CONFIGURED', 'Stripe is not set up on this platform');
+              await changeSubscriptionTier(stripe, clinic.stripeSubscriptionId, tierPrice(deps, request.toTierCode), request.id);
+            }
+          }
+          return request;
+        });
+        res.json(presentChangeRequest(decided));
+      },
+    });
+  decide('approve');
+  decide('reject');
   return r;
 }
 

@@ -3,6 +3,7 @@
  * STRIPE_WEBHOOK_SECRET over the raw body (stripe-node's verifier, five-minute tolerance). A paid
  * Checkout Session records the payment on the patient's account, once per event: Stripe retries,
  * and a replayed event changes nothing. The patient's open payment-reminder chases are signalled.
+ * Stripe Billing's invoice and subscription events move the paying clinic's subscription status.
  * Forged or stale signatures get 400 and change nothing.
  */
 import Stripe from 'stripe';
@@ -13,6 +14,8 @@ import { z } from '../openapi/zod';
 import { fromMinorUnits } from '../payments/stripe-client';
 import { signalPaymentChases } from '../services/payment-signals';
 import { recordStripePayment } from '../services/payments';
+import { applySubscriptionEvent } from '../services/clinic-billing';
+import { SUBSCRIPTION_EVENTS, type SubscriptionEvent } from '../../domain/subscriptions';
 import { rawBodyOf } from '../webhooks/raw-body';
 
 const paidSession = z.object({
@@ -21,12 +24,14 @@ const paidSession = z.object({
   metadata: z.object({ clinicId: z.uuid(), patientId: z.uuid() }),
 });
 
+const isSubscriptionEvent = (type: string): type is SubscriptionEvent => (SUBSCRIPTION_EVENTS as readonly string[]).includes(type);
+
 export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const secret = deps.config.STRIPE_WEBHOOK_SECRET;
   return r.route({
     method: 'post',
     path: '/stripe',
-    summary: 'Stripe events (paid Checkout Sessions record patient payments)',
+    summary: "Stripe events: paid Checkout Sessions record patients' payments; invoice and subscription events move clinics' subscription status",
     access: 'public',
     responses: {
       200: { description: 'Accepted', schema: z.object({ received: z.literal(true) }) },
@@ -50,6 +55,9 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
             await signalPaymentChases(deps, clinicId, patientId);
           }
         }
+      }
+      if (isSubscriptionEvent(event.type)) {
+        await applySubscriptionEvent(deps, { id: event.id, type: event.type, object: event.data.object as { customer?: string; status?: string } });
       }
       res.json({ received: true });
     },
