@@ -121,6 +121,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   }
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
   await ensureDemoSchedules(prisma, clinic.id);
+  await ensureDemoBalances(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }
@@ -138,6 +139,8 @@ async function ensureDemoClinic(prisma: PrismaClient): Promise<{ id: string; nam
       currency: 'INR',
       licenseTierCode: 'M',
       subscriptionStatus: 'ACTIVE',
+      // Payment reminders by SMS as the default, falling back to e-mail: the demo has no SMS provider, so they show in the local inbox.
+      settings: { paymentReminders: { channels: ['sms', 'email'] } },
     }],
     skipDuplicates: true,
   });
@@ -191,6 +194,32 @@ async function ensureDemoSchedules(prisma: PrismaClient, clinicId: string): Prom
   const practitioners = await prisma.staffUser.findMany({ where: { clinicId, role: { in: ['DOCTOR', 'THERAPIST'] } }, select: { id: true } });
   await prisma.practitionerSchedule.createMany({
     data: practitioners.map((p) => ({ clinicId, practitionerId: p.id, ...DEMO_WEEK })),
+    skipDuplicates: true,
+  });
+}
+
+/** Two past sessions nobody has paid for yet, so a payment-reminder run has someone to remind. */
+const DEMO_UNPAID = [
+  { id: '019a0000-0000-7000-8000-00000000d001', barcode: 'SUN-000004', startsAt: '2026-10-06T04:30:00Z', price: '1200.00' },
+  { id: '019a0000-0000-7000-8000-00000000d002', barcode: 'SUN-000007', startsAt: '2026-10-07T05:30:00Z', price: '1500.00' },
+] as const;
+
+async function ensureDemoBalances(prisma: PrismaClient, clinicId: string): Promise<void> {
+  const therapist = await prisma.staffUser.findFirst({ where: { clinicId, role: 'THERAPIST' }, orderBy: { email: 'asc' }, select: { id: true } });
+  if (!therapist) return;
+  const patients = await prisma.patient.findMany({ where: { clinicId, barcode: { in: DEMO_UNPAID.map((u) => u.barcode) } }, select: { id: true, barcode: true } });
+  await prisma.appointment.createMany({
+    data: DEMO_UNPAID.flatMap((u) => {
+      const patient = patients.find((p) => p.barcode === u.barcode);
+      if (!patient) return [];
+      const startsAt = new Date(u.startsAt);
+      return [{
+        id: u.id, clinicId, reservationId: `APT-DEMO${u.id.slice(-4)}`, patientId: patient.id, practitionerId: therapist.id,
+        type: 'TREATMENT' as const, bookingMode: 'SPECIFIC_TIME' as const, status: 'COMPLETED' as const, startsAt,
+        endsAt: new Date(startsAt.getTime() + 45 * 60_000), completedAt: new Date(startsAt.getTime() + 45 * 60_000), price: u.price,
+        idempotencyKey: `demo-${u.id}`, workflowId: `appointment/${clinicId}/${u.id}`,
+      }];
+    }),
     skipDuplicates: true,
   });
 }

@@ -221,6 +221,33 @@ async function followAnAppointment(ports: Ports, token: string, temporalAddress:
   });
 }
 
+/**
+ * The demo clinic's monthly payment reminders in the running system: its Schedule is there (in the
+ * clinic's time zone), and a run started by hand reminds the seeded patients who owe something, by
+ * e-mail into the local inbox (the demo has no SMS provider), with the amount and a pay link.
+ */
+async function remindThoseWhoOwe(ports: Ports, token: string, temporalAddress: string): Promise<void> {
+  await withTemporal(temporalAddress, async (client) => {
+    // Read raw, as the Web UI does: its arguments are encrypted and this client has no key.
+    const { schedule } = await client.workflowService.describeSchedule({ namespace: 'default', scheduleId: `payment-reminders/${DEMO_CLINIC_ID}` });
+    assert.equal(schedule?.spec?.timezoneName, 'Asia/Kolkata');
+    assert.equal(schedule?.state?.paused ?? false, false);
+  });
+  const headers = { authorization: `Bearer ${token}`, 'x-clinic-id': DEMO_CLINIC_ID };
+  const run = await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}/payment-reminders/run`, { method: 'POST', headers });
+  assert.equal(run.status, 202, `start this month's payment reminders: ${await run.clone().text()}`);
+  for (const [email, amount] of [['emily.carter@example.com', '1200.00 INR'], ['kavya.reddy@example.com', '1500.00 INR']] as const) {
+    await eventually(`the payment reminder to ${email}`, async () => {
+      const messages = (await (await fetch(`http://127.0.0.1:${ports.inboxWeb}/api/messages`)).json()) as Array<{ to: string[] | string; subject: string; text?: string }>;
+      const mail = messages.find((m) => String(m.to).includes(email) && /^Your balance at /.test(m.subject));
+      return mail && (mail.text ?? '').includes(amount) && /\/api\/v1\/pay\//.test(mail.text ?? '') ? mail : undefined;
+    }, 60_000);
+  }
+  const runs = (await (await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}/payment-reminders/runs`, { headers })).json()) as Array<{ trigger: string; counts: { found: number } }>;
+  assert.equal(runs[0]?.trigger, 'MANUAL');
+  assert.ok((runs[0]?.counts.found ?? 0) >= 2);
+}
+
 async function assertAllPortsClosed(ports: Ports): Promise<void> {
   for (const [name, port] of Object.entries(ports)) {
     assert.equal(await isPortOpen(port), false, `${name} port ${port} is still open after the launcher stopped`);
@@ -318,6 +345,7 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
     });
 
     await followAnAppointment(ports, firstToken, temporalAddress);
+    await remindThoseWhoOwe(ports, firstToken, temporalAddress);
 
     // --- Ctrl-C ------------------------------------------------------------------------
     assert.equal(await launcher.interrupt(), 0, 'the launcher exits 0 after Ctrl-C');

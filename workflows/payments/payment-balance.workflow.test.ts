@@ -26,7 +26,8 @@ async function unpaidBalance(price: string) {
   const email = `payer-${n}@patients.test`;
   const patientId = (await f.db.prisma.patient.create({ data: { clinicId: f.clinicId, firstName: 'Pat', lastName: `Payer ${n}`, email, barcode: `PAY-${n}` } })).id;
   const id = randomUUID();
-  const startsAt = new Date(Date.UTC(2026, 9, 1 + Math.floor(Math.random() * 20), 10));
+  // A day of its own: the practitioner's sessions may not overlap.
+  const startsAt = new Date(Date.UTC(2026, 9, n, 10));
   await f.db.prisma.appointment.create({
     data: {
       id,
