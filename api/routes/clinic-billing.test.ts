@@ -60,7 +60,9 @@ function signed(event: object) {
   const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
   return api.http.post('/api/v1/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', header).send(payload);
 }
-const event = (type: string, object: object, id = `evt_${randomUUID().replaceAll('-', '')}`) => ({ id, object: 'event', type, data: { object } });
+let clock = Math.floor(Date.UTC(2026, 10, 1) / 1000);
+/** A Stripe event, created a minute after the one before unless told when. */
+const event = (type: string, object: object, created = (clock += 60)) => ({ id: `evt_${randomUUID().replaceAll('-', '')}`, object: 'event', type, created, data: { object } });
 const invoice = (customer: string) => ({ id: `in_${randomUUID().slice(0, 8)}`, object: 'invoice', customer });
 const subscription = (customer: string, status: string) => ({ id: `sub_${customer.slice(4)}`, object: 'subscription', customer, status });
 const statusOf = async (clinicId: string) => (await api.db.prisma.clinic.findUniqueOrThrow({ where: { id: clinicId } })).subscriptionStatus;
@@ -116,12 +118,25 @@ describe("Stripe Billing's events", () => {
     assert.equal(await statusOf(clinicId), 'ACTIVE');
     await signed(event('customer.subscription.deleted', subscription(customer, 'canceled'))).expect(200);
     assert.equal(await statusOf(clinicId), 'CANCELLED');
-    // Cancelled is final: a late invoice event does not revive it.
+    // Cancelled is final: a new invoice event does not revive it.
     await signed(event('invoice.paid', invoice(customer))).expect(200);
     assert.equal(await statusOf(clinicId), 'CANCELLED');
 
     const changes = await api.db.prisma.auditLog.findMany({ where: { clinicId, action: 'clinic.subscription-status' }, orderBy: { id: 'asc' } });
     assert.deepEqual(changes.map((c) => (c.changes as { after: { subscriptionStatus: string } }).after.subscriptionStatus), ['PAST_DUE', 'SUSPENDED', 'ACTIVE', 'CANCELLED']);
+  });
+
+  test('an event older than the one that set the status arrives late and changes nothing', async () => {
+    const { clinicId, customer } = await billedClinic();
+    const early = clock + 60;
+    await signed(event('invoice.payment_failed', invoice(customer), early + 120)).expect(200);
+    assert.equal(await statusOf(clinicId), 'PAST_DUE');
+    // Stripe sent this 'active' before the failure, but it is delivered after it.
+    await signed(event('customer.subscription.updated', subscription(customer, 'active'), early)).expect(200);
+    assert.equal(await statusOf(clinicId), 'PAST_DUE');
+    await signed(event('invoice.paid', invoice(customer), early + 180)).expect(200);
+    assert.equal(await statusOf(clinicId), 'ACTIVE');
+    clock = early + 180;
   });
 
   test("events for a customer that is no clinic's, and forged ones, change nothing", async () => {

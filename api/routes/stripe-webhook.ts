@@ -57,7 +57,7 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         }
       }
       if (isSubscriptionEvent(event.type)) {
-        await applySubscriptionEvent(deps, { id: event.id, type: event.type, object: event.data.object as { customer?: string; status?: string } });
+        await applySubscriptionEvent(deps, { id: event.id, created: event.created, type: event.type, object: event.data.object as { customer?: string; status?: string } });
       }
       res.json({ received: true });
     },

@@ -19,16 +19,19 @@ const idOf = (ref: CustomerRef) => (typeof ref === 'string' ? ref : ref?.id);
  * its admins e-mailed (message ids from the event: a replayed event sends nothing new). The
  * deliveries start inside the transaction, so a failure leaves everything for Stripe's retry.
  */
-export async function applySubscriptionEvent(deps: ApiDeps, event: { id: string; type: SubscriptionEvent; object: { customer?: CustomerRef; status?: string } }): Promise<void> {
+export async function applySubscriptionEvent(deps: ApiDeps, event: { id: string; created: number; type: SubscriptionEvent; object: { customer?: CustomerRef; status?: string } }): Promise<void> {
   const customerId = idOf(event.object.customer);
   if (!customerId) return;
+  const createdAt = new Date(event.created * 1000);
   await deps.prisma.$transaction(async (tx) => {
-    const [clinic] = await tx.$queryRaw<Array<{ id: string; status: SubscriptionStatus; tier: string }>>`
-      SELECT id::text, "subscriptionStatus"::text AS status, "licenseTierCode" AS tier FROM "Clinic" WHERE "stripeCustomerId" = ${customerId} FOR UPDATE`;
+    const [clinic] = await tx.$queryRaw<Array<{ id: string; status: SubscriptionStatus; tier: string; eventAt: Date | null }>>`
+      SELECT id::text, "subscriptionStatus"::text AS status, "licenseTierCode" AS tier, "subscriptionEventAt" AS "eventAt" FROM "Clinic" WHERE "stripeCustomerId" = ${customerId} FOR UPDATE`;
     if (!clinic) return;
+    // Stripe does not promise order: an event older than the one that set the status is out of date.
+    if (clinic.eventAt && createdAt < clinic.eventAt) return;
     const next = statusAfter(clinic.status, event.type, event.type === 'customer.subscription.updated' ? event.object.status : undefined);
     if (next === clinic.status) return;
-    await tx.clinic.update({ where: { id: clinic.id }, data: { subscriptionStatus: next } });
+    await tx.clinic.update({ where: { id: clinic.id }, data: { subscriptionStatus: next, subscriptionEventAt: createdAt } });
     await tx.auditLog.create({
       data: { clinicId: clinic.id, action: 'clinic.subscription-status', entityType: 'Clinic', entityId: clinic.id, changes: { before: { subscriptionStatus: clinic.status }, after: { subscriptionStatus: next }, stripeEvent: event.id } },
     });

@@ -3,6 +3,7 @@
 -- AlterTable
 ALTER TABLE "Clinic" ADD COLUMN "stripeCustomerId" TEXT;
 ALTER TABLE "Clinic" ADD COLUMN "stripeSubscriptionId" TEXT;
+ALTER TABLE "Clinic" ADD COLUMN "subscriptionEventAt" TIMESTAMPTZ(3);
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Clinic_stripeCustomerId_key" ON "Clinic"("stripeCustomerId");
