@@ -55,8 +55,8 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
     /**
      * The next page of patients who owe something, each with their PaymentReminder row: rows are
      * unique per run and patient, so a retried page (or a restarted run) finds the rows it made
-     * before and reminds nobody twice. Returns the rows after `after` in patient order, and the
-     * chase settings to hand to each balance's workflow.
+     * before and reminds nobody twice. Returns the rows after `after` in patient order, and whether
+     * there may be more.
      */
     async preparePaymentReminders({ clinicId, month, after, limit }: { clinicId: string; month: string; after?: string; limit: number }) {
       const run = await runOf(clinicId, month);
