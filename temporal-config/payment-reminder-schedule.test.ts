@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { SCHEDULE_IDS } from '../domain/temporal';
+import { eventually } from '../test/support/eventually';
 import { useLifecycleFixture } from '../test/support/lifecycle';
 import { savePaymentReminderSchedule } from './payment-reminder-schedule';
 
@@ -50,25 +50,19 @@ test('fires on the clinic\'s day at 09:00 its own time on both sides of a daylig
   assert.equal((await schedule.describe()).state.paused, true);
 });
 
-async function waitForRuns(count: number) {
-  for (let i = 0; i < 120; i++) {
+const waitForRuns = (count: number) =>
+  eventually(`${count} finished payment-reminder runs`, async () => {
     const runs = await f.db.prisma.paymentReminderRun.findMany({ where: { clinicId: f.clinicId, finishedAt: { not: null } }, orderBy: { month: 'asc' } });
-    if (runs.length >= count) return runs;
-    await sleep(500);
-  }
-  throw new Error(`fewer than ${count} payment-reminder runs finished`);
-}
+    return runs.length >= count && runs;
+  }, 60_000);
 
 /** When the Schedule meant each of its workflows to start, from the workflows themselves. */
-async function firings(count: number): Promise<Date[]> {
-  for (let i = 0; i < 120; i++) {
+const firings = (count: number): Promise<Date[]> =>
+  eventually(`${count} workflows started by the Schedule`, async () => {
     const times: Date[] = [];
     for await (const w of f.client.workflow.list({ query: `WorkflowType = 'scheduledPaymentRemindersWorkflow' AND ClinicId = '${f.clinicId}'` })) {
       const at = w.searchAttributes?.TemporalScheduledStartTime?.[0];
       if (at instanceof Date) times.push(at);
     }
-    if (times.length >= count) return times.sort((a, b) => a.getTime() - b.getTime());
-    await sleep(500);
-  }
-  throw new Error(`the Schedule started fewer than ${count} workflows`);
-}
+    return times.length >= count && times.sort((a, b) => a.getTime() - b.getTime());
+  }, 60_000);

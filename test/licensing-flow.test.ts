@@ -14,21 +14,13 @@ import { ENCRYPTED_ENCODING, EncryptionCodec } from '../temporal-config/encrypti
 import { ensureSchedules } from '../workers/schedules';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { startTestWorker, type TestWorker } from './support/worker';
+import { eventually } from './support/eventually';
 
 let api: TestApi;
 let worker: TestWorker;
 let admin: Actor;
 let clinicId: string;
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   api = await startTestApi();

@@ -14,7 +14,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { attemptKeyOf } from '../activities/messaging/delivery-activities';
 import { type MessageDeliveryResult } from '../domain/message-delivery';
 import { basicCredentials, type HttpPeer, type PeerReply, type RecordedRequest, startHttpPeer } from './fakes/http-peer';
@@ -22,6 +21,7 @@ import { messageResource, readMessageForm, twilioError } from './fakes/twilio-pe
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { devServerAddress } from './support/temporal';
 import { type Readiness, startTemporalRelay, startWorkerProcess, stopWorkerProcesses, type TemporalRelay, type WorkerProcess } from './support/worker-process';
+import { eventually } from './support/eventually';
 
 /** The worker in its own process reads everything from the environment, so the secrets are fixed here and shared with the API. */
 const SECRETS = {
@@ -179,15 +179,6 @@ async function sendSms(patientId: string): Promise<{ id: string; workflowId: str
   return accepted;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The send activity as Temporal sees it while it runs: its attempt and whether a worker holds it. */
 async function pendingSend(workflowId: string) {
@@ -293,7 +284,7 @@ describe('a worker killed during a send, then restarted', () => {
     await hold.arrived;
     toTemporal.silence();
     hold.release();
-    const row = await until('the ACCEPTED attempt row', () => api.db.prisma.messageAttempt.findFirst({ where: { messageId: sent.id, outcome: 'ACCEPTED' } }));
+    const row = await eventually('the ACCEPTED attempt row', () => api.db.prisma.messageAttempt.findFirst({ where: { messageId: sent.id, outcome: 'ACCEPTED' } }));
     await crash(first);
     // The dead worker's connections go too, as they would with the machine.
     await toTemporal.close();

@@ -22,6 +22,7 @@ import { configSchema } from '../domain/config';
 import { DEMO_CLINIC_ID, DEMO_STAFF } from '../prisma/seed';
 import { freePort, isPortOpen } from '../scripts/stack/ports';
 import { ROUND_THE_CLOCK } from './support/scheduling';
+import { eventually } from './support/eventually';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 150_000;
@@ -150,15 +151,6 @@ async function withTemporal<T>(address: string, fn: (client: Client) => Promise<
   }
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-}
 
 /**
  * An appointment's whole life in the running system, as the clinic and ops see it: booked through

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import Stripe from 'stripe';
 import { payToken } from '../../activities/payments/pay-links';
@@ -19,6 +18,7 @@ import { detailPaths, expectError } from '../../test/support/errors';
 import { createPatient, insertAppointment } from '../../test/support/scheduling';
 import { startStripeMock, type StripeMock } from '../../test/support/stripe-mock';
 import { startTestWorker, type TestWorker } from '../../test/support/worker';
+import { eventually } from '../../test/support/eventually';
 
 const SMTP_ACCOUNT = { username: 'harbour-desk', password: 'harbour-smtp-password-1' };
 const STRIPE_WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
@@ -102,15 +102,6 @@ async function scheduledAt(clinicId: string) {
   return { dayOfMonth: only(c.dayOfMonth), hour: only(c.hour), minute: only(c.minute), timezone: d.spec.timezone, paused: d.state.paused, createdAt: d.info.createdAt };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -308,13 +299,13 @@ describe("an admin's run of this month's reminders", () => {
     const res = await api.http.post(runPath(h.clinicId)).set(bearer(h.admin)).expect(202);
     const started = res.body as { id: string; month: string; workflowId: string };
     const result = (await within(20_000, 'the run', api.temporal.client.workflow.getHandle(started.workflowId).result())) as { reminders: number };
-    const reminders = await until('every reminder written', async () => {
+    const reminders = await eventually('every reminder written', async () => {
       const rows = await api.db.prisma.paymentReminder.findMany({ where: { clinicId: h.clinicId }, orderBy: { patientId: 'asc' } });
       return rows.every((r) => r.messageId) ? rows : undefined;
     });
     // The message row comes first; its delivery workflow is started by the chase just after.
     const deliveries = reminders.map((r) => api.temporal.client.workflow.getHandle(workflowIds.messageDelivery(h.clinicId, r.messageId!)));
-    await until('every delivery started', async () => ((await Promise.all(deliveries.map((d) => d.describe().then(() => true, () => false)))).every(Boolean) ? true : undefined));
+    await eventually('every delivery started', async () => ((await Promise.all(deliveries.map((d) => d.describe().then(() => true, () => false)))).every(Boolean) ? true : undefined));
     await within(20_000, 'the reminders’ deliveries', Promise.all(deliveries.map((d) => d.result())));
     return { ...started, result, reminders };
   }
@@ -359,7 +350,7 @@ describe("an admin's run of this month's reminders", () => {
   test('the runs list shows the manual run with the patients found and, once delivered, as many reminded', async () => {
     const h = await harbourClinic();
     const run = await runNow(h);
-    const listed = await until('the deliveries counted', async () => {
+    const listed = await eventually('the deliveries counted', async () => {
       const runs = (await api.http.get(runsPath(h.clinicId)).set(bearer(h.accountant)).expect(200)).body as RunBody[];
       return runs[0]?.counts.reminded === 2 ? runs : undefined;
     });
@@ -399,7 +390,7 @@ describe("an admin's run of this month's reminders", () => {
 
     // Part of it first: the chase re-reads the balance, and goes on for the rest.
     await api.http.post('/api/v1/payments').set(bearer(h.accountant)).set('Idempotency-Key', randomUUID()).send({ patientId: h.owesLess.id, amount: '30.00', method: 'CASH' }).expect(201);
-    await until('the chase to re-read the balance and decide', async () => {
+    await eventually('the chase to re-read the balance and decide', async () => {
       const events = (await chase.fetchHistory()).events ?? [];
       const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkPaymentBalance')?.eventId;
       const completed = events.find((e) => scheduled && String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled))?.eventId;

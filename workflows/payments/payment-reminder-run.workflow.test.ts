@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { PAY_LINKS } from '../../test/support/lifecycle';
 import { bundleWorkflows, devServerAddress } from '../../test/support/temporal';
 import { paymentReminderRunWorkflow } from './payment-reminder-run';
+import { eventually } from '../../test/support/eventually';
 
 const PATIENTS = 5_000;
 const MONTH = '2026-11';
@@ -77,15 +78,6 @@ after(async () => {
   await db.drop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
 
 const chases = async () => (await client.workflow.count(`WorkflowType = 'paymentBalanceWorkflow' AND ClinicId = '${clinicId}'`)).count;
 
@@ -96,7 +88,7 @@ test(`a run over ${PATIENTS.toLocaleString('en')} patients starts one chase per 
 
   const handle = await client.workflow.start(paymentReminderRunWorkflow, start);
   assert.deepEqual(await handle.result(), { reminders: owing });
-  const runs = await until('the run to show in visibility', async () => (await client.workflow.count(`WorkflowId = '${start.workflowId}'`)).count > 1);
+  const runs = await eventually('the run to show in visibility', async () => (await client.workflow.count(`WorkflowId = '${start.workflowId}'`)).count > 1);
   assert.ok(runs, 'it continued as new (every 2,500 patients)');
 
   const rows = await db.prisma.paymentReminder.findMany({ where: { clinicId }, select: { patientId: true, amount: true } });
@@ -104,7 +96,7 @@ test(`a run over ${PATIENTS.toLocaleString('en')} patients starts one chase per 
   assert.equal(new Set(rows.map((r) => r.patientId)).size, owing, 'one balance per patient');
   assert.ok(rows.every((r) => r.amount.toFixed(2) === '250.00'));
   assert.ok((await db.prisma.paymentReminderRun.findFirstOrThrow({ where: { clinicId } })).finishedAt);
-  await until(`${owing} chases`, async () => (await chases()) === owing);
+  await eventually(`${owing} chases`, async () => (await chases()) === owing);
 
   // The month run again from the start, as a retry would: every row and every chase is found, nothing is added.
   const again = await client.workflow.start(paymentReminderRunWorkflow, { ...start, workflowId: `${start.workflowId}/again` });
