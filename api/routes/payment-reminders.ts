@@ -61,12 +61,13 @@ export function paymentReminderRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const month = reminderMonth(deps.now?.() ?? new Date(), clinic.timezone);
         const workflowId = workflowIds.paymentReminderRun(clinicId, month);
         const run = await db.$transaction(async (tx) => {
-          const inserted = await tx.$queryRaw<Array<{ id: string }>>`
-            INSERT INTO "PaymentReminderRun" (id, "clinicId", month, "workflowId", trigger, "triggeredById")
-            VALUES (gen_random_uuid(), ${clinicId}::uuid, ${month}, ${workflowId}, 'MANUAL', ${req.auth?.userId ?? null}::uuid)
-            ON CONFLICT ("clinicId", month) DO NOTHING RETURNING id::text`;
-          const row = inserted[0];
-          if (!row) throw ApiError.conflict('ALREADY_RUN', `This month's payment reminders (${month}) have already been started: ${workflowId}`);
+          // ON CONFLICT DO NOTHING, as the Schedule's starter opens its run: whichever comes first owns the month.
+          const { count } = await tx.paymentReminderRun.createMany({
+            data: [{ clinicId, month, workflowId, trigger: 'MANUAL', triggeredById: req.auth?.userId ?? null }],
+            skipDuplicates: true,
+          });
+          if (count === 0) throw ApiError.conflict('ALREADY_RUN', `This month's payment reminders (${month}) have already been started: ${workflowId}`);
+          const row = await tx.paymentReminderRun.findUniqueOrThrow({ where: { clinicId_month: { clinicId, month } }, select: { id: true } });
           await writeAudit(tx, req, { action: 'payment-reminders.run', entityType: 'PaymentReminderRun', entityId: row.id, clinicId, after: { month, workflowId } });
           await startWorkflowOr503(
             deps,
