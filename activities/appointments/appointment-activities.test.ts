@@ -1,8 +1,8 @@
 /** The appointment activities against PostgreSQL: what completing a visit does to the patient's account. */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import { insertAppointment } from '../../test/support/scheduling';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
 import { createAppointmentActivities } from './appointment-activities';
 
@@ -21,12 +21,9 @@ after(async () => db?.drop());
 
 let hour = 0;
 async function inProgressSession(patientId: string, price: string) {
-  const id = randomUUID();
   const startsAt = new Date(Date.UTC(2026, 10, 2, 8) + ++hour * 3_600_000);
-  await db.prisma.appointment.create({
-    data: { id, clinicId, reservationId: `APT-${id.slice(0, 8)}`, patientId, practitionerId, type: 'TREATMENT', bookingMode: 'SPECIFIC_TIME', status: 'IN_PROGRESS', startsAt, endsAt: new Date(startsAt.getTime() + 1_800_000), price, idempotencyKey: id, workflowId: `appointment/${clinicId}/${id}` },
-  });
-  return id;
+  const session = await insertAppointment({ db }, { clinicId, patientId, practitionerId, status: 'IN_PROGRESS', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 1_800_000).toISOString(), price });
+  return session.id;
 }
 
 test("completing a visit uses the patient's prepaid credit as far as it goes, once, even when the completion is retried", async () => {

@@ -27,7 +27,7 @@ export async function createPatient(api: TestApi, clinicId: string) {
 
 /** Inserts an appointment row directly, as the booking workflow would have. */
 export async function insertAppointment(
-  api: TestApi,
+  owner: { db: Pick<TestApi['db'], 'prisma'> },
   a: {
     clinicId: string;
     patientId: string;
@@ -42,7 +42,7 @@ export async function insertAppointment(
   },
 ) {
   const id = randomUUID();
-  return api.db.prisma.appointment.create({
+  return owner.db.prisma.appointment.create({
     data: {
       clinicId: a.clinicId,
       reservationId: `APT-${id.slice(0, 8).toUpperCase()}`,

@@ -11,6 +11,7 @@ import { reminderOfPayToken } from '../../activities/payments/pay-links';
 import { paymentReceivedSignal } from '../../domain/payment-reminders';
 import { paymentBalanceStart, workflowIds } from '../../domain/temporal';
 import { PAY_LINKS, useLifecycleFixture } from '../../test/support/lifecycle';
+import { insertAppointment } from '../../test/support/scheduling';
 import { paymentBalanceWorkflow } from './payment-balance';
 
 const f = useLifecycleFixture();
@@ -25,31 +26,14 @@ async function unpaidBalance(price: string) {
   const n = ++patients;
   const email = `payer-${n}@patients.test`;
   const patientId = (await f.db.prisma.patient.create({ data: { clinicId: f.clinicId, firstName: 'Pat', lastName: `Payer ${n}`, email, barcode: `PAY-${n}` } })).id;
-  const id = randomUUID();
   // A day of its own: the practitioner's sessions may not overlap.
   const startsAt = new Date(Date.UTC(2026, 9, n, 10));
-  await f.db.prisma.appointment.create({
-    data: {
-      id,
-      clinicId: f.clinicId,
-      reservationId: `APT-${id.slice(0, 8)}`,
-      patientId,
-      practitionerId: f.practitioner.id,
-      type: 'TREATMENT',
-      bookingMode: 'SPECIFIC_TIME',
-      status: 'COMPLETED',
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 1_800_000),
-      price,
-      idempotencyKey: id,
-      workflowId: `appointment/${f.clinicId}/${id}`,
-    },
-  });
+  const session = await insertAppointment(f, { clinicId: f.clinicId, patientId, practitionerId: f.practitioner.id, status: 'COMPLETED', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 1_800_000).toISOString(), price });
   const run = await f.db.prisma.paymentReminderRun.findFirstOrThrow({ where: { clinicId: f.clinicId, month: MONTH } });
   const reminder = await f.db.prisma.paymentReminder.create({ data: { clinicId: f.clinicId, runId: run.id, patientId, amount: price, currency: 'EUR' } });
   const start = paymentBalanceStart({ clinicId: f.clinicId, month: MONTH, patientId, reminderId: reminder.id });
   const mails = (subject: RegExp, atLeast: number) => f.emails((m) => to(email)(m) && subject.test(m.subject ?? ''), atLeast);
-  return { patientId, appointmentId: id, reminderId: reminder.id, start, mails, barcode: `PAY-${n}` };
+  return { patientId, appointmentId: session.id, reminderId: reminder.id, start, mails, barcode: `PAY-${n}` };
 }
 
 async function pay(patientId: string, amount: string, appointmentId: string) {
