@@ -13,6 +13,7 @@ import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
 import { messageListQuery, messageResponse, sendMessageBody, sendMessageResponse } from '../schemas/messages';
 import { type z } from '../openapi/zod';
+import { auditRead } from '../services/audit';
 
 type Recipient = z.infer<typeof sendMessageBody>['recipients'][number];
 
@@ -122,7 +123,8 @@ export function messageLogRoutes(r: ApiRouter): ApiRouter {
       query: messageListQuery,
       responses: { 200: { description: 'A page of messages', schema: page(messageResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.message.findMany({ where: listWhere(query), orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        const rows = await req.tenant!.db.message.findMany({ where: { ...listWhere(query), AND: [req.tenant!.ownership.message] }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        await auditRead(req.tenant!.db, req, 'patient.messages.list', rows.slice(0, query.limit).flatMap((m) => (m.patientId ? [m.patientId] : [])));
         res.json(toPage(rows, query.limit, presentMessage));
       },
     })
@@ -135,8 +137,9 @@ export function messageLogRoutes(r: ApiRouter): ApiRouter {
       params: idParams,
       responses: { 200: { description: 'The message and its attempts', schema: messageResponse } },
       handler: async ({ params }, req, res) => {
-        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
+        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id, AND: [req.tenant!.ownership.message] }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
         if (!message) throw ApiError.notFound('Message');
+        await auditRead(req.tenant!.db, req, 'patient.messages.read', message.patientId ? [message.patientId] : []);
         res.json(presentMessage(message));
       },
     });
