@@ -73,8 +73,7 @@ export function auditLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         ...(query.action ? { action: query.action } : {}),
         ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
-      // Ids are UUIDv7, in the order the entries were written.
-      const rows = await db.auditLog.findMany({ where, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+      const rows = await db.auditLog.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...pageArgs(query.limit, query.cursor) });
       res.json(toPage(rows, query.limit, present));
     },
   });
