@@ -357,6 +357,8 @@ const PARAMETERISED: Record<
   // Registering the same device again (or for another patient) answers 200.
   'POST /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, body: { token: 'isolation-device-token-0123456789' }, own: 201, inReach: [200, 201] },
   'GET /api/v1/messages/{id}': { params: { id: 'message' }, own: 200 },
+  // The fixture's message was delivered: A's own is found and refused (409 NOT_RETRYABLE) without a workflow start.
+  'POST /api/v1/messages/{id}/retry': { params: { id: 'message' }, body: {}, own: 409 },
   'GET /api/v1/clinics/{clinicId}/communication': { params: { clinicId: 'clinic' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 200 },
   'PUT /api/v1/clinics/{clinicId}/communication/{channel}': {
