@@ -109,7 +109,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     data: {
       clinicId: clinic.id,
       channel: 'email',
-      providers: [{ provider: 'smtp', settings: { host: `${tag}-smtp.isolation.test`, port: 587, username: `${tag}-desk`, fromAddress: `${tag}-desk@isolation.test` }, secrets: { password: 'v1.k.iv.ct.tag' }, hints: { password: 'wxyz' } }],
+      providers: [{ id: randomUUID(), label: 'Front desk', provider: 'smtp', settings: { host: `${tag}-smtp.isolation.test`, port: 587, username: `${tag}-desk`, fromAddress: `${tag}-desk@isolation.test` }, secrets: { password: 'v1.k.iv.ct.tag' }, hints: { password: 'wxyz' } }],
     },
   });
   const changeRequestReason = `${tag}-change-reason-${u}`;
