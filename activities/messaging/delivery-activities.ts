@@ -135,13 +135,17 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
 
       const attemptNumber = info.attempt;
-      const startedAt = new Date();
-      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) =>
-        prisma.messageAttempt.upsert({
+      // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
+      const startedAt = new Date(nowMs);
+      const began = Date.now();
+      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) => {
+        const finishedAt = new Date(nowMs + (Date.now() - began));
+        return prisma.messageAttempt.upsert({
           where: { attemptKey_round_attemptNumber: { attemptKey, round, attemptNumber } },
-          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, ...data },
-          update: { ...data, finishedAt: new Date() },
+          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, finishedAt, ...data },
+          update: { ...data, finishedAt },
         });
+      };
 
       try {
         const [message, config] = await Promise.all([
