@@ -9,7 +9,7 @@ import { type PrismaClient } from '../../prisma/client';
 import { openProvider, storedProvidersSchema } from '../../prisma/communication-config';
 import { type MessagingDeps } from './messaging-deps';
 import { ProviderError } from './providers/provider-error';
-import { findProvider } from './providers/registry';
+import { connectorFor } from './providers/connectors';
 import { type ChannelClient } from './providers/types';
 
 export interface ProviderAccessDeps extends MessagingDeps {
@@ -25,7 +25,7 @@ export interface ProviderTarget {
 
 /** A connected client for one provider; configuration problems are permanent ProviderErrors. */
 export async function clientFor(deps: ProviderAccessDeps, { clinicId, channel, provider, source }: ProviderTarget): Promise<ChannelClient<Channel>> {
-  const definition = findProvider(channel, provider);
+  const definition = connectorFor(channel, provider);
   if (!definition) throw new ProviderError('REJECTED', 'clinicflow:unknown-provider', `No ${channel} provider ${provider}`);
   let credentials: Record<string, unknown>;
   let version: string;

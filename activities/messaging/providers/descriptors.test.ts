@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CHANNELS } from '../../../domain/messaging';
-import { findProvider, providersFor } from './registry';
+import { connectorFor, connectorsFor } from './connectors';
+import { findProvider, providersFor } from './descriptors';
 
 test('every channel has its providers, each named once per channel and with its secrets declared', () => {
   assert.deepEqual(
@@ -17,4 +18,17 @@ test('every channel has its providers, each named once per channel and with its 
   assert.equal(findProvider('sms', 'twilio')?.channel, 'sms');
   assert.equal(findProvider('whatsapp', 'twilio')?.channel, 'whatsapp');
   assert.equal(findProvider('email', 'twilio'), undefined);
+});
+
+test('every descriptor has exactly one connector, which reads the same credentials and secrets', () => {
+  for (const channel of CHANNELS) {
+    assert.deepEqual(connectorsFor(channel).map((c) => c.provider), providersFor(channel).map((p) => p.provider));
+    for (const descriptor of providersFor(channel)) {
+      const connector = connectorFor(channel, descriptor.provider);
+      assert.ok(connector, `${channel}/${descriptor.provider} has a connector`);
+      assert.equal(connector.credentials, descriptor.credentials, `${channel}/${descriptor.provider}: one credential schema`);
+      assert.deepEqual([connector.label, connector.secretFields], [descriptor.label, descriptor.secretFields]);
+    }
+  }
+  assert.equal(connectorFor('email', 'twilio'), undefined);
 });

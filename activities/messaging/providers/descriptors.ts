@@ -1,37 +1,39 @@
 /**
- * Every provider ClinicFlow can deliver through. Adding one: a new file implementing
- * ProviderDefinition for its channel, and one line here.
+ * Every provider ClinicFlow can deliver through, as the API, the seed and the config parser see it:
+ * name, channel, credential schema and secret fields, without any vendor SDK (lint keeps it so).
+ * Adding a provider: a folder <channel>/<provider>/ with descriptor.ts and connector.ts, one line
+ * here and one in connectors.ts.
  */
 import { type Channel } from '../../../domain/messaging';
-import { sesEmailProvider } from './email/ses';
-import { smtpEmailProvider } from './email/smtp';
-import { messageBirdSms } from './sms/messagebird';
-import { twilioSms } from './sms/twilio';
-import { vonageSms } from './sms/vonage';
-import { fcmPush } from './push/fcm';
-import { type ProviderDefinition } from './types';
-import { metaCloudWhatsApp } from './whatsapp/meta-cloud';
-import { messageBirdWhatsApp } from './whatsapp/messagebird-whatsapp';
-import { twilioWhatsApp } from './whatsapp/twilio-whatsapp';
-import { vonageWhatsApp } from './whatsapp/vonage-whatsapp';
+import { sesDescriptor } from './email/ses/descriptor';
+import { smtpDescriptor } from './email/smtp/descriptor';
+import { fcmDescriptor } from './push/fcm/descriptor';
+import { messageBirdSmsDescriptor } from './sms/messagebird/descriptor';
+import { twilioSmsDescriptor } from './sms/twilio/descriptor';
+import { vonageSmsDescriptor } from './sms/vonage/descriptor';
+import { type ProviderDescriptor } from './types';
+import { messageBirdWhatsAppDescriptor } from './whatsapp/messagebird/descriptor';
+import { metaCloudDescriptor } from './whatsapp/meta/descriptor';
+import { twilioWhatsAppDescriptor } from './whatsapp/twilio/descriptor';
+import { vonageWhatsAppDescriptor } from './whatsapp/vonage/descriptor';
 
-const PROVIDERS: readonly ProviderDefinition[] = [
-  smtpEmailProvider,
-  sesEmailProvider,
-  twilioSms,
-  messageBirdSms,
-  vonageSms,
-  metaCloudWhatsApp,
-  twilioWhatsApp,
-  messageBirdWhatsApp,
-  vonageWhatsApp,
-  fcmPush,
-] as readonly ProviderDefinition[];
+const DESCRIPTORS: readonly ProviderDescriptor[] = [
+  smtpDescriptor,
+  sesDescriptor,
+  twilioSmsDescriptor,
+  messageBirdSmsDescriptor,
+  vonageSmsDescriptor,
+  metaCloudDescriptor,
+  twilioWhatsAppDescriptor,
+  messageBirdWhatsAppDescriptor,
+  vonageWhatsAppDescriptor,
+  fcmDescriptor,
+] as readonly ProviderDescriptor[];
 
-export function findProvider(channel: Channel, provider: string): ProviderDefinition | undefined {
-  return PROVIDERS.find((p) => p.channel === channel && p.provider === provider);
+export function findProvider(channel: Channel, provider: string): ProviderDescriptor | undefined {
+  return DESCRIPTORS.find((p) => p.channel === channel && p.provider === provider);
 }
 
-export function providersFor(channel: Channel): readonly ProviderDefinition[] {
-  return PROVIDERS.filter((p) => p.channel === channel);
+export function providersFor(channel: Channel): readonly ProviderDescriptor[] {
+  return DESCRIPTORS.filter((p) => p.channel === channel);
 }

@@ -52,12 +52,17 @@ function kindOf(status: number, vendorKind: DeliveryErrorKind | undefined): Deli
  * (fetch's TimeoutError, an SDK's AbortError, axios' ECONNABORTED).
  */
 export function networkFailure(vendor: Vendor, err: unknown): ProviderError {
-  if (isTimeout(err)) return new ProviderError('TRANSIENT', 'network:ETIMEDOUT', `${vendor.label}: no answer in time`);
+  if (isTimeout(err)) return timeoutFailure(vendor);
   // fetch wraps the socket error in a TypeError's cause; SDKs mostly throw it as it is.
   const socket = [err, (err as { cause?: unknown } | null)?.cause].find(isNetworkError) as { code: string } | undefined;
   if (socket) return new ProviderError('TRANSIENT', `network:${socket.code}`, `${vendor.label}: unreachable (${socket.code})`);
   // Unknown failures are retried too: Temporal's retry policy bounds the cost of being wrong.
   return new ProviderError('TRANSIENT', `${vendor.prefix}:unknown`, `${vendor.label}: call failed (${err instanceof Error ? err.name : typeof err})`);
+}
+
+/** The vendor did not answer within our deadline. */
+export function timeoutFailure(vendor: Vendor): ProviderError {
+  return new ProviderError('TRANSIENT', 'network:ETIMEDOUT', `${vendor.label}: no answer in time`);
 }
 
 function isTimeout(err: unknown): boolean {

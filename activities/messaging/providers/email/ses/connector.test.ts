@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { startSesPeer, type SesPeer } from '../../../../test/fakes/ses-peer';
-import { ProviderError } from '../provider-error';
-import { type ChannelClient, type EmailMessage } from '../types';
-import { IDEMPOTENCY_HEADER, sesEmailProvider, toProviderError, type SesCredentials } from './ses';
+import { startSesPeer, type SesPeer } from '../../../../../test/fakes/ses-peer';
+import { ProviderError } from '../../provider-error';
+import { type ChannelClient, type EmailMessage } from '../../types';
+import { IDEMPOTENCY_HEADER, sesEmailProvider, toProviderError, type SesCredentials } from './connector';
 
 const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

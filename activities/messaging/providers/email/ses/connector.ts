@@ -3,20 +3,13 @@
  * The caller keeps one client per clinic and provider; close() releases its HTTP connections.
  */
 import { GetAccountCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { z } from 'zod';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
-import { type ChannelClient, type EmailMessage, type ProviderDefinition, type ProviderEndpoints, type SendReceipt } from '../types';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { httpFailure, networkFailure, type Vendor } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ChannelClient, type EmailMessage, type ProviderConnector, type ProviderEndpoints, type SendReceipt } from '../../types';
+import { type SesCredentials, sesDescriptor } from './descriptor';
 
-const sesCredentials = z.object({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'An AWS region such as eu-west-1'),
-  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'An AWS access key id such as AKIA…'),
-  secretAccessKey: z.string().min(1),
-  fromAddress: z.email(),
-  fromName: z.string().min(1).max(200).optional(),
-  configurationSetName: z.string().min(1).max(64).optional(),
-});
-export type SesCredentials = z.output<typeof sesCredentials>;
+export { type SesCredentials };
 
 /**
  * SES replaces any Message-ID it is given with its own (docs: "Amazon SES header fields"), so the
@@ -93,8 +86,6 @@ function connect(c: SesCredentials, endpoints: ProviderEndpoints): ChannelClient
 
 interface SdkFailure {
   name?: string;
-  /** Node's socket error code (ECONNREFUSED, ETIMEDOUT …) when there was no HTTP answer. */
-  code?: string;
   status?: number;
   retryAfter?: string;
   /** The vendor's own text: read to classify, never copied into our message (it may echo addresses). */
@@ -103,11 +94,10 @@ interface SdkFailure {
 
 function readFailure(err: unknown): SdkFailure {
   if (typeof err !== 'object' || err === null) return { vendorMessage: '' };
-  const e = err as { name?: unknown; message?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown }; $response?: { headers?: Record<string, unknown> } };
+  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown }; $response?: { headers?: Record<string, unknown> } };
   const retryAfter = e.$response?.headers?.['retry-after'];
   return {
     name: typeof e.name === 'string' ? e.name : undefined,
-    code: typeof e.code === 'string' ? e.code : undefined,
     status: typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined,
     retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
     vendorMessage: typeof e.message === 'string' ? e.message : '',
@@ -136,29 +126,16 @@ const KIND_BY_NAME: Record<string, DeliveryErrorKind> = {
   InternalServiceErrorException: 'TRANSIENT',
 };
 
-/** SES error names and HTTP statuses to our taxonomy; the message names both and nothing else. */
+const SES: Vendor = { prefix: 'ses', label: 'SES' };
+
+/** SES error names to our taxonomy; statuses, Retry-After and network failures are read as for every HTTP vendor. */
 export function toProviderError(err: unknown): ProviderError {
   const f = readFailure(err);
-  const options = { cause: err, retryAfterMs: retryAfterMs(f.retryAfter) };
-  if (f.status === undefined) {
-    const code = `ses:${f.code ?? f.name ?? 'unknown'}`;
-    // No HTTP answer at all: refused, reset, timed out. Unknown failures are retried too.
-    const reason = isNetworkError(err) ? 'Could not reach SES' : 'SES request failed';
-    return new ProviderError('TRANSIENT', code, `${reason} (${code})`, options);
-  }
-  const name = f.name ?? `http:${f.status}`;
-  let kind = KIND_BY_NAME[name] ?? kindForHttpStatus(f.status);
+  if (f.status === undefined) return networkFailure(SES, err);
+  let kind = f.name === undefined ? undefined : KIND_BY_NAME[f.name];
   // The sender is validated with the credentials, so an address SES cannot parse is the recipient's.
-  if (name === 'BadRequestException' && /address|@domain|mailbox|recipient/i.test(f.vendorMessage)) kind = 'INVALID_RECIPIENT';
-  if (f.status === 429) kind = 'RATE_LIMITED';
-  return new ProviderError(kind, `ses:${name}`, `SES answered ${name} (HTTP ${f.status})`, options);
+  if (f.name === 'BadRequestException' && /address|@domain|mailbox|recipient/i.test(f.vendorMessage)) kind = 'INVALID_RECIPIENT';
+  return httpFailure(SES, f.status, f.retryAfter, { code: f.name, kind });
 }
 
-export const sesEmailProvider: ProviderDefinition<'email', SesCredentials> = {
-  provider: 'ses',
-  channel: 'email',
-  label: 'Amazon SES',
-  credentials: sesCredentials,
-  secretFields: ['secretAccessKey'],
-  connect,
-};
+export const sesEmailProvider: ProviderConnector<'email', SesCredentials> = { ...sesDescriptor, connect };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { startSmtpPeer, type SmtpPeer } from '../../../../test/fakes/smtp-peer';
-import { ProviderError } from '../provider-error';
-import { type ChannelClient, type EmailMessage } from '../types';
-import { smtpEmailProvider, toProviderError, type SmtpCredentials } from './smtp';
+import { startSmtpPeer, type SmtpPeer } from '../../../../../test/fakes/smtp-peer';
+import { ProviderError } from '../../provider-error';
+import { type ChannelClient, type EmailMessage } from '../../types';
+import { smtpEmailProvider, toProviderError, type SmtpCredentials } from './connector';
 
 const PASSWORD = 'pool-secret-Xq93';
 const RECIPIENT = 'patient.jane@example.test';

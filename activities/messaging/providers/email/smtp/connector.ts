@@ -3,34 +3,11 @@
  * The caller keeps one client per clinic and provider, so connections are reused across sends.
  */
 import nodemailer from 'nodemailer';
-import { z } from 'zod';
-import { isNetworkError, ProviderError } from '../provider-error';
-import { type ChannelClient, type EmailMessage, type ProviderDefinition, type ProviderEndpoints, type SendReceipt } from '../types';
-import { SMTP_PRESET_NAMES, SMTP_PRESETS } from './smtp-presets';
+import { isNetworkError, ProviderError } from '../../provider-error';
+import { type ChannelClient, type EmailMessage, type ProviderConnector, type ProviderEndpoints, type SendReceipt } from '../../types';
+import { type SmtpCredentials, smtpDescriptor } from './descriptor';
 
-const smtpCredentials = z
-  .object({
-    preset: z.enum(SMTP_PRESET_NAMES).optional(),
-    host: z.string().min(1).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    secure: z.boolean().optional(),
-    username: z.string().min(1),
-    password: z.string().min(1),
-    fromAddress: z.email(),
-    fromName: z.string().min(1).max(200).optional(),
-  })
-  .transform((c, ctx) => {
-    const preset = c.preset ? SMTP_PRESETS[c.preset] : undefined;
-    const host = c.host ?? preset?.host;
-    const port = c.port ?? preset?.port;
-    if (!host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Required unless a preset is chosen' });
-    if (!port) ctx.addIssue({ code: 'custom', path: ['port'], message: 'Required unless a preset is chosen' });
-    if (!host || !port) return z.NEVER;
-    // Port 465 is implicit TLS by convention; anything else starts plain and upgrades with STARTTLS.
-    const secure = c.secure ?? (c.port === undefined && preset ? preset.secure : port === 465);
-    return { ...c, host, port, secure };
-  });
-export type SmtpCredentials = z.output<typeof smtpCredentials>;
+export { type SmtpCredentials };
 
 /**
  * Message-ID for one message attempt, so a resend of the same attempt is recognisable by the server
@@ -163,11 +140,4 @@ export function toProviderError(err: unknown): ProviderError {
   return new ProviderError('TRANSIENT', code, `SMTP delivery failed (${code})`, cause);
 }
 
-export const smtpEmailProvider: ProviderDefinition<'email', SmtpCredentials> = {
-  provider: 'smtp',
-  channel: 'email',
-  label: 'SMTP (Gmail, Outlook, SendGrid, Mailgun, Postmark, ZeptoMail or any server)',
-  credentials: smtpCredentials,
-  secretFields: ['password'],
-  connect,
-};
+export const smtpEmailProvider: ProviderConnector<'email', SmtpCredentials> = { ...smtpDescriptor, connect };

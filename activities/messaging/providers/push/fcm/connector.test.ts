@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { getApps } from 'firebase-admin/app';
-import { fcmError, type FcmPeer, startFcmPeer } from '../../../../test/fakes/fcm-peer';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { type ProviderError } from '../provider-error';
-import { type ChannelClient, type PushMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createFcmPush, type FcmCredentials, fcmPush } from './fcm';
+import { fcmError, type FcmPeer, startFcmPeer } from '../../../../../test/fakes/fcm-peer';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { type ProviderError } from '../../provider-error';
+import { type ChannelClient, type PushMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createFcmPush, type FcmCredentials, fcmPush } from './connector';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

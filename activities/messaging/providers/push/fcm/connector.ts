@@ -14,16 +14,17 @@
  *   override, cert() is used as documented.
  * Idempotency: FCM has none; the key travels in the data payload for the app to deduplicate.
  */
-import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { cert, type Credential, deleteApp, type GoogleOAuthAccessToken, initializeApp } from 'firebase-admin/app';
 import { getMessaging } from 'firebase-admin/messaging';
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { ProviderError } from '../provider-error';
-import { type ChannelClient, type PushMessage, type ProviderDefinition } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { timeoutFailure, type Vendor } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ChannelClient, type ProviderConnector, type PushMessage } from '../../types';
+import { type FcmCredentials, fcmDescriptor } from './descriptor';
 
 /** firebase-admin error codes. A dead token is INVALID_RECIPIENT with code fcm:unregistered: the caller prunes it. */
 const FIREBASE_ERRORS: Record<string, { kind: DeliveryErrorKind; code?: string }> = {
@@ -54,25 +55,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** A syntactically plausible token that no device owns: FCM answers it with a token error. */
 const PLACEHOLDER_TOKEN = 'clinicflow-credential-check';
 
-export const fcmCredentials = z.object({
-  projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Firebase project id (lower case, digits, dashes)'),
-  clientEmail: z.string().email('must be the service account e-mail'),
-  // Keys pasted from a JSON file often keep their "\n" escapes.
-  privateKey: z
-    .string()
-    .transform((pem) => pem.replace(/\\n/g, '\n'))
-    .refine(isPrivateKey, 'must be the service account private key (PEM)'),
-});
-export type FcmCredentials = z.output<typeof fcmCredentials>;
+export { type FcmCredentials };
 
-function isPrivateKey(pem: string): boolean {
-  try {
-    createPrivateKey(pem);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const FCM: Vendor = { prefix: 'fcm', label: 'FCM' };
 
 /** Opens every connection at the configured base URL whatever host the SDK asked for. */
 class RedirectingAgent extends https.Agent {
@@ -148,7 +133,7 @@ class FcmClient implements ChannelClient<'push'> {
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ProviderError('TRANSIENT', 'timeout', 'FCM: no answer in time')), this.timeoutMs);
+      timer = setTimeout(() => reject(timeoutFailure(FCM)), this.timeoutMs);
     });
     const work = fn();
     work.catch(() => undefined); // a late failure after the deadline has nobody to tell
@@ -194,13 +179,9 @@ class FcmClient implements ChannelClient<'push'> {
   }
 }
 
-export function createFcmPush({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderDefinition<'push', FcmCredentials> {
+export function createFcmPush({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderConnector<'push', FcmCredentials> {
   return {
-    provider: 'fcm',
-    channel: 'push',
-    label: 'Firebase Cloud Messaging',
-    credentials: fcmCredentials,
-    secretFields: ['privateKey'],
+    ...fcmDescriptor,
     connect(creds, endpoints) {
       const base = endpoints.fcm;
       const agent = base ? new RedirectingAgent(new URL(base)) : undefined;

@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { messageBirdError, type MessageBirdPeer, startMessageBirdPeer } from '../../../../test/fakes/messagebird-peer';
-import { type ProviderError } from '../provider-error';
-import { type SmsMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createMessageBirdSms, type MessageBirdCredentials, messageBirdSms } from './messagebird';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { messageBirdError, type MessageBirdPeer, startMessageBirdPeer } from '../../../../../test/fakes/messagebird-peer';
+import { type ProviderError } from '../../provider-error';
+import { type SmsMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createMessageBirdSms, type MessageBirdCredentials, messageBirdSms } from './connector';
 
 const creds: MessageBirdCredentials = { accessKey: `live_${randomBytes(12).toString('hex')}`, originator: 'ClinicFlow' };
 const message: SmsMessage = { from: 'Dr Smith', to: '+31612345678', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };

@@ -8,21 +8,16 @@
  * The documented API we need is two calls, so we speak it directly.
  */
 import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
-import { type ProviderDefinition } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { fetchJson, type Vendor, type VendorVerdict } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ProviderConnector } from '../../types';
+import { type MessageBirdCredentials, messageBirdSmsDescriptor } from './descriptor';
+
+export { type MessageBirdCredentials };
 
 const DEFAULT_BASE_URL = 'https://rest.messagebird.com';
-
-const credentials = z.object({
-  accessKey: z.string().min(1),
-  originator: z
-    .string()
-    .regex(/^(\+?[1-9]\d{1,15}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number or an alphanumeric sender of at most 11 characters'),
-  /** Not used to send: verifies MessageBird-Signature-JWT on webhooks (api/webhooks/messagebird.ts). */
-  signingKey: z.string().min(1).optional(),
-});
-export type MessageBirdCredentials = z.infer<typeof credentials>;
+const MESSAGEBIRD: Vendor = { prefix: 'messagebird', label: 'MessageBird SMS' };
 
 const errorBody = z.object({
   errors: z.array(z.object({ code: z.number(), parameter: z.string().nullish() })).min(1),
@@ -30,63 +25,29 @@ const errorBody = z.object({
 type VendorErrors = z.infer<typeof errorBody>['errors'];
 const createdMessage = z.object({ id: z.string().min(1) });
 
-/** MessageBird's error codes (https://developers.messagebird.com/api/#api-errors) read together with the HTTP status. */
-function kindFor(status: number, errors: VendorErrors): DeliveryErrorKind {
-  if (status === 429) return 'RATE_LIMITED';
-  if (status >= 500) return 'TRANSIENT';
+/** MessageBird's error codes (https://developers.messagebird.com/api/#api-errors); the HTTP status is read by http-failure.ts. */
+function kindFor(errors: VendorErrors): DeliveryErrorKind | undefined {
   if (errors.some((e) => e.code === 2)) return 'AUTH'; // request not allowed: wrong or revoked access key
   // 9 missing, 10 invalid params, 21 bad request: about the recipient only when that is the parameter named.
   if (errors.some((e) => [9, 10, 21].includes(e.code) && e.parameter === 'recipients')) return 'INVALID_RECIPIENT';
   // 25: not enough balance. Only a human topping up fixes it, so move on to the next provider now.
   if (errors.some((e) => e.code === 25)) return 'REJECTED';
-  return kindForHttpStatus(status);
+  return undefined;
 }
 
-function networkError(err: unknown): ProviderError {
-  // fetch rejects with a TypeError whose cause holds the socket error, or a TimeoutError from its signal.
-  const cause = err instanceof Error ? err.cause : undefined;
-  const code = err instanceof Error && err.name === 'TimeoutError' ? 'ETIMEDOUT' : isNetworkError(cause) ? (cause as { code: string }).code : 'unknown';
-  return new ProviderError('TRANSIENT', `network:${code}`, `MessageBird unreachable (${code})`);
+function readError(body: unknown): VendorVerdict {
+  const errors = errorBody.safeParse(body).data?.errors ?? [];
+  // The vendor's descriptions are left out: they may quote the recipient or the sender.
+  return { code: errors[0]?.code, kind: kindFor(errors) };
 }
 
-export function createMessageBirdSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderDefinition<'sms', MessageBirdCredentials> {
+export function createMessageBirdSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderConnector<'sms', MessageBirdCredentials> {
   return {
-    provider: 'messagebird',
-    channel: 'sms',
-    label: 'MessageBird SMS',
-    credentials,
-    secretFields: ['accessKey', 'signingKey'],
+    ...messageBirdSmsDescriptor,
     connect(creds, endpoints) {
       const baseUrl = (endpoints.messagebird ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-
-      const call = async (method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> => {
-        let status: number;
-        let payload: unknown;
-        let retryAfter: string | null;
-        try {
-          const response = await fetch(`${baseUrl}${path}`, {
-            method,
-            headers: { Authorization: `AccessKey ${creds.accessKey}`, Accept: 'application/json', ...(body && { 'Content-Type': 'application/json' }) },
-            body: body && JSON.stringify(body),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          ({ status } = response);
-          retryAfter = response.headers.get('retry-after');
-          const text = await response.text();
-          payload = text ? (JSON.parse(text) as unknown) : undefined;
-        } catch (err) {
-          if (err instanceof SyntaxError) throw new ProviderError('TRANSIENT', 'messagebird:unreadable', 'MessageBird answered with something other than JSON');
-          throw networkError(err);
-        }
-        if (status >= 200 && status < 300) return payload;
-        const errors = errorBody.safeParse(payload).data?.errors ?? [];
-        const kind = kindFor(status, errors);
-        const label = errors[0] ? `messagebird:${errors[0].code}` : `http:${status}`;
-        // The vendor's descriptions are left out: they may quote the recipient or the sender.
-        throw new ProviderError(kind, label, `MessageBird answered HTTP ${status} (${label}): ${kind}`, {
-          retryAfterMs: kind === 'RATE_LIMITED' ? retryAfterMs(retryAfter) : undefined,
-        });
-      };
+      const call = (method: 'GET' | 'POST', path: string, body?: object) =>
+        fetchJson(MESSAGEBIRD, { method, url: `${baseUrl}${path}`, headers: { Authorization: `AccessKey ${creds.accessKey}` }, body, timeoutMs }, readError);
 
       return {
         async send(message) {

@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { startTwilioPeer, type TwilioPeer, twilioError } from '../../../../test/fakes/twilio-peer';
-import { type ProviderError } from '../provider-error';
-import { type SmsMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createTwilioSms, type TwilioCredentials, twilioSms } from './twilio';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { startTwilioPeer, type TwilioPeer, twilioError } from '../../../../../test/fakes/twilio-peer';
+import { type ProviderError } from '../../provider-error';
+import { type SmsMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createTwilioSms, type TwilioCredentials, twilioSms } from './connector';
 
 const creds: TwilioCredentials = {
   accountSid: `AC${randomBytes(16).toString('hex')}`,

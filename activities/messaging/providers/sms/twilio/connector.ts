@@ -2,21 +2,16 @@
  * SMS through Twilio Programmable Messaging, with the official `twilio` SDK.
  *
  * Endpoint override, idempotency header and error reading are shared with Twilio WhatsApp in
- * ../twilio-client.ts: a custom `httpClient` (the SDK's supported transport hook) sends every call to
+ * ../../twilio-client.ts: a custom `httpClient` (the SDK's supported transport hook) sends every call to
  * endpoints.twilio when set (the SDK's defaults otherwise) and adds X-Idempotency-Key, which Twilio
  * itself ignores (Messages have no idempotency parameter) but which lets peers and logs correlate retries.
  */
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { connectTwilio } from '../twilio-client';
-import { type ProviderDefinition } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { connectTwilio } from '../../twilio-client';
+import { type ProviderConnector } from '../../types';
+import { type TwilioCredentials, twilioSmsDescriptor } from './descriptor';
 
-const credentials = z.object({
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID: AC and 32 hex digits'),
-  authToken: z.string().min(1),
-  from: z.string().regex(/^(\+[1-9]\d{1,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number or a Messaging Service SID (MG…)'),
-});
-export type TwilioCredentials = z.infer<typeof credentials>;
+export { type TwilioCredentials };
 
 /** Twilio's error codes that say more than the HTTP status (https://www.twilio.com/docs/api/errors). */
 const KIND_BY_TWILIO_CODE: Record<number, DeliveryErrorKind> = {
@@ -30,13 +25,9 @@ const KIND_BY_TWILIO_CODE: Record<number, DeliveryErrorKind> = {
   20429: 'RATE_LIMITED',
 };
 
-export function createTwilioSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderDefinition<'sms', TwilioCredentials> {
+export function createTwilioSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderConnector<'sms', TwilioCredentials> {
   return {
-    provider: 'twilio',
-    channel: 'sms',
-    label: 'Twilio SMS',
-    credentials,
-    secretFields: ['authToken'],
+    ...twilioSmsDescriptor,
     connect(creds, endpoints) {
       const { accountSid, authToken } = creds;
       const twilio = connectTwilio({ accountSid, authToken, baseUrl: endpoints.twilio, timeoutMs, kindByCode: KIND_BY_TWILIO_CODE, label: 'Twilio SMS' });

@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { basicCredentials, closedPortUrl, type PeerReply } from '../../../../test/fakes/http-peer';
-import { startVonagePeer, type VonagePeer, vonageRefusal } from '../../../../test/fakes/vonage-peer';
-import { type ProviderError } from '../provider-error';
-import { type SmsMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createVonageSms, type VonageCredentials, vonageSms } from './vonage';
+import { basicCredentials, closedPortUrl, type PeerReply } from '../../../../../test/fakes/http-peer';
+import { startVonagePeer, type VonagePeer, vonageRefusal } from '../../../../../test/fakes/vonage-peer';
+import { type ProviderError } from '../../provider-error';
+import { type SmsMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createVonageSms, type VonageCredentials, vonageSms } from './connector';
 
 const creds: VonageCredentials = { apiKey: randomBytes(4).toString('hex'), apiSecret: `Sec${randomBytes(8).toString('hex')}`, from: '+447700900001' };
 const message: SmsMessage = { from: '+447700900001', to: '+447700900123', text: 'Your appointment is tomorrow at 9:00', idempotencyKey: 'msg-42:1' };

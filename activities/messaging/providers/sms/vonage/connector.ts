@@ -1,35 +1,15 @@
 /** SMS through Vonage's SMS API (rest.nexmo.com/sms/json), with the official `@vonage/server-sdk`. */
 import { Vonage } from '@vonage/server-sdk';
 import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
-import { type ProviderDefinition } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { httpFailure, networkFailure, type Vendor } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ProviderConnector } from '../../types';
+import { type VonageCredentials, vonageSmsDescriptor } from './descriptor';
 
-/**
- * How the SMS API signs its callbacks, as chosen in the Vonage dashboard's API settings: MD5 of the
- * parameters plus the secret ("md5hash", Vonage's default) or a hex HMAC keyed by the secret.
- */
-export const vonageSignatureMethod = z.enum(['md5hash', 'md5', 'sha1', 'sha256', 'sha512']);
-export type VonageSignatureMethod = z.infer<typeof vonageSignatureMethod>;
+export { type VonageCredentials };
 
-const credentials = z.object({
-  apiKey: z.string().min(1),
-  apiSecret: z.string().min(1),
-  from: z
-    .string()
-    .regex(/^(\+?[1-9]\d{1,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number or an alphanumeric sender of at most 11 characters'),
-  /**
-   * Not used to send: the account's signature secret, which checks the SMS API's signed delivery
-   * receipts (api/webhooks/vonage-sms.ts) and the Messages API's webhook JWTs (api/webhooks/vonage.ts).
-   */
-  signatureSecret: z.string().min(1).optional(),
-  /**
-   * Not secret: the dashboard's signature method, which only the SMS API follows (Messages API JWTs
-   * are always HS256). Absent: md5hash.
-   */
-  signatureMethod: vonageSignatureMethod.optional(),
-});
-export type VonageCredentials = z.infer<typeof credentials>;
+const VONAGE: Vendor = { prefix: 'vonage', label: 'Vonage SMS' };
 
 /**
  * The per-message `status` of the SMS API, which answers HTTP 200 even when it refuses
@@ -55,7 +35,7 @@ const smsFailure = z.object({
   response: z.object({ messages: z.array(z.object({ status: z.string().optional(), errorText: z.string().optional() })) }),
 });
 /** What the SDK's HTTP layer (vetch) throws for a non-2xx answer: it carries the fetch Response. */
-const httpFailure = z.object({
+const httpAnswer = z.object({
   response: z.object({ status: z.number(), headers: z.custom<{ get(name: string): string | null }>((h) => typeof (h as { get?: unknown } | null)?.get === 'function') }),
 });
 const sent = z.object({ messages: z.array(z.object({ messageId: z.string().min(1) })) });
@@ -76,30 +56,18 @@ function toProviderError(err: unknown): ProviderError {
     // error-text is left out: it may quote the number.
     return new ProviderError(kind, `vonage:${status}`, `Vonage refused the message (vonage:${status}): ${kind}`);
   }
-  const http = httpFailure.safeParse(err);
-  if (http.success) {
-    const { status, headers } = http.data.response;
-    const kind = kindForHttpStatus(status);
-    return new ProviderError(kind, `http:${status}`, `Vonage answered HTTP ${status}: ${kind}`, {
-      retryAfterMs: kind === 'RATE_LIMITED' ? retryAfterMs(headers.get('retry-after')) : undefined,
-    });
-  }
+  const http = httpAnswer.safeParse(err);
+  if (http.success) return httpFailure(VONAGE, http.data.response.status, http.data.response.headers.get('retry-after'));
   // node-fetch's FetchError carries the socket error code; the SDK's own timeout aborts with AbortError.
-  const code = err instanceof Error && err.name === 'AbortError' ? 'ETIMEDOUT' : isNetworkError(err) ? (err as { code: string }).code : 'unknown';
-  // The raw error is never attached as cause: the SDK's errors carry the request with its credentials.
-  return new ProviderError('TRANSIENT', `network:${code}`, `Vonage unreachable (${code})`);
+  return networkFailure(VONAGE, err);
 }
 
 /** Vonage takes numbers as E.164 digits without '+'; alphanumeric senders stay as they are. */
 const msisdn = (value: string) => value.replace(/^\+(?=\d+$)/, '');
 
-export function createVonageSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderDefinition<'sms', VonageCredentials> {
+export function createVonageSms({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderConnector<'sms', VonageCredentials> {
   return {
-    provider: 'vonage',
-    channel: 'sms',
-    label: 'Vonage SMS',
-    credentials,
-    secretFields: ['apiSecret', 'signatureSecret'],
+    ...vonageSmsDescriptor,
     connect(creds, endpoints) {
       const base = endpoints.vonage?.replace(/\/+$/, '');
       // The SMS and account APIs live on restHost; apiHost is set too so no call can slip to the real

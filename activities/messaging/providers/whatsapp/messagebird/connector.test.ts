@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { messageBirdError, type MessageBirdConversationsPeer, startMessageBirdConversationsPeer } from '../../../../test/fakes/messagebird-conversations-peer';
-import { type ProviderError } from '../provider-error';
-import { type ChannelClient, type WhatsAppMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createMessageBirdWhatsApp, type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './messagebird-whatsapp';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { messageBirdError, type MessageBirdConversationsPeer, startMessageBirdConversationsPeer } from '../../../../../test/fakes/messagebird-conversations-peer';
+import { type ProviderError } from '../../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createMessageBirdWhatsApp, type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './connector';
 
 const creds = messageBirdWhatsApp.credentials.parse({
   accessKey: `live_${randomBytes(12).toString('hex')}`,

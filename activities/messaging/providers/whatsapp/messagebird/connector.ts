@@ -8,10 +8,11 @@
  * Idempotency: the API has no idempotency field; the key travels as X-Idempotency-Key (ignored
  * by MessageBird) so logs and local peers can correlate retries.
  */
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
-import { type ChannelClient, type ProviderDefinition, type WhatsAppMessage } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { fetchJson, type Vendor, type VendorVerdict } from '../../http-failure';
+import { kindForHttpStatus, ProviderError } from '../../provider-error';
+import { type ChannelClient, type ProviderConnector, type WhatsAppMessage } from '../../types';
+import { type MessageBirdWhatsAppCredentials, messageBirdWhatsAppDescriptor } from './descriptor';
 
 /** MessageBird error codes ({"errors":[{code, description, parameter}]}) that say more than the HTTP status. */
 const KIND_BY_CODE: Record<number, DeliveryErrorKind> = {
@@ -29,43 +30,22 @@ const RECIPIENT_PARAMETERS = new Set(['to']);
 const DEFAULT_BASE_URL = 'https://conversations.messagebird.com';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-export const messageBirdWhatsAppCredentials = z.object({
-  accessKey: z.string().min(20, 'accessKey looks truncated'),
-  /** The WhatsApp channel's id in MessageBird (32 hex digits). */
-  channelId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the WhatsApp channel id: 32 hex digits'),
-  /** The WhatsApp template namespace of the business account; required to send templates. */
-  templateNamespace: z.string().min(1).optional(),
-  /** Not used to send: verifies MessageBird-Signature-JWT on webhooks (api/webhooks/messagebird.ts). */
-  signingKey: z.string().min(1).optional(),
-});
-export type MessageBirdWhatsAppCredentials = z.output<typeof messageBirdWhatsAppCredentials>;
+export { type MessageBirdWhatsAppCredentials };
 
 interface MessageBirdError {
   code?: number;
   parameter?: string | null;
 }
 
-async function toProviderError(res: Response): Promise<ProviderError> {
-  const body = (await res.json().catch(() => null)) as { errors?: MessageBirdError[] } | null;
-  const first = body?.errors?.[0];
-  const code = first?.code;
-  let kind: DeliveryErrorKind = res.status === 401 ? 'AUTH' : ((code !== undefined && KIND_BY_CODE[code]) || kindForHttpStatus(res.status));
-  if (kind === 'REJECTED' && first?.parameter && RECIPIENT_PARAMETERS.has(first.parameter)) kind = 'INVALID_RECIPIENT';
-  const vendorCode = code === undefined ? `http:${res.status}` : `messagebird:${code}`;
-  // MessageBird's description is left out: it may quote the parameter's value.
-  const detail = first?.parameter ? `, parameter ${first.parameter}` : '';
-  return new ProviderError(kind, vendorCode, `MessageBird WhatsApp: HTTP ${res.status} (${vendorCode}${detail}), ${kind}`, {
-    retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
-  });
-}
+const MESSAGEBIRD: Vendor = { prefix: 'messagebird', label: 'MessageBird WhatsApp' };
 
-function networkError(err: unknown): ProviderError {
-  if (err instanceof DOMException && err.name === 'TimeoutError') {
-    return new ProviderError('TRANSIENT', 'timeout', 'MessageBird WhatsApp: no answer in time');
-  }
-  const cause = (err as { cause?: unknown }).cause;
-  const code = isNetworkError(cause) ? (cause as { code: string }).code : 'unknown';
-  return new ProviderError('TRANSIENT', 'network', `MessageBird WhatsApp: network failure (${code})`, { cause: isNetworkError(cause) ? cause : undefined });
+function readError(body: unknown, status: number): VendorVerdict {
+  const first = (body as { errors?: MessageBirdError[] } | undefined)?.errors?.[0];
+  const code = first?.code;
+  let kind = code === undefined ? undefined : KIND_BY_CODE[code];
+  if ((kind ?? kindForHttpStatus(status)) === 'REJECTED' && first?.parameter && RECIPIENT_PARAMETERS.has(first.parameter)) kind = 'INVALID_RECIPIENT';
+  // MessageBird's description is left out: it may quote the parameter's value.
+  return { code, kind, detail: first?.parameter ? `parameter ${first.parameter}` : undefined };
 }
 
 /** The send body: an HSM (template) with body parameters, or text inside the 24-hour window. */
@@ -94,29 +74,14 @@ class MessageBirdWhatsAppClient implements ChannelClient<'whatsapp'> {
     private readonly timeoutMs: number,
   ) {}
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `AccessKey ${this.creds.accessKey}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-          ...(idempotencyKey ? { 'x-idempotency-key': idempotencyKey } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw networkError(err);
-    }
-    if (!res.ok) throw await toProviderError(res);
-    return res.json().catch(() => ({}));
+  private call(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<unknown> {
+    const headers = { authorization: `AccessKey ${this.creds.accessKey}`, ...(idempotencyKey ? { 'x-idempotency-key': idempotencyKey } : {}) };
+    return fetchJson(MESSAGEBIRD, { method, url: `${this.baseUrl}${path}`, headers, body, timeoutMs: this.timeoutMs }, readError);
   }
 
   async send(message: WhatsAppMessage) {
-    const answer = (await this.call('POST', '/v1/send', sendBody(message, this.creds), message.idempotencyKey)) as { id?: string };
-    if (!answer.id) throw new ProviderError('TRANSIENT', 'messagebird:no-message-id', 'MessageBird WhatsApp: accepted without a message id');
+    const answer = (await this.call('POST', '/v1/send', sendBody(message, this.creds), message.idempotencyKey)) as { id?: string } | undefined;
+    if (!answer?.id) throw new ProviderError('TRANSIENT', 'messagebird:no-message-id', 'MessageBird WhatsApp: accepted without a message id');
     return { providerMessageId: answer.id };
   }
 
@@ -130,13 +95,9 @@ class MessageBirdWhatsAppClient implements ChannelClient<'whatsapp'> {
   }
 }
 
-export function createMessageBirdWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderDefinition<'whatsapp', MessageBirdWhatsAppCredentials> {
+export function createMessageBirdWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderConnector<'whatsapp', MessageBirdWhatsAppCredentials> {
   return {
-    provider: 'messagebird',
-    channel: 'whatsapp',
-    label: 'WhatsApp (MessageBird)',
-    credentials: messageBirdWhatsAppCredentials,
-    secretFields: ['accessKey', 'signingKey'],
+    ...messageBirdWhatsAppDescriptor,
     connect: (creds, endpoints) =>
       new MessageBirdWhatsAppClient(creds, (endpoints['messagebird-conversations'] ?? DEFAULT_BASE_URL).replace(/\/+$/, ''), timeoutMs),
   };

@@ -1,12 +1,12 @@
 /** The Meta WhatsApp Cloud API adapter, through real HTTP calls against a local Graph API peer. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { graphError, type MetaWhatsAppPeer, startMetaWhatsAppPeer } from '../../../../test/fakes/meta-whatsapp-peer';
-import { type ProviderError } from '../provider-error';
-import { type ChannelClient, type WhatsAppMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createMetaCloudWhatsApp, type MetaCloudCredentials, metaCloudWhatsApp } from './meta-cloud';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { graphError, type MetaWhatsAppPeer, startMetaWhatsAppPeer } from '../../../../../test/fakes/meta-whatsapp-peer';
+import { type ProviderError } from '../../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createMetaCloudWhatsApp, type MetaCloudCredentials, metaCloudWhatsApp } from './connector';
 
 const creds = metaCloudWhatsApp.credentials.parse({ phoneNumberId: '106540352242922', accessToken: 'EAAG-local-test-token-0123456789abcdef', appSecret: 'app-secret-for-webhooks' });
 const template: WhatsAppMessage = {

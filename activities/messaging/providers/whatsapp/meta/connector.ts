@@ -7,10 +7,11 @@
  * biz_opaque_callback_data, which Meta echoes in status webhooks so deliveries can be matched
  * to our attempts.
  */
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { ProviderError, isNetworkError, kindForHttpStatus, retryAfterMs } from '../provider-error';
-import { type ChannelClient, type ProviderDefinition, type WhatsAppMessage } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { fetchJson, type Vendor, type VendorVerdict } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ChannelClient, type ProviderConnector, type WhatsAppMessage } from '../../types';
+import { type MetaCloudCredentials, metaCloudDescriptor } from './descriptor';
 
 /** Graph error codes (error.code) that mean more than their HTTP status. Titles are ours, never Meta's message text. */
 const GRAPH_ERRORS: Record<number, { kind: DeliveryErrorKind; title: string }> = {
@@ -53,19 +54,7 @@ const GRAPH_ERRORS: Record<number, { kind: DeliveryErrorKind; title: string }> =
 const DEFAULT_BASE_URL = 'https://graph.facebook.com';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-const numericId = (what: string) => z.string().regex(/^\d+$/, `${what} is the numeric id shown in WhatsApp Manager`);
-
-export const metaCloudCredentials = z.object({
-  phoneNumberId: numericId('phoneNumberId'),
-  accessToken: z.string().min(20, 'accessToken looks truncated'),
-  businessAccountId: numericId('businessAccountId').optional(),
-  /** Not used to send: kept for verifying the X-Hub-Signature-256 of status webhooks. */
-  appSecret: z.string().min(1).optional(),
-  /** Not used to send: the token Meta's webhook subscription handshake must present (api/webhooks/meta.ts). */
-  webhookVerifyToken: z.string().min(1).optional(),
-  graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'graphApiVersion looks like v21.0').default('v21.0'),
-});
-export type MetaCloudCredentials = z.output<typeof metaCloudCredentials>;
+export { type MetaCloudCredentials };
 
 interface GraphError {
   code?: number;
@@ -74,28 +63,14 @@ interface GraphError {
   fbtrace_id?: string;
 }
 
-async function toProviderError(res: Response): Promise<ProviderError> {
-  const body = (await res.json().catch(() => null)) as { error?: GraphError } | null;
-  const error = body?.error ?? {};
-  const known = error.code === undefined ? undefined : GRAPH_ERRORS[error.code];
-  // A 401 is an auth failure whatever the code; otherwise Meta's code beats the HTTP status.
-  const kind = res.status === 401 ? 'AUTH' : (known?.kind ?? kindForHttpStatus(res.status));
-  const code = error.code === undefined ? `http:${res.status}` : `meta:${error.code}`;
-  const detail = [known?.title ?? `HTTP ${res.status}`, error.error_subcode && `subcode ${error.error_subcode}`, error.fbtrace_id && `fbtrace_id ${error.fbtrace_id}`];
-  return new ProviderError(kind, code, `Meta WhatsApp: ${detail.filter(Boolean).join(', ')}`, {
-    retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
-  });
-}
+const META: Vendor = { prefix: 'meta', label: 'Meta WhatsApp' };
 
-function networkError(err: unknown): ProviderError {
-  if (err instanceof DOMException && err.name === 'TimeoutError') {
-    return new ProviderError('TRANSIENT', 'timeout', 'Meta WhatsApp: no answer in time');
-  }
-  const cause = (err as { cause?: unknown }).cause;
-  if (isNetworkError(cause)) {
-    return new ProviderError('TRANSIENT', 'network', `Meta WhatsApp: network failure (${(cause as { code: string }).code})`, { cause });
-  }
-  return new ProviderError('TRANSIENT', 'network', 'Meta WhatsApp: request failed');
+/** Meta's error code and, for the log, our title for it, its subcode and the trace id Meta support asks for. */
+function readError(body: unknown): VendorVerdict {
+  const error = (body as { error?: GraphError } | undefined)?.error ?? {};
+  const known = error.code === undefined ? undefined : GRAPH_ERRORS[error.code];
+  const detail = [known?.title, error.error_subcode && `subcode ${error.error_subcode}`, error.fbtrace_id && `fbtrace_id ${error.fbtrace_id}`];
+  return { code: error.code, kind: known?.kind, detail: detail.filter(Boolean).join(', ') };
 }
 
 /** The Graph message body: a template with body parameters, or free text inside the 24-hour window. */
@@ -123,28 +98,15 @@ class MetaCloudWhatsAppClient implements ChannelClient<'whatsapp'> {
     private readonly timeoutMs: number,
   ) {}
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.baseUrl}/${this.credentials.graphApiVersion}/${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.credentials.accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw networkError(err);
-    }
-    if (!res.ok) throw await toProviderError(res);
-    return res.json().catch(() => {
-      throw new ProviderError('TRANSIENT', 'meta:bad-response', 'Meta WhatsApp: unreadable answer');
-    });
+  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.baseUrl}/${this.credentials.graphApiVersion}/${path}`;
+    return fetchJson(META, { method, url, headers: { authorization: `Bearer ${this.credentials.accessToken}` }, body, timeoutMs: this.timeoutMs }, readError);
   }
 
   async send(message: WhatsAppMessage) {
     assertTemplateXorText(message, 'Meta WhatsApp');
-    const answer = (await this.call('POST', `${this.credentials.phoneNumberId}/messages`, graphMessage(message))) as { messages?: { id?: string }[] };
-    const id = answer.messages?.[0]?.id;
+    const answer = (await this.call('POST', `${this.credentials.phoneNumberId}/messages`, graphMessage(message))) as { messages?: { id?: string }[] } | undefined;
+    const id = answer?.messages?.[0]?.id;
     if (!id) throw new ProviderError('TRANSIENT', 'meta:no-message-id', 'Meta WhatsApp: accepted without a message id');
     return { providerMessageId: id };
   }
@@ -158,13 +120,9 @@ class MetaCloudWhatsAppClient implements ChannelClient<'whatsapp'> {
   }
 }
 
-export function createMetaCloudWhatsApp(options: { timeoutMs?: number } = {}): ProviderDefinition<'whatsapp', MetaCloudCredentials> {
+export function createMetaCloudWhatsApp(options: { timeoutMs?: number } = {}): ProviderConnector<'whatsapp', MetaCloudCredentials> {
   return {
-    provider: 'meta',
-    channel: 'whatsapp',
-    label: 'WhatsApp (Meta Cloud API)',
-    credentials: metaCloudCredentials,
-    secretFields: ['accessToken', 'appSecret', 'webhookVerifyToken'],
+    ...metaCloudDescriptor,
     connect: (credentials, endpoints) =>
       new MetaCloudWhatsAppClient(credentials, (endpoints['meta-whatsapp'] ?? DEFAULT_BASE_URL).replace(/\/+$/, ''), options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   };

@@ -2,13 +2,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { twilioError } from '../../../../test/fakes/twilio-peer';
-import { startTwilioWhatsAppPeer, type TwilioWhatsAppPeer } from '../../../../test/fakes/twilio-whatsapp-peer';
-import { type ProviderError } from '../provider-error';
-import { type ChannelClient, type WhatsAppMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createTwilioWhatsApp, type TwilioWhatsAppCredentials, twilioWhatsApp } from './twilio-whatsapp';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { twilioError } from '../../../../../test/fakes/twilio-peer';
+import { startTwilioWhatsAppPeer, type TwilioWhatsAppPeer } from '../../../../../test/fakes/twilio-whatsapp-peer';
+import { type ProviderError } from '../../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createTwilioWhatsApp, type TwilioWhatsAppCredentials, twilioWhatsApp } from './connector';
 
 const reminderSid = `HX${randomBytes(16).toString('hex')}`;
 const creds = twilioWhatsApp.credentials.parse({

@@ -3,14 +3,14 @@
  * addresses, approved templates as Content API SIDs (HX…) with numbered contentVariables, free
  * text as Body inside the 24-hour window.
  *
- * Endpoint override: endpoints.twilio (shared with Twilio SMS; see ../twilio-client.ts).
+ * Endpoint override: endpoints.twilio (shared with Twilio SMS; see ../../twilio-client.ts).
  * Idempotency: Twilio has none for Messages; the key travels as X-Idempotency-Key for logs and peers.
  */
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { ProviderError } from '../provider-error';
-import { connectTwilio } from '../twilio-client';
-import { type ProviderDefinition, type WhatsAppMessage } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { ProviderError } from '../../provider-error';
+import { connectTwilio } from '../../twilio-client';
+import { type ProviderConnector, type WhatsAppMessage } from '../../types';
+import { CONTENT_SID, type TwilioWhatsAppCredentials, twilioWhatsAppDescriptor } from './descriptor';
 
 /** Twilio codes seen synchronously on WhatsApp sends (https://www.twilio.com/docs/api/errors). */
 const KIND_BY_TWILIO_CODE: Record<number, DeliveryErrorKind> = {
@@ -33,21 +33,7 @@ const KIND_BY_TWILIO_CODE: Record<number, DeliveryErrorKind> = {
 };
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
-
-export const twilioWhatsAppCredentials = z.object({
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID: AC and 32 hex digits'),
-  authToken: z.string().min(1),
-  /** The clinic's WhatsApp-enabled number (E.164, with or without "whatsapp:") or a Messaging Service SID. */
-  from: z.string().regex(/^((whatsapp:)?\+[1-9]\d{1,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number (optionally whatsapp:+…) or a Messaging Service SID (MG…)'),
-  /**
-   * Approved templates live in Twilio's Content API under HX SIDs, while messages name them:
-   * keys are "name:language" or "name", values the Content SID. A template name that is itself
-   * an HX SID needs no entry.
-   */
-  contentSids: z.record(z.string().min(1), z.string().regex(CONTENT_SID, 'must be a Content SID: HX and 32 hex digits')).default({}),
-});
-export type TwilioWhatsAppCredentials = z.output<typeof twilioWhatsAppCredentials>;
+export { type TwilioWhatsAppCredentials };
 
 const whatsappAddress = (address: string) => (E164.test(address) ? `whatsapp:${address}` : address);
 
@@ -69,13 +55,9 @@ function content(message: WhatsAppMessage, contentSids: Record<string, string>) 
   return { body: message.text };
 }
 
-export function createTwilioWhatsApp({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderDefinition<'whatsapp', TwilioWhatsAppCredentials> {
+export function createTwilioWhatsApp({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): ProviderConnector<'whatsapp', TwilioWhatsAppCredentials> {
   return {
-    provider: 'twilio',
-    channel: 'whatsapp',
-    label: 'WhatsApp (Twilio)',
-    credentials: twilioWhatsAppCredentials,
-    secretFields: ['authToken'],
+    ...twilioWhatsAppDescriptor,
     connect(creds, endpoints) {
       const twilio = connectTwilio({ ...creds, baseUrl: endpoints.twilio, timeoutMs, kindByCode: KIND_BY_TWILIO_CODE, label: 'Twilio WhatsApp' });
       return {

@@ -2,12 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../test/fakes/http-peer';
-import { startVonageMessagesPeer, type VonageMessagesPeer, vonageProblem } from '../../../../test/fakes/vonage-messages-peer';
-import { type ProviderError } from '../provider-error';
-import { type ChannelClient, type WhatsAppMessage } from '../types';
-import { rejectsWithProviderError } from '../../../../test/support/provider-errors';
-import { createVonageWhatsApp, type VonageWhatsAppCredentials, vonageWhatsApp } from './vonage-whatsapp';
+import { closedPortUrl } from '../../../../../test/fakes/http-peer';
+import { startVonageMessagesPeer, type VonageMessagesPeer, vonageProblem } from '../../../../../test/fakes/vonage-messages-peer';
+import { type ProviderError } from '../../provider-error';
+import { type ChannelClient, type WhatsAppMessage } from '../../types';
+import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
+import { createVonageWhatsApp, type VonageWhatsAppCredentials, vonageWhatsApp } from './connector';
 
 const creds = vonageWhatsApp.credentials.parse({ apiKey: randomBytes(4).toString('hex'), apiSecret: `secret-${randomBytes(8).toString('hex')}`, from: '+447700900100' });
 const template: WhatsAppMessage = {

@@ -7,10 +7,11 @@
  * Idempotency: the key travels as client_ref, which Vonage echoes in status webhooks.
  */
 import { Vonage } from '@vonage/server-sdk';
-import { z } from 'zod';
-import { type DeliveryErrorKind } from '../../../../domain/messaging';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from '../provider-error';
-import { type ProviderDefinition, type WhatsAppMessage } from '../types';
+import { type DeliveryErrorKind } from '../../../../../domain/messaging';
+import { httpFailure, networkFailure, type Vendor } from '../../http-failure';
+import { ProviderError } from '../../provider-error';
+import { type ProviderConnector, type WhatsAppMessage } from '../../types';
+import { type VonageWhatsAppCredentials, vonageWhatsAppDescriptor } from './descriptor';
 
 /** Messages API error codes (the #fragment of an RFC 7807 `type`) that say more than the HTTP status. */
 const KIND_BY_CODE: Record<string, DeliveryErrorKind> = {
@@ -33,15 +34,9 @@ const KIND_BY_CODE: Record<string, DeliveryErrorKind> = {
 const DEFAULT_TIMEOUT_MS = 15_000;
 type SendParams = Parameters<Vonage['messages']['send']>[0];
 
-export const vonageWhatsAppCredentials = z.object({
-  apiKey: z.string().regex(/^[0-9a-zA-Z]{6,16}$/, 'must be the Vonage API key'),
-  apiSecret: z.string().min(8, 'apiSecret looks truncated'),
-  /** The clinic's WhatsApp Business number (E.164), used when a message names no sender. */
-  from: z.string().regex(/^\+?[1-9]\d{6,14}$/, 'must be an E.164 number'),
-  /** Not used to send: verifies the JWT of signed webhooks (api/webhooks/vonage.ts). */
-  signatureSecret: z.string().min(1).optional(),
-});
-export type VonageWhatsAppCredentials = z.output<typeof vonageWhatsAppCredentials>;
+export { type VonageWhatsAppCredentials };
+
+const VONAGE: Vendor = { prefix: 'vonage', label: 'Vonage WhatsApp' };
 
 /** Vonage wants numbers without the leading +. */
 const msisdn = (number: string) => number.replace(/^\+/, '');
@@ -65,30 +60,21 @@ interface Problem {
 /** The SDK's VetchError keeps the HTTP response unread; its config holds the Authorization header, so it never becomes a cause. */
 async function toProviderError(err: unknown): Promise<ProviderError> {
   if (err instanceof ProviderError) return err;
-  const response = (err as { response?: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> } }).response;
+  const response = (err as { response?: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> } } | null)?.response;
   if (response) {
     const problem = ((await response.json().catch(() => null)) ?? {}) as Problem;
     const code = problem.type?.split('#')[1];
-    let kind = response.status === 401 ? 'AUTH' : ((code && KIND_BY_CODE[code]) || kindForHttpStatus(response.status));
+    let kind = code === undefined ? undefined : KIND_BY_CODE[code];
     if (code === '1020' && problem.invalid_parameters?.some((p) => p.name === 'to')) kind = 'INVALID_RECIPIENT';
-    const vendorCode = code ? `vonage:${code}` : `http:${response.status}`;
     // Vonage's title and detail are left out: detail may quote parameter values.
-    return new ProviderError(kind, vendorCode, `Vonage WhatsApp: HTTP ${response.status} (${vendorCode}), ${kind}`, {
-      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
-    });
+    return httpFailure(VONAGE, response.status, response.headers.get('retry-after'), { code, kind });
   }
-  if ((err as { name?: unknown }).name === 'AbortError') return new ProviderError('TRANSIENT', 'timeout', 'Vonage WhatsApp: no answer in time');
-  if (isNetworkError(err)) return new ProviderError('TRANSIENT', 'network', `Vonage WhatsApp: network failure (${(err as { code: string }).code})`);
-  return new ProviderError('TRANSIENT', 'vonage:unknown', `Vonage WhatsApp: call failed (${err instanceof Error ? err.name : typeof err})`);
+  return networkFailure(VONAGE, err);
 }
 
-export function createVonageWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderDefinition<'whatsapp', VonageWhatsAppCredentials> {
+export function createVonageWhatsApp({ timeoutMs = DEFAULT_TIMEOUT_MS }: { timeoutMs?: number } = {}): ProviderConnector<'whatsapp', VonageWhatsAppCredentials> {
   return {
-    provider: 'vonage',
-    channel: 'whatsapp',
-    label: 'WhatsApp (Vonage)',
-    credentials: vonageWhatsAppCredentials,
-    secretFields: ['apiSecret', 'signatureSecret'],
+    ...vonageWhatsAppDescriptor,
     connect(creds, endpoints) {
       const apiHost = endpoints['vonage-messages']?.replace(/\/+$/, '');
       const vonage = new Vonage({ apiKey: creds.apiKey, apiSecret: creds.apiSecret }, { ...(apiHost ? { apiHost } : {}), timeout: timeoutMs });
