@@ -1,13 +1,15 @@
-/** The MessageBird WhatsApp adapter, through real HTTP calls against a local Conversations API peer. */
+/**
+ * What is MessageBird's own in the WhatsApp connector (HSM shape, namespace, channel id, its code table),
+ * through real HTTP calls against a local Conversations API peer. Shared WhatsApp cases: ../contract.test.ts.
+ */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl } from '../../../../../test/fakes/http-peer';
 import { messageBirdError, type MessageBirdConversationsPeer, startMessageBirdConversationsPeer } from '../../../../../test/fakes/messagebird-conversations-peer';
 import { type ProviderError } from '../../provider-error';
 import { type ChannelClient, type WhatsAppMessage } from '../../types';
 import { rejectsWithProviderError } from '../../../../../test/support/provider-errors';
-import { createMessageBirdWhatsApp, type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './connector';
+import { type MessageBirdWhatsAppCredentials, messageBirdWhatsApp } from './connector';
 
 const creds = messageBirdWhatsApp.credentials.parse({
   accessKey: `live_${randomBytes(12).toString('hex')}`,
@@ -28,8 +30,8 @@ const providerError = (promise: Promise<unknown>): Promise<ProviderError> => rej
 describe('MessageBird WhatsApp adapter', () => {
   let peer: MessageBirdConversationsPeer;
   const clients: ChannelClient<'whatsapp'>[] = [];
-  const connect = (overrides: Partial<MessageBirdWhatsAppCredentials> = {}, definition = messageBirdWhatsApp, base?: string) => {
-    const client = definition.connect({ ...creds, ...overrides }, { 'messagebird-conversations': base ?? peer.url });
+  const connect = (overrides: Partial<MessageBirdWhatsAppCredentials> = {}) => {
+    const client = messageBirdWhatsApp.connect({ ...creds, ...overrides }, { 'messagebird-conversations': peer.url });
     clients.push(client);
     return client;
   };
@@ -68,26 +70,19 @@ describe('MessageBird WhatsApp adapter', () => {
     assert.deepEqual([peer.messages.at(-1)?.type, peer.messages.at(-1)?.content], ['text', { text: text.text }]);
   });
 
-  test('both/neither template and text, or a template without namespace, is REJECTED before any request', async () => {
+  test('a template without a namespace is REJECTED before any request', async () => {
     const before = peer.requests.length;
-    for (const message of [{ ...template, text: 'both' }, { ...text, text: undefined }]) {
-      assert.equal((await providerError(connect().send(message))).kind, 'REJECTED');
-    }
     const noNamespace = await providerError(connect({ templateNamespace: undefined }).send(template));
     assert.deepEqual([noNamespace.kind, noNamespace.code], ['REJECTED', 'messagebird:no-template-namespace']);
     assert.equal(peer.requests.length, before);
   });
 
-  test('verify() lists conversations; a wrong access key is AUTH', async () => {
+  test('verify() lists conversations', async () => {
     await connect().verify();
     assert.equal(peer.requests.at(-1)?.path, '/v1/conversations');
-    const err = await providerError(connect({ accessKey: 'live_wrongwrongwrongwrong' }).verify());
-    assert.deepEqual([err.kind, err.code], ['AUTH', 'messagebird:2']);
   });
 
-  test('an invalid recipient is INVALID_RECIPIENT; an unknown channel is REJECTED', async () => {
-    const err = await providerError(connect().send({ ...text, to: 'not-a-number' }));
-    assert.deepEqual([err.kind, err.code], ['INVALID_RECIPIENT', 'messagebird:21']);
+  test('an unknown channel is REJECTED', async () => {
     const channel = await providerError(connect({ channelId: 'f'.repeat(32) }).send(text));
     assert.deepEqual([channel.kind, channel.code], ['REJECTED', 'messagebird:20']);
   });
@@ -95,34 +90,12 @@ describe('MessageBird WhatsApp adapter', () => {
   const cases = [
     { reply: messageBirdError(422, 10, 'Invalid parameter', 'to'), kind: 'INVALID_RECIPIENT', code: 'messagebird:10' },
     { reply: messageBirdError(402, 25, 'Not enough balance'), kind: 'REJECTED', code: 'messagebird:25' },
-    { reply: messageBirdError(429, 98, 'Too many requests', null, { 'retry-after': '5' }), kind: 'RATE_LIMITED', code: 'messagebird:98' },
-    { reply: messageBirdError(500, 99, 'Internal error'), kind: 'TRANSIENT', code: 'messagebird:99' },
-    { reply: { status: 503, body: 'upstream unavailable' }, kind: 'TRANSIENT', code: 'http:503' },
   ] as const;
   for (const { reply, kind, code } of cases) {
     test(`MessageBird answer ${code} is ${kind}`, async () => {
       peer.failNext(1, reply);
       const err = await providerError(connect().send(text));
       assert.deepEqual([err.kind, err.code], [kind, code]);
-      if (kind === 'RATE_LIMITED') assert.equal(err.options.retryAfterMs, 5000);
     });
   }
-
-  test('connection refused is TRANSIENT', async () => {
-    const err = await providerError(connect({}, messageBirdWhatsApp, await closedPortUrl()).send(text));
-    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'network']);
-  });
-
-  test('no answer within the timeout is TRANSIENT', async () => {
-    peer.hangNext();
-    const err = await providerError(connect({}, createMessageBirdWhatsApp({ timeoutMs: 200 })).send(text));
-    assert.deepEqual([err.kind, err.code], ['TRANSIENT', 'timeout']);
-  });
-
-  test('credentials: bad input is refused with field paths; the access key is secret', () => {
-    const result = messageBirdWhatsApp.credentials.safeParse({ accessKey: 'short', channelId: 'whatsapp-1', templateNamespace: '' });
-    assert.equal(result.success, false);
-    assert.deepEqual(result.error.issues.map((i) => i.path.join('.')).sort(), ['accessKey', 'channelId', 'templateNamespace']);
-    assert.deepEqual(messageBirdWhatsApp.secretFields, ['accessKey', 'signingKey']);
-  });
 });
