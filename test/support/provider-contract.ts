@@ -36,15 +36,15 @@ export interface ContractPeer<C extends Channel> {
   lastAccepted(): { id: string; idempotencyKey: string | undefined } | undefined;
   /** How many messages the peer accepted so far. */
   acceptedCount(): number;
-  /** How many requests reached the peer so far (for "refused before any request"). */
-  requestCount(): number;
+  /** How many requests reached the peer so far (for "refused before any request"); HTTP peers only. */
+  requestCount?(): number;
   /** Codes for refused credentials on verify() and on send (they differ where the vendor answers them differently). */
   refusedCredentials: { verifyCode: string; sendCode: string };
   /** A message whose recipient the vendor refuses, and the code it gives. `arrange` scripts the refusal when the peer has no rule for it. */
   invalidRecipient: { message: MessageByChannel[C]; code: string; arrange?(): void };
   /** A 5xx (or the vendor's equivalent) in the vendor's own shape. */
   serverError: ScriptedAnswer;
-  /** A 5xx without the vendor's error body (a proxy or load balancer answering). Absent for vendors not spoken over HTTP. */
+  /** A 5xx without the vendor's error body (a proxy or load balancer answering). Absent for SMTP, and where the peer cannot send one. */
   bareServerError?: ScriptedAnswer;
   /** A throttling answer with Retry-After: seconds. `retryAfter: false` where the SDK drops the header. */
   rateLimited?: { arrange(retryAfterSeconds: number): void; code: string; retryAfter: boolean };
@@ -126,11 +126,13 @@ export function contractSuite<C extends Channel>(channel: C, subjects: ContractS
         assert.equal(peer().acceptedCount(), before);
       });
 
-      test('an invalid recipient is INVALID_RECIPIENT, permanent', async () => {
+      test('an invalid recipient is INVALID_RECIPIENT, permanent, and nothing is accepted', async () => {
         const { message, code, arrange } = peer().invalidRecipient;
+        const before = peer().acceptedCount();
         arrange?.();
         const err = await providerError(connect().send(message));
         assert.deepEqual([err.kind, err.code, err.permanent], ['INVALID_RECIPIENT', code, true]);
+        assert.equal(peer().acceptedCount(), before);
       });
 
       test("the vendor's server error is TRANSIENT, retried", async () => {
@@ -141,7 +143,7 @@ export function contractSuite<C extends Channel>(channel: C, subjects: ContractS
 
       test("a 5xx without the vendor's error body is TRANSIENT", async (t) => {
         const bare = peer().bareServerError;
-        if (!bare) return t.skip('not spoken over HTTP');
+        if (!bare) return t.skip('the subject scripts no bare 5xx (not HTTP, or its peer cannot)');
         bare.arrange();
         const err = await providerError(connect().send(peer().message));
         assert.deepEqual([err.kind, err.code], ['TRANSIENT', bare.code]);

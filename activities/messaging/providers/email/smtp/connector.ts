@@ -113,31 +113,35 @@ const RECIPIENT_REPLIES = new Set([501, 550, 551, 553]);
 
 /**
  * SMTP reply codes and nodemailer's error codes to our taxonomy. Messages carry the reply code and
- * the command only: the server's reply text often echoes the recipient address.
+ * the command only: the server's reply text often echoes the recipient address. nodemailer's error
+ * is not kept as the cause either: it lists the rejected recipients.
  */
 export function toProviderError(err: unknown): ProviderError {
   const f = readFailure(err);
   const reply = f.responseCode;
-  const cause = { cause: err };
   if (reply !== undefined) {
     const code = `smtp:${reply}`;
     // The command's verb only ("RCPT TO"), never its argument (the address).
     const verb = /^[A-Za-z]+(?: [A-Za-z]+)?/.exec(f.command ?? '')?.[0];
     const during = verb ? ` to ${verb.toUpperCase()}` : '';
-    if (AUTH_REPLIES.has(reply)) return new ProviderError('AUTH', code, `SMTP server refused the credentials (reply ${reply})`, cause);
-    if (reply >= 400 && reply < 500) return new ProviderError('TRANSIENT', code, `SMTP server deferred the message (reply ${reply}${during})`, cause);
+    if (AUTH_REPLIES.has(reply)) return new ProviderError('AUTH', code, `SMTP server refused the credentials (reply ${reply})`);
+    if (reply >= 400 && reply < 500) return new ProviderError('TRANSIENT', code, `SMTP server deferred the message (reply ${reply}${during})`);
     const atRecipient = f.code === 'EENVELOPE' || /^RCPT\b/i.test(f.command ?? '');
-    if (RECIPIENT_REPLIES.has(reply) && atRecipient) return new ProviderError('INVALID_RECIPIENT', code, `SMTP server rejected the recipient (reply ${reply}${during})`, cause);
-    if (reply >= 500) return new ProviderError('REJECTED', code, `SMTP server rejected the message (reply ${reply}${during})`, cause);
+    if (RECIPIENT_REPLIES.has(reply) && atRecipient) return new ProviderError('INVALID_RECIPIENT', code, `SMTP server rejected the recipient (reply ${reply}${during})`);
+    if (reply >= 500) return new ProviderError('REJECTED', code, `SMTP server rejected the message (reply ${reply}${during})`);
   }
   const code = `smtp:${f.originalCode ?? f.code ?? 'unknown'}`;
-  if (f.code === 'EAUTH' || f.code === 'ENOAUTH') return new ProviderError('AUTH', code, 'SMTP authentication failed', cause);
+  if (f.code === 'EAUTH' || f.code === 'ENOAUTH') return new ProviderError('AUTH', code, 'SMTP authentication failed');
   // nodemailer refuses an envelope without a usable recipient before talking to the server.
-  if (f.code === 'EENVELOPE') return new ProviderError('INVALID_RECIPIENT', code, 'SMTP envelope has no valid recipient', cause);
-  if (f.code === 'ECONFIG') return new ProviderError('REJECTED', code, 'SMTP transport configuration is invalid', cause);
-  if (isNetworkError(err) || f.code === 'EDNS' || f.code === 'ETLS') return new ProviderError('TRANSIENT', code, `Could not talk to the SMTP server (${code})`, cause);
+  if (f.code === 'EENVELOPE') return new ProviderError('INVALID_RECIPIENT', code, 'SMTP envelope has no valid recipient');
+  if (f.code === 'ECONFIG') return new ProviderError('REJECTED', code, 'SMTP transport configuration is invalid');
+  // Socket failures carry the same codes as every other provider's (network:ECONNREFUSED, network:ETIMEDOUT).
+  if (isNetworkError(err) || f.code === 'EDNS' || f.code === 'ETLS') {
+    const network = `network:${f.originalCode ?? f.code ?? 'unknown'}`;
+    return new ProviderError('TRANSIENT', network, `Could not talk to the SMTP server (${network})`);
+  }
   // Anything unrecognised is retried: Temporal's retry policy bounds the cost of being wrong.
-  return new ProviderError('TRANSIENT', code, `SMTP delivery failed (${code})`, cause);
+  return new ProviderError('TRANSIENT', code, `SMTP delivery failed (${code})`);
 }
 
 export const smtpEmailProvider: ProviderConnector<'email', SmtpCredentials> = { ...smtpDescriptor, connect };
