@@ -12,8 +12,11 @@ export const sesContract: ContractSubject<'email'> = {
   descriptor: sesEmailProvider,
   credentials: {
     valid: [base, { ...base, fromName: 'Sunrise Clinic', configurationSetName: 'clinic-events' }],
-    invalid: { ...base, secretAccessKey: undefined, fromAddress: 'front desk', region: 'Ireland' },
-    invalidPaths: ['fromAddress', 'region', 'secretAccessKey'],
+    invalid: [
+      { input: { ...base, secretAccessKey: undefined }, paths: ['secretAccessKey'] },
+      { input: { ...base, fromAddress: 'front desk' }, paths: ['fromAddress'] },
+      { input: { ...base, region: 'Ireland' }, paths: ['region'] },
+    ],
     secretFields: ['secretAccessKey'],
   },
   async start() {

@@ -11,8 +11,10 @@ export const smtpContract: ContractSubject<'email'> = {
   descriptor: smtpEmailProvider,
   credentials: {
     valid: [base, { ...base, host: undefined, port: undefined, preset: 'gmail' }, { ...base, fromName: 'Sunrise Clinic', secure: true }],
-    invalid: { ...base, password: undefined, fromAddress: 'not-an-address' },
-    invalidPaths: ['fromAddress', 'password'],
+    invalid: [
+      { input: { ...base, password: undefined }, paths: ['password'] },
+      { input: { ...base, fromAddress: 'not-an-address' }, paths: ['fromAddress'] },
+    ],
     secretFields: ['password'],
   },
   async start() {

@@ -13,8 +13,7 @@ export const fcmContract: ContractSubject<'push'> = {
   descriptor: fcmPush,
   credentials: {
     valid: [account, { ...account, privateKey: pem.replace(/\n/g, '\\n') }],
-    invalid: { projectId: 'Clinic Push', clientEmail: 'not-an-email', privateKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' },
-    invalidPaths: ['clientEmail', 'privateKey', 'projectId'],
+    invalid: [{ input: { projectId: 'Clinic Push', clientEmail: 'not-an-email', privateKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' }, paths: ['clientEmail', 'privateKey', 'projectId'] }],
     secretFields: ['privateKey'],
   },
   async start() {

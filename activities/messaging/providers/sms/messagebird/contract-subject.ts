@@ -10,8 +10,7 @@ export const messageBirdSmsContract: ContractSubject<'sms'> = {
   descriptor: messageBirdSms,
   credentials: {
     valid: [{ accessKey: 'live_key', originator: 'ClinicFlow' }, { accessKey: 'live_key', originator: '+31612345678' }],
-    invalid: { originator: 'A sender name that is too long' },
-    invalidPaths: ['accessKey', 'originator'],
+    invalid: [{ input: { originator: 'A sender name that is too long' }, paths: ['accessKey', 'originator'] }],
     secretFields: ['accessKey', 'signingKey'],
   },
   async start() {

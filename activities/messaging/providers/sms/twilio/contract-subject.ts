@@ -10,8 +10,7 @@ export const twilioSmsContract: ContractSubject<'sms'> = {
   descriptor: twilioSms,
   credentials: {
     valid: [{ accountSid: `AC${'a'.repeat(32)}`, authToken: 't', from: '+15005550006' }, { accountSid: `AC${'a'.repeat(32)}`, authToken: 't', from: `MG${'b'.repeat(32)}` }],
-    invalid: { accountSid: 'SK123', from: 'clinic' },
-    invalidPaths: ['accountSid', 'authToken', 'from'],
+    invalid: [{ input: { accountSid: 'SK123', from: 'clinic' }, paths: ['accountSid', 'authToken', 'from'] }],
     secretFields: ['authToken'],
   },
   async start() {

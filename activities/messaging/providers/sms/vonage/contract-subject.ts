@@ -10,8 +10,7 @@ export const vonageSmsContract: ContractSubject<'sms'> = {
   descriptor: vonageSms,
   credentials: {
     valid: [{ apiKey: 'k', apiSecret: 's', from: '+447700900001' }, { apiKey: 'k', apiSecret: 's', from: 'ClinicFlow' }],
-    invalid: { apiKey: '', from: '+0' },
-    invalidPaths: ['apiKey', 'apiSecret', 'from'],
+    invalid: [{ input: { apiKey: '', from: '+0' }, paths: ['apiKey', 'apiSecret', 'from'] }],
     secretFields: ['apiSecret', 'signatureSecret'],
   },
   async start() {

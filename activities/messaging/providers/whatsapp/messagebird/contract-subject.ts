@@ -9,8 +9,7 @@ export const messageBirdWhatsAppContract: ContractSubject<'whatsapp'> = {
   descriptor: messageBirdWhatsApp,
   credentials: {
     valid: [{ accessKey: 'live_0123456789abcdefghij', channelId: 'a'.repeat(32) }, { accessKey: 'live_0123456789abcdefghij', channelId: 'A'.repeat(32), templateNamespace: 'ns' }],
-    invalid: { accessKey: 'short', channelId: 'whatsapp-1', templateNamespace: '' },
-    invalidPaths: ['accessKey', 'channelId', 'templateNamespace'],
+    invalid: [{ input: { accessKey: 'short', channelId: 'whatsapp-1', templateNamespace: '' }, paths: ['accessKey', 'channelId', 'templateNamespace'] }],
     secretFields: ['accessKey', 'signingKey'],
   },
   async start() {

@@ -10,8 +10,7 @@ export const metaCloudContract: ContractSubject<'whatsapp'> = {
   descriptor: metaCloudWhatsApp,
   credentials: {
     valid: [valid, { ...valid, businessAccountId: '102290129340398', graphApiVersion: 'v20.0' }],
-    invalid: { phoneNumberId: '+1 555 0100', accessToken: 'short', graphApiVersion: '21' },
-    invalidPaths: ['accessToken', 'graphApiVersion', 'phoneNumberId'],
+    invalid: [{ input: { phoneNumberId: '+1 555 0100', accessToken: 'short', graphApiVersion: '21' }, paths: ['accessToken', 'graphApiVersion', 'phoneNumberId'] }],
     secretFields: ['accessToken', 'appSecret', 'webhookVerifyToken'],
   },
   async start() {

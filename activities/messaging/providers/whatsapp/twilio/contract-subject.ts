@@ -16,8 +16,7 @@ export const twilioWhatsAppContract: ContractSubject<'whatsapp'> = {
       { accountSid: sid('AC'), authToken: 't', from: 'whatsapp:+15550100', contentSids: { 'appointment_reminder:en_US': sid('HX') } },
       { accountSid: sid('AC'), authToken: 't', from: sid('MG') },
     ],
-    invalid: { accountSid: 'AB123', authToken: '', from: 'whatsapp:555', contentSids: { reminder: 'HX1' } },
-    invalidPaths: ['accountSid', 'authToken', 'contentSids.reminder', 'from'],
+    invalid: [{ input: { accountSid: 'AB123', authToken: '', from: 'whatsapp:555', contentSids: { reminder: 'HX1' } }, paths: ['accountSid', 'authToken', 'contentSids.reminder', 'from'] }],
     secretFields: ['authToken'],
   },
   async start() {

@@ -9,8 +9,7 @@ export const vonageWhatsAppContract: ContractSubject<'whatsapp'> = {
   descriptor: vonageWhatsApp,
   credentials: {
     valid: [{ apiKey: 'abc12345', apiSecret: 'secret-12345', from: '+447700900100' }, { apiKey: 'abc12345', apiSecret: 'secret-12345', from: '447700900100' }],
-    invalid: { apiKey: 'key with spaces', apiSecret: 'short', from: 'Clinic' },
-    invalidPaths: ['apiKey', 'apiSecret', 'from'],
+    invalid: [{ input: { apiKey: 'key with spaces', apiSecret: 'short', from: 'Clinic' }, paths: ['apiKey', 'apiSecret', 'from'] }],
     secretFields: ['apiSecret', 'signatureSecret'],
   },
   async start() {
