@@ -11,6 +11,7 @@
 import { type DeliveryErrorKind } from '../../../../../domain/messaging';
 import { fetchJson, type Vendor, type VendorVerdict } from '../../http-failure';
 import { kindForHttpStatus, ProviderError } from '../../provider-error';
+import { assertTemplateXorText } from '../template-or-text';
 import { type ChannelClient, type ProviderConnector, type WhatsAppMessage } from '../../types';
 import { type MessageBirdWhatsAppCredentials, messageBirdWhatsAppDescriptor } from './descriptor';
 
@@ -50,9 +51,7 @@ function readError(body: unknown, status: number): VendorVerdict {
 
 /** The send body: an HSM (template) with body parameters, or text inside the 24-hour window. */
 function sendBody(message: WhatsAppMessage, creds: MessageBirdWhatsAppCredentials): Record<string, unknown> {
-  if ((message.template === undefined) === (message.text === undefined)) {
-    throw new ProviderError('REJECTED', 'whatsapp:template-xor-text', 'MessageBird WhatsApp: a WhatsApp message needs exactly one of template and text');
-  }
+  assertTemplateXorText(message, 'MessageBird WhatsApp');
   const base = { to: message.to, from: creds.channelId };
   if (!message.template) return { ...base, type: 'text', content: { text: message.text } };
   if (!creds.templateNamespace) {

@@ -10,6 +10,7 @@
 import { type DeliveryErrorKind } from '../../../../../domain/messaging';
 import { fetchJson, type Vendor, type VendorVerdict } from '../../http-failure';
 import { ProviderError } from '../../provider-error';
+import { assertTemplateXorText } from '../template-or-text';
 import { type ChannelClient, type ProviderConnector, type WhatsAppMessage } from '../../types';
 import { type MetaCloudCredentials, metaCloudDescriptor } from './descriptor';
 
@@ -82,13 +83,6 @@ function graphMessage(message: WhatsAppMessage): Record<string, unknown> {
     return { ...base, type: 'template', template: { name, language: { code: language }, components } };
   }
   return { ...base, type: 'text', text: { body: message.text } };
-}
-
-/** Exactly one of template and text (types.ts); checked here because the type cannot say it. */
-function assertTemplateXorText(message: WhatsAppMessage, vendor: string): void {
-  if ((message.template === undefined) === (message.text === undefined)) {
-    throw new ProviderError('REJECTED', 'whatsapp:template-xor-text', `${vendor}: a WhatsApp message needs exactly one of template and text`);
-  }
 }
 
 class MetaCloudWhatsAppClient implements ChannelClient<'whatsapp'> {

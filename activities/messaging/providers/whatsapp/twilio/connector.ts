@@ -9,6 +9,7 @@
 import { type DeliveryErrorKind } from '../../../../../domain/messaging';
 import { ProviderError } from '../../provider-error';
 import { connectTwilio } from '../../twilio-client';
+import { assertTemplateXorText } from '../template-or-text';
 import { type ProviderConnector, type WhatsAppMessage } from '../../types';
 import { CONTENT_SID, type TwilioWhatsAppCredentials, twilioWhatsAppDescriptor } from './descriptor';
 
@@ -45,9 +46,7 @@ function contentSidFor(template: NonNullable<WhatsAppMessage['template']>, conte
 
 /** Template or text as Twilio's create parameters. Content variables are numbered from 1, like the template's {{1}}. */
 function content(message: WhatsAppMessage, contentSids: Record<string, string>) {
-  if ((message.template === undefined) === (message.text === undefined)) {
-    throw new ProviderError('REJECTED', 'whatsapp:template-xor-text', 'Twilio WhatsApp: a WhatsApp message needs exactly one of template and text');
-  }
+  assertTemplateXorText(message, 'Twilio WhatsApp');
   if (message.template) {
     const variables = Object.fromEntries(message.template.parameters.map((value, i) => [String(i + 1), value]));
     return { contentSid: contentSidFor(message.template, contentSids), contentVariables: JSON.stringify(variables) };

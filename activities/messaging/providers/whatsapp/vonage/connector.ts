@@ -10,6 +10,7 @@ import { Vonage } from '@vonage/server-sdk';
 import { type DeliveryErrorKind } from '../../../../../domain/messaging';
 import { httpFailure, networkFailure, type Vendor } from '../../http-failure';
 import { ProviderError } from '../../provider-error';
+import { assertTemplateXorText } from '../template-or-text';
 import { type ProviderConnector, type WhatsAppMessage } from '../../types';
 import { type VonageWhatsAppCredentials, vonageWhatsAppDescriptor } from './descriptor';
 
@@ -42,9 +43,7 @@ const VONAGE: Vendor = { prefix: 'vonage', label: 'Vonage WhatsApp' };
 const msisdn = (number: string) => number.replace(/^\+/, '');
 
 function sendParams(message: WhatsAppMessage, from: string): SendParams {
-  if ((message.template === undefined) === (message.text === undefined)) {
-    throw new ProviderError('REJECTED', 'whatsapp:template-xor-text', 'Vonage WhatsApp: a WhatsApp message needs exactly one of template and text');
-  }
+  assertTemplateXorText(message, 'Vonage WhatsApp');
   const base = { channel: 'whatsapp', to: msisdn(message.to), from: msisdn(from), clientRef: message.idempotencyKey };
   if (!message.template) return { ...base, messageType: 'text', text: message.text ?? '' };
   const { name, language, parameters } = message.template;
