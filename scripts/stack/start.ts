@@ -12,7 +12,6 @@
  * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI, INBOX,
  * INBOX_SMTP_PORT, INBOX_WEB_PORT.
  */
-import { type Client } from '@temporalio/client';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,8 +23,7 @@ import { applyMigrations } from '../../prisma/migrator';
 import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } from '../../prisma/seed';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
-import { ensureSchedules } from '../../workers/schedules';
-import { savePaymentReminderSchedule } from '../../temporal-config/payment-reminder-schedule';
+import { reconcileSchedules } from '../../workers/schedule-reconciler';
 import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
 import { banner, withoutPassword } from './banner';
 import { DATABASE_NAME, ensureEnvFile, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
@@ -212,18 +210,6 @@ async function prepareDatabase(config: Config, inbox?: MailInbox): Promise<SeedS
   }
 }
 
-/** Every clinic's payment-reminder Schedule, as its settings say (a clinic added while Temporal was away gets one now). */
-async function syncPaymentReminderSchedules(client: Client, config: Config): Promise<number> {
-  const prisma = createPrismaClient(config.DATABASE_URL, { max: 1 });
-  try {
-    const clinics = await prisma.clinic.findMany({ select: { id: true, timezone: true, settings: true } });
-    for (const clinic of clinics) await savePaymentReminderSchedule(client, clinic);
-    return clinics.length;
-  } finally {
-    await prisma.$disconnect();
-  }
-}
-
 async function prepareTemporal(config: Config): Promise<void> {
   const { client, connection } = await connectTemporalClient({
     address: config.TEMPORAL_ADDRESS,
@@ -234,10 +220,15 @@ async function prepareTemporal(config: Config): Promise<void> {
   try {
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length) log(`registered search attributes: ${added.join(', ')}`);
-    const schedules = await ensureSchedules(client, { licensingHourUtc: config.LICENSING_SCHEDULE_HOUR_UTC });
-    log(`Schedules in place: ${schedules.join(', ')}`);
-    const reminders = await syncPaymentReminderSchedules(client, config);
-    log(`payment-reminder Schedules in place for ${reminders} clinic(s)`);
+    // The worker does this too once it runs; doing it here first means the banner's system has them.
+    const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
+    try {
+      const { platform, clinics } = await reconcileSchedules({ client, prisma, settings: { licensingHourUtc: config.LICENSING_SCHEDULE_HOUR_UTC } });
+      const count = (c: typeof platform) => c.created + c.updated + c.unchanged;
+      log(`Schedules in place: licensing-daily and payment reminders for ${count(clinics)} clinic(s) (${platform.created + clinics.created} created, ${platform.updated + clinics.updated} updated)`);
+    } finally {
+      await prisma.$disconnect();
+    }
   } finally {
     await connection.close();
   }
