@@ -57,6 +57,12 @@ export async function applySchedule(client: Client, wanted: ScheduleOptions): Pr
       await handle.update((current) => ({ ...current, spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: { ...current.state, ...wanted.state } }));
       return { write: 'updated', found };
     } catch (err) {
+      if (isUndecodable(err) && attempt < RACE_ATTEMPTS) {
+        // Its arguments were encrypted with a key that is no longer in the ring: no worker could
+        // run what it starts either. Replaced by one the current key opens.
+        await handle.delete().catch(() => undefined);
+        continue;
+      }
       if (err instanceof ScheduleNotFoundError) {
         try {
           await client.schedule.create(wanted);
@@ -69,4 +75,9 @@ export async function applySchedule(client: Client, wanted: ScheduleOptions): Pr
       throw err;
     }
   }
+}
+
+/** The payload codec could not open the Schedule's arguments (temporal-config/encryption-codec.ts). */
+function isUndecodable(err: unknown): boolean {
+  return err instanceof Error && /unable to authenticate data|Unknown payload encryption key id|Encrypted payload is truncated/.test(err.message);
 }

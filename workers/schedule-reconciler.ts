@@ -24,6 +24,8 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** The clock that decides whether a Schedule is overdue. */
   now?: () => Date;
+  /** false: the clinics' Schedules only, not the platform's. */
+  platform?: boolean;
 }
 
 export type WriteCounts = Record<ScheduleWrite, number>;
@@ -55,9 +57,9 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(lanes);
 }
 
-export async function reconcileSchedules({ client, prisma, settings, pageSize = 200, concurrency = 8, now = () => new Date() }: ReconcileOptions): Promise<ReconcileResult> {
+export async function reconcileSchedules({ client, prisma, settings, pageSize = 200, concurrency = 8, now = () => new Date(), platform = true }: ReconcileOptions): Promise<ReconcileResult> {
   const result: ReconcileResult = { platform: zero(), clinics: zero(), overdue: 0 };
-  for (const options of platformSchedules(settings)) result.platform[(await applySchedule(client, options)).write]++;
+  for (const options of platform ? platformSchedules(settings) : []) result.platform[(await applySchedule(client, options)).write]++;
 
   let after: string | undefined;
   for (;;) {

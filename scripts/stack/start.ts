@@ -26,12 +26,16 @@ import { ensureSearchAttributes } from '../../temporal-config/search-attributes'
 import { reconcileSchedules } from '../../workers/schedule-reconciler';
 import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
 import { banner, withoutPassword } from './banner';
-import { DATABASE_NAME, ensureEnvFile, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
+import { DATABASE_NAME, ensureEnvFile, ensureLocalStripeSecret, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
 import { displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
 import { type MailInbox } from './mail-inbox';
 import { isPortOpen } from './ports';
 import { type EmbeddedDatabase } from './postgres';
+import { startStripeMock } from './stripe-mock';
 import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
+
+/** stripe-mock takes any well-formed key; this one says what it is wherever it shows up. */
+const LOCAL_STRIPE_KEY = 'sk_test_clinicflow_local_stripe_mock';
 
 function isProcessAlive(pid: number): boolean {
   try {
@@ -186,6 +190,25 @@ async function startInbox(stack: Stack, settings: LauncherSettings): Promise<Mai
   return inbox;
 }
 
+/**
+ * No Stripe account configured: stripe-mock stands in for api.stripe.com, so payment links open a
+ * (fixture) Checkout, and `npm run stripe:pay` plays Stripe's webhook for a payment.
+ */
+async function startLocalStripe(stack: Stack, settings: LauncherSettings, childEnv: NodeJS.ProcessEnv): Promise<void> {
+  if (!settings.STRIPE_MOCK_PATH) {
+    log('no STRIPE_SECRET_KEY and no stripe-mock (start with `npm start` to have it built): payment links answer 503');
+    return;
+  }
+  log('starting stripe-mock in place of Stripe (no STRIPE_SECRET_KEY set)');
+  const mock = await startStripeMock(settings.STRIPE_MOCK_PATH).catch((err: unknown) => {
+    throw new LaunchError(`stripe-mock did not start: ${errorMessage(err)}. Set STRIPE_SECRET_KEY to use a Stripe test account instead.`);
+  });
+  stack.onStop('stripe-mock', () => mock.stop());
+  const endpoints: unknown = JSON.parse(childEnv.PROVIDER_ENDPOINTS || '{}');
+  childEnv.PROVIDER_ENDPOINTS = JSON.stringify({ ...(endpoints && typeof endpoints === 'object' ? endpoints : {}), stripe: mock.url });
+  childEnv.STRIPE_SECRET_KEY = LOCAL_STRIPE_KEY;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Preparing the database and Temporal
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +269,7 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
   const envFile = envFilePath();
   await ensureEnvFile(envFile);
   loadEnv(envFile);
+  await ensureLocalStripeSecret(envFile);
   const settings = parseLauncherSettings(process.env);
   const preflight = preflightConfig(settings, envFile);
 
@@ -274,6 +298,8 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
   }
   stopIfAsked();
   const inbox = settings.INBOX === 'on' ? await startInbox(stack, settings) : undefined;
+  stopIfAsked();
+  if (!process.env.STRIPE_SECRET_KEY) await startLocalStripe(stack, settings, childEnv);
   stopIfAsked();
 
   const config = parseConfig(childEnv);
