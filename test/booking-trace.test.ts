@@ -64,6 +64,6 @@ test("a booking's trace runs from the API request through the workflow to its ac
 
   assert.equal(ran.name.split(':')[1], scheduled.name.split(':')[1]);
   // The workflow's spans name the workflow, never its arguments (encrypted payloads stay out of traces).
-  assert.ok(inTrace().some((s) => s.attributes.workflow_id === workflowId || s.attributes['temporal.workflow_id'] === workflowId || s.name.endsWith('appointmentWorkflow')));
-  for (const span of inTrace()) assert.ok(!JSON.stringify(span.attributes).includes(patient.id), `${span.name} carries no patient id`);
+  assert.ok(inTrace().some((s) => s.attributes.temporalWorkflowId === workflowId || s.name.endsWith('appointmentWorkflow')));
+  for (const span of inTrace()) assert.ok(!JSON.stringify(span.attributes).includes(patient.id), `${span.name} carries no patient id: ${JSON.stringify(span.attributes)} / ${patient.id}`);
 });
