@@ -13,10 +13,18 @@ export const businessMetrics = new Registry();
 export type DeliveryOutcome = 'delivered' | 'transient_failure' | 'permanent_failure' | 'skipped_circuit_open' | 'suppressed' | 'expired';
 export type CircuitStateName = 'closed' | 'half_open' | 'open';
 
-/** One provider entry of a channel's chain: the provider's name and where it stands (`primary`, `fallback-1`, `global`). */
+/**
+ * One provider entry of a channel's chain, as a low-cardinality label: its source and provider
+ * (`clinic/twilio`, `global/smtp`; see providerEntryLabel), never a clinic's entry id.
+ */
 export interface ProviderEntry {
   channel: string;
   providerEntry: string;
+}
+
+/** The label of a provider entry (domain/message-delivery.ts ProviderEntryRef): `<source>/<provider>`. */
+export function providerEntryLabel(entry: { source: string; provider: string }): string {
+  return `${entry.source}/${entry.provider}`;
 }
 
 const deliveries = new Counter({
