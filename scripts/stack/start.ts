@@ -34,8 +34,8 @@ import { type EmbeddedDatabase } from './postgres';
 import { startStripeMock } from './stripe-mock';
 import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
 
-/** stripe-mock takes any well-formed key; this one says what it is wherever it shows up. */
-const LOCAL_STRIPE_KEY = 'sk_test_clinicflow_local_stripe_mock';
+/** stripe-mock takes any sk_test_ key of letters and digits (no more underscores); this one says what it is. */
+const LOCAL_STRIPE_KEY = 'sk_test_clinicflowLocalStripeMock';
 
 function isProcessAlive(pid: number): boolean {
   try {
