@@ -59,7 +59,12 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 
 export async function reconcileSchedules({ client, prisma, settings, pageSize = 200, concurrency = 8, now = () => new Date(), platform = true }: ReconcileOptions): Promise<ReconcileResult> {
   const result: ReconcileResult = { platform: zero(), clinics: zero(), overdue: 0 };
-  for (const options of platform ? platformSchedules(settings) : []) result.platform[(await applySchedule(client, options)).write]++;
+  let platformOverdue = 0;
+  for (const options of platform ? platformSchedules(settings) : []) {
+    const { write, found } = await applySchedule(client, options);
+    result.platform[write]++;
+    if (write === 'unchanged' && isOverdue(found, now())) platformOverdue++;
+  }
 
   let after: string | undefined;
   for (;;) {
@@ -82,6 +87,7 @@ export async function reconcileSchedules({ client, prisma, settings, pageSize = 
   recordScheduleWrites('platform', result.platform);
   recordScheduleWrites('payment-reminders', result.clinics);
   setSchedulesOverdue('payment-reminders', result.overdue);
+  if (platform) setSchedulesOverdue('platform', platformOverdue);
   markScheduleReconcileSucceeded();
   return result;
 }
