@@ -102,18 +102,19 @@ export function reconcileSchedulesInBackground(options: ReconcileOptions & { log
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const round = async () => {
-    let nextIn = intervalMs;
+    let failed = false;
     try {
       const started = Date.now();
       const { platform, clinics, overdue } = await reconcileSchedules(options);
       logger.info({ platform, clinics, overdue, ms: Date.now() - started }, 'Schedules reconciled');
       if (overdue) logger.warn({ overdue }, 'some clinics\' payment-reminder Schedules are not firing');
     } catch (err) {
-      nextIn = intervalMs > 0 ? Math.min(intervalMs, 60_000) : 60_000;
-      logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, retryInMs: nextIn }, 'Schedules not reconciled');
+      failed = true;
+      logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'Schedules not reconciled; trying again within a minute');
     }
-    // Interval 0: start-up only, though a failed start-up round is still tried again.
-    if (!stopped && (intervalMs > 0 || nextIn !== intervalMs)) timer = setTimeout(() => void round(), nextIn || 60_000).unref();
+    // A failed round is tried again within a minute; interval 0 means start-up only once it succeeded.
+    const nextIn = failed ? Math.min(intervalMs || 60_000, 60_000) : intervalMs;
+    if (!stopped && nextIn > 0) timer = setTimeout(() => void round(), nextIn).unref();
   };
   void round();
   return () => {
