@@ -10,6 +10,7 @@ import { authenticate, requirePermission } from './middleware/auth';
 import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
 import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
+import { traceRequests } from './observability/request-tracing';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(requestId);
+  app.use(traceRequests);
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
