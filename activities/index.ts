@@ -11,6 +11,7 @@ import { createDeliveryActivities } from './messaging/delivery-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createRateLimitActivities } from './messaging/rate-limit-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
+import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAppointmentActivities(deps),
     ...createRescheduleRequestActivities(deps),
     ...createPaymentReminderActivities(deps),
+    ...createStartReconcilerActivities(deps),
   };
 }
 

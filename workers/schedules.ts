@@ -29,9 +29,28 @@ export function licensingDailySchedule(settings: ScheduleSettings): ScheduleOpti
   };
 }
 
+/** Every minute: the workflow of any committed row that has none is started (workflows/reconciler). */
+export function startReconcilerSchedule(): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_IDS.startReconciler,
+    spec: { intervals: [{ every: '1 minute' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'startReconcilerWorkflow',
+      workflowId: 'start-reconciler',
+      taskQueue: TASK_QUEUES.operations,
+      args: [],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.startReconciler }],
+    },
+    // One at a time; a missed minute is not caught up: the next run finds the same rows.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { note: 'Starts the workflow of committed appointments that have none' },
+  };
+}
+
 /** Creates missing Schedules and brings existing ones in line with the code. Safe to run at every start. */
 export async function ensureSchedules(client: Client, settings: ScheduleSettings): Promise<string[]> {
-  const wanted = [licensingDailySchedule(settings)];
+  const wanted = [licensingDailySchedule(settings), startReconcilerSchedule()];
   for (const options of wanted) {
     const handle = client.schedule.getHandle(options.scheduleId);
     try {
