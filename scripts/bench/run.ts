@@ -4,6 +4,7 @@
  * baseline measured in the same run. Durations and sizes: scripts/bench/settings.ts. Not a test:
  * it reports, and exits 0 unless it could not measure.
  */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchBooking, bookingVerdicts } from './booking';
 import { parseBenchSettings } from './settings';
 import { startBenchStack } from './stack';
@@ -14,6 +15,8 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(): Promise<void> {
   const settings = parseBenchSettings(process.env);
+  // The baseline's worker runs in this process: its lifecycle chatter is not a figure.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   log(`scenarios: ${settings.BENCH_SCENARIOS.join(', ')}; phases of ${settings.BENCH_SECONDS} s at ${settings.BENCH_RATE}/s`);
   const stack = await startBenchStack(settings, log);
   const stop = () => void stack.stop().then(() => process.exit(130));
