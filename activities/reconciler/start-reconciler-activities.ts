@@ -4,11 +4,11 @@
  * Temporal refused it and nobody asked again), and marks the row. Safe to run any number of times:
  * a workflow that runs is joined, one that has finished is not started again.
  */
-import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appointmentStart, START_ONCE } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import type { appointmentWorkflow } from '../../workflows/appointments/appointment';
+import { startEach } from '../temporal/start-many';
 
 export interface ReconcileInput {
   /** Rows younger than this are left to the request that is still starting their workflow. */
@@ -27,17 +27,19 @@ export function createStartReconcilerActivities({ prisma, temporal }: { prisma: 
         orderBy: { createdAt: 'asc' },
         take: limit,
       });
-      let started = 0;
-      for (const row of rows) {
+      // Started now or before (running or finished): either way the row has its workflow. A start
+      // Temporal refused for another reason leaves the row for the next run.
+      const mark = (row: (typeof rows)[number]) =>
+        prisma.appointment.updateMany({ where: { id: row.id, clinicId: row.clinicId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+      const started = await startEach(rows, async (row) => {
         try {
           await temporal.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', { ...appointmentStart(row.clinicId, row), ...START_ONCE });
-          started++;
         } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          if (err instanceof WorkflowExecutionAlreadyStartedError) await mark(row);
+          throw err;
         }
-        await prisma.appointment.updateMany({ where: { id: row.id, clinicId: row.clinicId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
-        heartbeat();
-      }
+        await mark(row);
+      });
       return { started };
     },
   };
