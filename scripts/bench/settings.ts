@@ -7,7 +7,7 @@ import { z } from 'zod';
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const rate = (fallback: number) => z.coerce.number().positive().default(fallback);
 
-const SCENARIOS = ['booking', 'temporal', 'reminders', 'scale'] as const;
+const SCENARIOS = ['booking', 'temporal'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 const settingsSchema = z.object({
@@ -29,14 +29,6 @@ const settingsSchema = z.object({
   /** The Temporal baseline: no-op workflows (one no-op activity each) and how many are started at once. */
   BENCH_BASELINE_WORKFLOWS: count(1000),
   BENCH_BASELINE_CONCURRENCY: count(20),
-  /** Reminders goal: the batch sizes, due at one instant each. */
-  BENCH_REMINDER_BATCHES: z
-    .string()
-    .default('1,150,1000')
-    .transform((s) => s.split(',').map((x) => Number.parseInt(x, 10)))
-    .pipe(z.array(z.number().int().positive())),
-  /** Scale goal: open appointment workflows to hold before booking again. */
-  BENCH_OPEN_WORKFLOWS: count(10_000),
   /** An existing PostgreSQL server (its admin URL) and Temporal server; otherwise the bench starts its own. */
   BENCH_DATABASE_URL: z.string().url().optional(),
   BENCH_TEMPORAL_ADDRESS: z.string().optional(),
