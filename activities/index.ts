@@ -10,6 +10,7 @@ import { createChannelTestActivities } from './messaging/channel-test-activities
 import { createDeliveryActivities } from './messaging/delivery-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
+import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAppointmentActivities(deps),
     ...createRescheduleRequestActivities(deps),
     ...createPaymentReminderActivities(deps),
+    ...createStartReconcilerActivities(deps),
   };
 }
 

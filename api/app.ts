@@ -8,6 +8,7 @@ import { ApiError } from './http/api-error';
 import { ApiRouter, type Guards } from './http/route';
 import { authenticate, requirePermission } from './middleware/auth';
 import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
+import { loadShedding } from './middleware/load-shedding';
 import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
 import { traceRequests } from './observability/request-tracing';
@@ -50,6 +51,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(traceRequests);
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
+  app.use(loadShedding(config.API_MAX_IN_FLIGHT));
   app.use(healthRoutes(deps));
   // keepRawBody: webhook signatures cover the exact bytes received, which parsing loses.
   app.use(express.json({ limit: '1mb', verify: keepRawBody }));

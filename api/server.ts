@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.passwordHash', '*.refreshToken', '*.accessToken'], censor: '[redacted]' },
   });
   const tracing = startTracing(config, { serviceName: 'clinicflow-api' });
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, acquireTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS });
   const temporal = await connectTemporalClient({
     interceptors: tracingClientInterceptors(tracing),
     address: config.TEMPORAL_ADDRESS,

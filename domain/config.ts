@@ -44,6 +44,12 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.string().url(),
+    /** The API's and the worker's connection pool: size, how long a query waits for a connection, and the longest statement. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    /** Requests the API serves at once; beyond it answers 503 with Retry-After at once instead of queueing. */
+    API_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(200),
     TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),

@@ -30,9 +30,28 @@ export function licensingDailySchedule(settings: ScheduleSettings): ScheduleOpti
   };
 }
 
+/** Every minute: the workflow of any committed row that has none is started (workflows/reconciler). */
+export function startReconcilerSchedule(): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_IDS.startReconciler,
+    spec: { intervals: [{ every: '1 minute' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'startReconcilerWorkflow',
+      workflowId: 'start-reconciler',
+      taskQueue: TASK_QUEUES.operations,
+      args: [],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.startReconciler }],
+    },
+    // One at a time; a missed minute is not caught up: the next run finds the same rows.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { note: 'Starts the workflow of committed appointments that have none' },
+  };
+}
+
 /** The Schedules of the platform itself (not of one clinic). */
 export function platformSchedules(settings: ScheduleSettings): ScheduleOptions[] {
-  return [licensingDailySchedule(settings)];
+  return [licensingDailySchedule(settings), startReconcilerSchedule()];
 }
 
 /**

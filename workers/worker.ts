@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     },
   });
   const tracing = startTracing(config, { serviceName: 'clinicflow-worker' });
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const prisma = createPrismaClient(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, acquireTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS });
   // Fails fast on a broken GLOBAL_MESSAGING_CONFIG, naming the field.
   const messaging = createMessagingDeps(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
