@@ -38,7 +38,14 @@ export function createCircuitBreaker(prisma: PrismaClient) {
         return { opened: false };
       }
       return prisma.$transaction(async (tx) => {
-        const current = await tx.providerCircuit.upsert({ where: key(where), create: { clinicId, channel, entryId, provider }, update: {} });
+        // Many deliveries fail at once in an outage: the row is made atomically, then locked and counted.
+        await tx.$executeRaw`INSERT INTO "ProviderCircuit" ("id", "clinicId", "channel", "entryId", "provider", "updatedAt")
+          VALUES (gen_random_uuid(), ${clinicId}::uuid, ${channel}::"MessageChannel", ${entryId}, ${provider}, now())
+          ON CONFLICT ("clinicId", "channel", "entryId") DO NOTHING`;
+        const [current] = await tx.$queryRaw<Array<{ state: 'CLOSED' | 'OPEN' | 'HALF_OPEN'; consecutiveFailures: number }>>`
+          SELECT "state", "consecutiveFailures" FROM "ProviderCircuit"
+          WHERE "clinicId" = ${clinicId}::uuid AND "channel" = ${channel}::"MessageChannel" AND "entryId" = ${entryId} FOR UPDATE`;
+        if (!current) throw new Error('circuit row vanished');
         const failures = current.consecutiveFailures + 1;
         const open = current.state === 'HALF_OPEN' || (current.state === 'CLOSED' && failures >= CIRCUIT_FAILURE_THRESHOLD);
         await tx.providerCircuit.update({
