@@ -12,6 +12,7 @@ import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
 import { clinicIdParams } from '../schemas/common';
 import { channelTestRoutes } from './channel-test';
+import { text } from '../../domain/text';
 
 const HOUR_MS = 60 * 60 * 1000;
 const PERIODS = { '24h': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS } as const;
@@ -24,12 +25,12 @@ const statsQuery = z.object({ period: z.enum(['24h', '7d', '30d']).default('24h'
 const statsResponse = z
   .object({
     period: z.enum(['24h', '7d', '30d']),
-    from: z.string(),
-    to: z.string(),
+    from: text(),
+    to: text(),
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
-        provider: z.string(),
+        provider: text(),
         sent: z.number().int().describe('Attempts the provider accepted'),
         delivered: z.number().int().describe('Messages DELIVERED or READ through the provider'),
         failed: z.number().int().describe('Failed attempts, every retry counted, including ones a fallback later rescued'),
@@ -41,11 +42,11 @@ const statsResponse = z
 
 const healthResponse = z
   .object({
-    checkedAt: z.string(),
+    checkedAt: text(),
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
-        provider: z.string(),
+        provider: text(),
         source: z.enum(['clinic', 'global']),
         enabled: z.boolean().describe('false: the clinic switched the channel off'),
         status: z.enum(HEALTH).describe('≥ 95 % of attempts accepted: healthy; ≥ 50 %: degraded; less: down; no attempts: unknown'),
@@ -53,7 +54,7 @@ const healthResponse = z
         attempts: z.number().int(),
         accepted: z.number().int(),
         successRate: z.number().nullable(),
-        circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: z.string().nullable(), consecutiveFailures: z.number().int() }),
+        circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: text().nullable(), consecutiveFailures: z.number().int() }),
       }),
     ),
   })

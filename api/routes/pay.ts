@@ -12,6 +12,7 @@ import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
 import { checkoutForDues } from '../payments/checkout';
 import { createStripeClient } from '../payments/stripe-client';
+import { text } from '../../domain/text';
 
 export function payRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const stripe = createStripeClient(deps.config);
@@ -21,7 +22,7 @@ export function payRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
     path: '/:token',
     summary: 'Pay an outstanding balance from a reminder (redirects to Stripe Checkout)',
     access: 'public',
-    params: z.object({ token: z.string().min(10).max(200) }),
+    params: z.object({ token: text().min(10).max(200) }),
     responses: {
       303: { description: 'To Stripe Checkout for what is owed now' },
       200: { description: 'Nothing is owed any more' },

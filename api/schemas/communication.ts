@@ -1,6 +1,7 @@
 import { CHANNELS, channelSettingsSchema } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { clinicIdParams } from './common';
+import { jsonValue, text } from '../../domain/text';
 
 export const channelParams = clinicIdParams.extend({ channel: z.enum(CHANNELS) });
 
@@ -11,7 +12,7 @@ export const putChannelBody = z
   .object({
     enabled: z.boolean().default(true),
     providers: z
-      .array(z.object({ provider: z.string().min(1), credentials: z.record(z.string(), z.unknown()) }))
+      .array(z.object({ provider: text().min(1), credentials: z.record(text(), jsonValue()) }))
       .min(1)
       .max(4)
       .describe('The provider chain: the primary first, then fallbacks. Send every secret again on each save.')
@@ -25,8 +26,8 @@ export const channelConfigResponse = z
     channel: z.enum(CHANNELS),
     configured: z.boolean().describe('false: the platform\'s global default serves this channel'),
     enabled: z.boolean(),
-    providers: z.array(z.object({ provider: z.string(), credentials: z.record(z.string(), z.unknown()).describe('secrets masked as ****abcd') })),
-    settings: z.record(z.string(), z.unknown()),
-    updatedAt: z.string().nullable(),
+    providers: z.array(z.object({ provider: text(), credentials: z.record(text(), z.unknown()).describe('secrets masked as ****abcd') })),
+    settings: z.record(text(), z.unknown()),
+    updatedAt: text().nullable(),
   })
   .openapi('ChannelConfig');

@@ -2,20 +2,21 @@ import { TEMPLATE_KEYS } from '../../domain/message-templates';
 import { CHANNELS } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { listQuery } from './common';
+import { text } from '../../domain/text';
 
 const STATUSES = ['PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'SUPPRESSED', 'READ', 'BOUNCED'] as const;
 
 const recipient = z.union([
   z.object({ patientId: z.uuid() }).strict(),
   z
-    .object({ email: z.email().optional(), phone: z.string().regex(/^\+?[0-9 ()-]{6,20}$/).optional(), pushToken: z.string().min(10).max(4096).optional() })
+    .object({ email: z.email().optional(), phone: text().regex(/^\+?[0-9 ()-]{6,20}$/).optional(), pushToken: text().min(10).max(4096).optional() })
     .strict()
     .refine((r) => r.email || r.phone || r.pushToken, { message: 'give a patientId or at least one of email, phone, pushToken' }),
 ]);
 
 export const sendMessageBody = z
   .object({
-    category: z.string().regex(/^[a-z][a-z0-9-]{1,49}$/).describe('e.g. manual, appointment-reminder'),
+    category: text().regex(/^[a-z][a-z0-9-]{1,49}$/).describe('e.g. manual, appointment-reminder'),
     recipients: z.array(recipient).min(1).max(100),
     channels: z
       .array(z.enum(CHANNELS))
@@ -24,17 +25,17 @@ export const sendMessageBody = z
       .refine((c) => new Set(c).size === c.length, { message: 'a channel appears twice' })
       .describe('In order of preference: the next is tried when one cannot deliver'),
     template: z.enum(TEMPLATE_KEYS as [string, ...string[]]).optional(),
-    variables: z.record(z.string(), z.union([z.string().max(500), z.number()])).optional(),
-    subject: z.string().max(200).optional(),
-    body: z.string().max(5000).optional(),
-    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).optional().describe("Defaults to the patient's preferred language"),
-    metadata: z.record(z.string(), z.string().max(200)).optional(),
+    variables: z.record(text(), z.union([text().max(500), z.number()])).optional(),
+    subject: text().max(200).optional(),
+    body: text().max(5000).optional(),
+    language: text().regex(/^[a-z]{2}(-[A-Z]{2})?$/).optional().describe("Defaults to the patient's preferred language"),
+    metadata: z.record(text(), text().max(200)).optional(),
   })
   .refine((b) => b.template || b.body, { message: 'give a template or a body', path: ['body'] })
   .openapi('SendMessageRequest');
 
 export const sendMessageResponse = z
-  .object({ messages: z.array(z.object({ id: z.uuid(), recipient: z.record(z.string(), z.string()), workflowId: z.string() })) })
+  .object({ messages: z.array(z.object({ id: z.uuid(), recipient: z.record(text(), text()), workflowId: text() })) })
   .openapi('MessagesAccepted');
 
 export const messageListQuery = listQuery.extend({
@@ -47,30 +48,30 @@ export const messageListQuery = listQuery.extend({
 
 export const attemptResponse = z.object({
   channel: z.enum(CHANNELS),
-  provider: z.string(),
+  provider: text(),
   attemptNumber: z.number().int(),
   outcome: z.enum(['ACCEPTED', 'FAILED']),
-  errorKind: z.string().nullable(),
-  errorCode: z.string().nullable(),
-  providerMessageId: z.string().nullable(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
+  errorKind: text().nullable(),
+  errorCode: text().nullable(),
+  providerMessageId: text().nullable(),
+  startedAt: text(),
+  finishedAt: text(),
 });
 
 export const messageResponse = z
   .object({
     id: z.uuid(),
     patientId: z.uuid().nullable(),
-    category: z.string(),
+    category: text(),
     channels: z.array(z.enum(CHANNELS)),
     status: z.enum(STATUSES),
     channel: z.enum(CHANNELS).nullable(),
-    provider: z.string().nullable(),
-    providerMessageId: z.string().nullable(),
-    failures: z.array(z.record(z.string(), z.unknown())),
-    workflowId: z.string(),
-    createdAt: z.string(),
-    deliveredAt: z.string().nullable(),
+    provider: text().nullable(),
+    providerMessageId: text().nullable(),
+    failures: z.array(z.record(text(), z.unknown())),
+    workflowId: text(),
+    createdAt: text(),
+    deliveredAt: text().nullable(),
     attempts: z.array(attemptResponse).optional(),
   })
   .openapi('Message');
