@@ -5,6 +5,7 @@ import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
 import { currency } from './scheduling';
 import { jsonValue, text } from '../../domain/text';
+import { returnOrigin } from './return-urls';
 
 export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
 export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
@@ -13,6 +14,11 @@ const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
+    paymentReturnOrigins: z
+      .array(returnOrigin)
+      .max(10)
+      .optional()
+      .describe("Origins (https://www.clinic.example) payment links may send patients back to, besides the API's own"),
   })
   .catchall(jsonValue())
   .describe('Clinic preferences');

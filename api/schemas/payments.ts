@@ -2,6 +2,7 @@ import { isIsoInstant } from '../../domain/dates';
 import { z } from '../openapi/zod';
 import { listQuery } from './common';
 import { text } from '../../domain/text';
+import { returnUrl } from './return-urls';
 
 export const PAYMENT_METHODS = ['CASH', 'CARD', 'UPI', 'BANK_TRANSFER', 'CREDIT', 'STRIPE'] as const;
 
@@ -82,8 +83,8 @@ export const creditsResponse = z
 
 export const paymentLinkBody = z
   .object({
-    successUrl: text(z.url()).optional().describe("Where Stripe sends the patient after paying (default: PUBLIC_API_URL)"),
-    cancelUrl: text(z.url()).optional(),
+    successUrl: returnUrl.optional().describe("Where Stripe sends the patient after paying (default: PUBLIC_API_URL): https, on one of the clinic's paymentReturnOrigins"),
+    cancelUrl: returnUrl.optional().describe('Where Stripe sends the patient who cancels; the same rules'),
   })
   .openapi('PaymentLinkRequest');
 
