@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import bcrypt from 'bcryptjs';
+import { type Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
 import { type Config } from '../../domain/config';
@@ -15,6 +16,8 @@ import { devServerAddress } from './temporal';
 export interface TestApi {
   config: Config;
   db: TestDatabase;
+  /** The app itself, for a test that needs it on a real port (e.g. a fuzzer in another process). */
+  app: Express;
   http: ReturnType<typeof supertest>;
   temporal: Awaited<ReturnType<typeof connectTemporalClient>>;
   /** Everything the API logged, as written. */
@@ -44,6 +47,7 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
   return {
     config,
     db,
+    app,
     http: supertest(app),
     temporal,
     logs: () => logged,
