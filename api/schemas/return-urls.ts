@@ -19,13 +19,14 @@ function parseUrl(value: string): URL | null {
 
 function isHttpsOrLocal(value: string): boolean {
   const url = parseUrl(value);
-  if (!url) return false;
+  // 253: the longest name DNS can resolve; Stripe refuses longer ones, which would surface as its outage.
+  if (!url || url.hostname.length > 253) return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
 }
 
 export const returnUrl = text(z.url())
   .max(2048)
-  .refine(isHttpsOrLocal, { message: 'must be an https URL (http only for localhost)' });
+  .refine(isHttpsOrLocal, { message: 'must be an https URL (http only for localhost) with a host name of at most 253 characters' });
 
 /** An origin a clinic lets Stripe send patients back to, e.g. https://www.sunrise-clinic.example. */
 export const returnOrigin = returnUrl.refine((u) => parseUrl(u)?.origin === u.replace(/\/$/, ''), { message: 'must be an origin: scheme, host and port only' });
