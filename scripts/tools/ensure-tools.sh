@@ -10,7 +10,7 @@ CACHE_DIR="${CLINICFLOW_CACHE_DIR:-$HOME/.cache/clinicflow}"
 TEMPORAL_CLI_VERSION="v1.5.1"        # newest CLI tag installable with `go install` (see ENVIRONMENT.md)
 TEST_SERVER_VERSION="1.31.0"         # io.temporal:temporal-test-server on Maven Central
 STRIPE_MOCK_VERSION="v0.203.0"       # Stripe's API mock; speaks API 2026-08-26.dahlia, as stripe@22.6.2 does
-SCHEMATHESIS_VERSION="4.32.5"        # the API fuzzer (PyPI), run against the OpenAPI document by api/fuzz.test.ts
+SCHEMATHESIS_VERSION="4.32.5"        # the API fuzzer (PyPI), run against the OpenAPI document by test/schemathesis-*.test.ts
 
 log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
 
