@@ -115,7 +115,7 @@ export function createApp(deps: ApiDeps): Express {
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));
-  mount('/messages', 'Messages', (r) => messageLogRoutes(r));
+  mount('/messages', 'Messages', (r) => messageLogRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => webhookRoutes(r, deps));
 
   const document = generateOpenApiDocument(registry, config.PUBLIC_API_URL ?? '/');

@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'communication:manage',
   'message:send',
   'message:read',
+  /** Run a message that FAILED or EXPIRED again. */
+  'message:redrive',
   'codec:decode',
   /** Therapy types, prices, and practitioners' working hours. */
   'schedule:read',
@@ -66,6 +68,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'licensing:request-change',
     'audit:read',
     'communication:manage',
+    'message:redrive',
     ...FRONT_DESK,
     'schedule:manage',
     'reschedule:decide',

@@ -10,7 +10,7 @@
  *
  * Run alone: `npm run seed` (reads the configuration from the environment like every process).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { smtpEmailProvider } from '../activities/messaging/providers/email/smtp';
@@ -259,7 +259,7 @@ export async function ensureDemoEmailToInbox(
     fromName: DEMO_CLINIC_NAME,
   };
   smtpEmailProvider.credentials.parse(credentials);
-  const stored = sealProvider(inbox.cipher, where, smtpEmailProvider.provider, credentials, smtpEmailProvider.secretFields);
+  const stored = sealProvider(inbox.cipher, where, { id: randomUUID(), label: 'Local inbox', provider: smtpEmailProvider.provider }, credentials, smtpEmailProvider.secretFields);
   // ON CONFLICT DO NOTHING: a configuration saved meanwhile (or by a concurrent seed) wins.
   const { count } = await prisma.communicationConfig.createMany({
     data: [{ ...where, enabled: true, providers: [stored] as Db.Prisma.InputJsonValue, settings: channelSettingsSchema.parse({}) }],

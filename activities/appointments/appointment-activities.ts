@@ -27,6 +27,9 @@ const PATIENT_TEMPLATES: Record<Exclude<AppointmentMessageKind, 'no-show'>, stri
   'follow-up': 'follow-up-reminder',
 };
 
+/** Confirmations, reminders and notices of a change are useless once the visit starts: they expire then instead of arriving late. */
+const UNTIL_THE_VISIT: ReadonlySet<AppointmentMessageKind> = new Set(['confirmation', 'reminder', 'rescheduled', 'cancelled']);
+
 /** The column each transition stamps with its time. */
 const STAMP: Partial<Record<AppointmentAction, keyof Prisma.AppointmentUncheckedUpdateInput>> = {
   confirm: 'confirmedAt',
@@ -175,6 +178,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
             templateKey: PATIENT_TEMPLATES[kind],
             language: a.patient.preferredLanguage,
             workflowId: workflowIds.messageDelivery(clinicId, id),
+            ...(UNTIL_THE_VISIT.has(kind) ? { expiresAt: a.startsAt } : {}),
           },
         ];
       }

@@ -4,7 +4,8 @@
  * Counts come from raw SQL (one pass over the delivery log instead of many Prisma queries); the
  * tenant extension does not reach raw SQL, so every query names the clinic itself.
  */
-import { globalChannelEntry, type ProviderRef, servingProviders } from '../../domain/channel-test';
+import { globalChannelEntry, servingProviders } from '../../domain/channel-test';
+import { type ProviderEntryRef } from '../../domain/message-delivery';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type ApiDeps } from '../deps';
@@ -30,6 +31,8 @@ const statsResponse = z
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
+        entryId: text(),
+        label: text(),
         provider: text(),
         sent: z.number().int().describe('Attempts the provider accepted'),
         delivered: z.number().int().describe('Messages DELIVERED or READ through the provider'),
@@ -46,6 +49,8 @@ const healthResponse = z
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
+        entryId: text(),
+        label: text(),
         provider: text(),
         source: z.enum(['clinic', 'global']),
         enabled: z.boolean().describe('false: the clinic switched the channel off'),
@@ -70,7 +75,7 @@ export function healthOf(attempts: number, accepted: number): Health {
 
 interface AttemptRates {
   channel: Channel;
-  provider: string;
+  entryId: string;
   hourTotal: number;
   hourAccepted: number;
   dayTotal: number;
@@ -93,27 +98,34 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
         const { db, clinicId } = req.tenant!;
         const to = new Date();
         const from = new Date(to.getTime() - PERIODS[query.period]);
-        const rows = await db.$queryRaw<Array<{ channel: Channel; provider: string; sent: number; delivered: number; failed: number; bounced: number }>>`
-          SELECT channel::text AS channel, provider,
+        // Per entry; its label and type are taken from its attempts (the newest label wins).
+        const rows = await db.$queryRaw<Array<{ channel: Channel; entryId: string; label: string; provider: string; sent: number; delivered: number; failed: number; bounced: number }>>`
+          SELECT counts.channel::text AS channel, counts."entryId",
+                 coalesce(names.label, counts."entryId") AS label, coalesce(names.provider, '') AS provider,
                  sum(sent)::int AS sent, sum(delivered)::int AS delivered, sum(failed)::int AS failed, sum(bounced)::int AS bounced
           FROM (
-            SELECT channel, provider,
+            SELECT channel, "providerEntryId" AS "entryId",
                    count(*) FILTER (WHERE outcome = 'ACCEPTED') AS sent, 0 AS delivered,
                    count(*) FILTER (WHERE outcome = 'FAILED') AS failed, 0 AS bounced
             FROM "MessageAttempt"
             WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${from} AND "finishedAt" < ${to}
-            GROUP BY channel, provider
+            GROUP BY channel, "providerEntryId"
             UNION ALL
-            SELECT channel, provider,
+            SELECT channel, "providerEntryId",
                    0, count(*) FILTER (WHERE status IN ('DELIVERED', 'READ')),
                    0, count(*) FILTER (WHERE status = 'BOUNCED')
             FROM "Message"
             WHERE "clinicId" = ${clinicId}::uuid AND "createdAt" >= ${from} AND "createdAt" < ${to}
-              AND status IN ('DELIVERED', 'READ', 'BOUNCED') AND channel IS NOT NULL AND provider IS NOT NULL
-            GROUP BY channel, provider
+              AND status IN ('DELIVERED', 'READ', 'BOUNCED') AND channel IS NOT NULL AND "providerEntryId" IS NOT NULL
+            GROUP BY channel, "providerEntryId"
           ) counts
-          GROUP BY counts.channel, counts.provider
-          ORDER BY counts.channel, counts.provider`;
+          LEFT JOIN LATERAL (
+            SELECT "providerLabel" AS label, provider FROM "MessageAttempt" a
+            WHERE a."clinicId" = ${clinicId}::uuid AND a."providerEntryId" = counts."entryId" AND a.channel = counts.channel
+            ORDER BY a."finishedAt" DESC LIMIT 1
+          ) names ON true
+          GROUP BY counts.channel, counts."entryId", names.label, names.provider
+          ORDER BY counts.channel, label`;
         res.json({ period: query.period, from: from.toISOString(), to: to.toISOString(), providers: rows });
       },
     })
@@ -135,37 +147,36 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
           db.communicationConfig.findMany(),
           db.providerCircuit.findMany(),
           db.$queryRaw<AttemptRates[]>`
-            SELECT channel::text AS channel, provider,
+            SELECT channel::text AS channel, "providerEntryId" AS "entryId",
                    count(*) FILTER (WHERE "finishedAt" >= ${hourAgo})::int AS "hourTotal",
                    count(*) FILTER (WHERE "finishedAt" >= ${hourAgo} AND outcome = 'ACCEPTED')::int AS "hourAccepted",
                    count(*)::int AS "dayTotal",
                    count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS "dayAccepted"
             FROM "MessageAttempt"
             WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${dayAgo} AND "finishedAt" <= ${now}
-            GROUP BY channel, provider`,
+            GROUP BY channel, "providerEntryId"`,
         ]);
 
-        const serving: Array<ProviderRef & { channel: Channel; enabled: boolean }> = [];
+        const serving: Array<ProviderEntryRef & { channel: Channel; enabled: boolean }> = [];
         for (const channel of CHANNELS) {
           const config = configs.find((c) => c.channel === channel);
           const clinicChain = config && { providers: storedProvidersSchema.parse(config.providers), settings: config.settings };
           const { providers } = servingProviders(clinicChain ?? null, globalChannelEntry(deps.config.GLOBAL_MESSAGING_CONFIG, channel));
-          // Attempts and circuits are kept per provider name, not per source: a name in both chains is one provider here.
-          for (const p of providers) {
-            if (!serving.some((s) => s.channel === channel && s.provider === p.provider)) serving.push({ ...p, channel, enabled: config?.enabled ?? true });
-          }
+          for (const p of providers) serving.push({ ...p, channel, enabled: config?.enabled ?? true });
         }
 
         res.json({
           checkedAt: now.toISOString(),
-          providers: serving.map(({ channel, provider, source, enabled }) => {
-            const rate = rates.find((r) => r.channel === channel && r.provider === provider);
+          providers: serving.map(({ channel, entryId, label, provider, source, enabled }) => {
+            const rate = rates.find((r) => r.channel === channel && r.entryId === entryId);
             const window = rate?.hourTotal ? '1h' : rate?.dayTotal ? '24h' : null;
             const attempts = window === '1h' ? rate!.hourTotal : (rate?.dayTotal ?? 0);
             const accepted = window === '1h' ? rate!.hourAccepted : (rate?.dayAccepted ?? 0);
-            const circuit = circuits.find((c) => c.channel === channel && c.provider === provider);
+            const circuit = circuits.find((c) => c.channel === channel && c.entryId === entryId);
             return {
               channel,
+              entryId,
+              label,
               provider,
               source,
               enabled,

@@ -15,7 +15,7 @@ const WINDOWS: Array<[keyof RateLimits, number]> = [
  * (the workflow sleeps, so a burst is spread out and never dropped). `at` is the workflow's
  * clock, which keeps time-skipping tests and replays consistent.
  */
-export function createRateLimitActivities({ prisma }: { prisma: PrismaClient }) {
+export function createRateLimiter(prisma: PrismaClient) {
   return {
     async reserveSendSlot({ clinicId, channel, limits, at }: { clinicId: string; channel: Channel; limits: RateLimits; at: number }): Promise<{ waitMs: number }> {
       const active = WINDOWS.flatMap(([name, seconds]) => {
