@@ -49,11 +49,12 @@ function figuresOf(output: string): FuzzFigures {
 /** Runs still going: a test stopped at its deadline must not leave Schemathesis fuzzing a closed server. */
 const running = new Set<ChildProcess>();
 
-function run(args: string[]): Promise<{ code: number; output: string }> {
+function run(args: string[], cwd: string): Promise<{ code: number; output: string }> {
   const bin = process.env.SCHEMATHESIS_PATH;
   assert.ok(bin, 'SCHEMATHESIS_PATH is not set: run the tests through scripts/test.sh, which installs Schemathesis');
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    // In the scratch folder: Schemathesis keeps a cache (.schemathesis/) in its working directory.
+    const child = spawn(bin, args, { cwd, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
     running.add(child);
     child.on('exit', () => running.delete(child));
     let output = '';
@@ -88,7 +89,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       const who = await actor(api, role, isPlatformRole(role) ? null : clinicId);
       const report = path.join(reports, `${role}.ndjson`);
       const headers = [`Authorization: Bearer ${who.token}`, ...(isPlatformRole(role) ? [`X-Clinic-Id: ${clinicId}`] : [])];
-      const { code, output } = await run([
+      const args = [
         'run',
         `${baseUrl}/api/v1/openapi.json`,
         ...['--url', baseUrl],
@@ -102,7 +103,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
         '--no-color',
         ...['--report', 'ndjson', '--report-ndjson-path', report],
         ...headers.flatMap((h) => ['--header', h]),
-      ]);
+      ];
+      const { code, output } = await run(args, reports);
       const figures = figuresOf(output);
       console.log(`[schemathesis] ${role}: ${figures.operations} operations, ${figures.cases} test cases, ${figures.failures} failures (${plan.phases}; ${plan.maxExamples} examples)`);
       assert.ok((await readFile(report, 'utf8').catch(() => '')).length > 0, `no report was written:\n${output.slice(-5000)}`);
