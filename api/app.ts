@@ -15,6 +15,7 @@ import { requestId, requestLogging } from './middleware/request-logging';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
+import { auditLogRoutes } from './routes/audit-log';
 import { appointmentRoutes } from './routes/appointments';
 import { clinicBillingRoutes } from './routes/clinic-billing';
 import { notificationSettingsRoutes } from './routes/notification-settings';
@@ -113,6 +114,7 @@ export function createApp(deps: ApiDeps): Express {
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
+  mount('/audit-log', 'Audit log', (r) => auditLogRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));
   mount('/messages', 'Messages', (r) => messageLogRoutes(r, deps));

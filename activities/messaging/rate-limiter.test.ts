@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
-import { createRateLimitActivities } from './rate-limit-activities';
+import { createRateLimiter } from './rate-limiter';
 
 let db: TestDatabase;
 let clinicId: string;
-let reserve: ReturnType<typeof createRateLimitActivities>['reserveSendSlot'];
+let reserve: ReturnType<typeof createRateLimiter>['reserveSendSlot'];
 
 before(async () => {
   db = await createTestDatabase();
   clinicId = (await db.prisma.clinic.create({ data: { name: 'Limits', timezone: 'UTC', licenseTierCode: 'S' } })).id;
-  reserve = createRateLimitActivities({ prisma: db.prisma }).reserveSendSlot;
+  reserve = createRateLimiter(db.prisma).reserveSendSlot;
 });
 after(async () => db?.drop());
 

@@ -54,22 +54,26 @@ const healthResponse = z
         provider: text(),
         source: z.enum(['clinic', 'global']),
         enabled: z.boolean().describe('false: the clinic switched the channel off'),
-        status: z.enum(HEALTH).describe('≥ 95 % of attempts accepted: healthy; ≥ 50 %: degraded; less: down; no attempts: unknown'),
-        window: z.enum(['1h', '24h']).nullable().describe('The last hour, or the last 24 h when the hour had no attempts'),
-        attempts: z.number().int(),
-        accepted: z.number().int(),
+        status: z.enum(HEALTH).describe('Of its sends and health probes: ≥ 95 % succeeded: healthy; ≥ 80 %: degraded; less: down; none: unknown'),
+        window: z.enum(['1h', '24h']).nullable().describe('The last hour, or the last 24 h when the hour had no sends or probes'),
+        attempts: z.number().int().describe('Sends and probes in the window'),
+        accepted: z.number().int().describe('Sends accepted and probes passed in the window'),
         successRate: z.number().nullable(),
+        lastProbe: z
+          .object({ ok: z.boolean(), checkedAt: text(), errorKind: text().nullable() })
+          .nullable()
+          .describe('The newest active check of the entry (credentials and connectivity; nothing sent)'),
         circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: text().nullable(), consecutiveFailures: z.number().int() }),
       }),
     ),
   })
   .openapi('CommunicationHealth');
 
-/** The health thresholds, in whole numbers so 95 % is exactly 95 %. */
+/** The seed's health thresholds, in whole numbers so 95 % is exactly 95 %. */
 export function healthOf(attempts: number, accepted: number): Health {
   if (attempts === 0) return 'unknown';
   if (accepted * 100 >= attempts * 95) return 'healthy';
-  if (accepted * 100 >= attempts * 50) return 'degraded';
+  if (accepted * 100 >= attempts * 80) return 'degraded';
   return 'down';
 }
 
@@ -143,18 +147,28 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
         const now = new Date();
         const hourAgo = new Date(now.getTime() - HOUR_MS);
         const dayAgo = new Date(now.getTime() - 24 * HOUR_MS);
-        const [configs, circuits, rates] = await Promise.all([
+        // Sends and health probes count alike: a dead entry shows before the next message needs it.
+        const [configs, circuits, rates, probes] = await Promise.all([
           db.communicationConfig.findMany(),
           db.providerCircuit.findMany(),
           db.$queryRaw<AttemptRates[]>`
-            SELECT channel::text AS channel, "providerEntryId" AS "entryId",
-                   count(*) FILTER (WHERE "finishedAt" >= ${hourAgo})::int AS "hourTotal",
-                   count(*) FILTER (WHERE "finishedAt" >= ${hourAgo} AND outcome = 'ACCEPTED')::int AS "hourAccepted",
+            SELECT channel::text AS channel, "entryId",
+                   count(*) FILTER (WHERE at >= ${hourAgo})::int AS "hourTotal",
+                   count(*) FILTER (WHERE at >= ${hourAgo} AND ok)::int AS "hourAccepted",
                    count(*)::int AS "dayTotal",
-                   count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS "dayAccepted"
-            FROM "MessageAttempt"
-            WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${dayAgo} AND "finishedAt" <= ${now}
-            GROUP BY channel, "providerEntryId"`,
+                   count(*) FILTER (WHERE ok)::int AS "dayAccepted"
+            FROM (
+              SELECT channel, "providerEntryId" AS "entryId", "finishedAt" AS at, outcome = 'ACCEPTED' AS ok
+              FROM "MessageAttempt" WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${dayAgo} AND "finishedAt" <= ${now}
+              UNION ALL
+              SELECT channel, "entryId", "checkedAt", ok
+              FROM "ProviderProbe" WHERE "clinicId" = ${clinicId}::uuid AND "checkedAt" >= ${dayAgo} AND "checkedAt" <= ${now}
+            ) outcomes
+            GROUP BY channel, "entryId"`,
+          db.$queryRaw<Array<{ channel: Channel; entryId: string; ok: boolean; checkedAt: Date; errorKind: string | null }>>`
+            SELECT DISTINCT ON (channel, "entryId") channel::text AS channel, "entryId", ok, "checkedAt", "errorKind"
+            FROM "ProviderProbe" WHERE "clinicId" = ${clinicId}::uuid
+            ORDER BY channel, "entryId", "checkedAt" DESC`,
         ]);
 
         const serving: Array<ProviderEntryRef & { channel: Channel; enabled: boolean }> = [];
@@ -173,6 +187,7 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
             const attempts = window === '1h' ? rate!.hourTotal : (rate?.dayTotal ?? 0);
             const accepted = window === '1h' ? rate!.hourAccepted : (rate?.dayAccepted ?? 0);
             const circuit = circuits.find((c) => c.channel === channel && c.entryId === entryId);
+            const probe = probes.find((p) => p.channel === channel && p.entryId === entryId);
             return {
               channel,
               entryId,
@@ -185,6 +200,7 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
               attempts,
               accepted,
               successRate: attempts ? accepted / attempts : null,
+              lastProbe: probe ? { ok: probe.ok, checkedAt: probe.checkedAt.toISOString(), errorKind: probe.errorKind } : null,
               circuit: { state: circuit?.state ?? 'CLOSED', openedAt: circuit?.openedAt?.toISOString() ?? null, consecutiveFailures: circuit?.consecutiveFailures ?? 0 },
             };
           }),

@@ -17,6 +17,7 @@ import { idParams, page } from '../schemas/common';
 import { messageListQuery, messageResponse, redriveBody, sendMessageBody, sendMessageResponse } from '../schemas/messages';
 import { type z } from '../openapi/zod';
 import { type TenantDb } from '../../prisma/tenant';
+import { auditRead } from '../services/audit';
 
 type Recipient = z.infer<typeof sendMessageBody>['recipients'][number];
 const HOUR_MS = 3_600_000;
@@ -187,7 +188,8 @@ export function messageLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       query: messageListQuery,
       responses: { 200: { description: 'A page of messages', schema: page(messageResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.message.findMany({ where: listWhere(query), orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        const rows = await req.tenant!.db.message.findMany({ where: { ...listWhere(query), AND: [req.tenant!.ownership.message] }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        await auditRead(req.tenant!.db, req, 'patient.messages.list', rows.slice(0, query.limit).flatMap((m) => (m.patientId ? [m.patientId] : [])));
         res.json(toPage(rows, query.limit, presentMessage));
       },
     })
@@ -200,8 +202,9 @@ export function messageLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       params: idParams,
       responses: { 200: { description: 'The message and its attempts', schema: messageResponse } },
       handler: async ({ params }, req, res) => {
-        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
+        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id, AND: [req.tenant!.ownership.message] }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
         if (!message) throw ApiError.notFound('Message');
+        await auditRead(req.tenant!.db, req, 'patient.messages.read', message.patientId ? [message.patientId] : []);
         res.json(presentMessage(message));
       },
     })
