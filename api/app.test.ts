@@ -14,11 +14,13 @@ import { createPrismaClient } from '../prisma/client';
 import { actor, bearer, createClinic, type Actor, startTestApi, type TestApi } from '../test/support/api';
 import { createApp } from './app';
 
+const METRICS_TOKEN = 'app-test-metrics-token-0123456789';
+
 let api: TestApi;
 let admin: Actor;
 
 before(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ METRICS_TOKEN });
   const clinic = await createClinic(api, { name: 'App Test Clinic' });
   admin = await actor(api, 'CLINIC_ADMIN', clinic.id);
 });
@@ -124,7 +126,7 @@ describe('metrics', () => {
     await api.http.get(`/api/v1/staff/${missing}`).set(bearer(admin)).expect(404);
     await api.http.get(`/no/such/route/${missing}`).expect(404);
 
-    const res = await api.http.get('/metrics').expect(200);
+    const res = await api.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
     assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
     const text = res.text;
     assert.match(text, /# TYPE http_request_duration_seconds histogram/);

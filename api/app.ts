@@ -9,6 +9,8 @@ import { ApiRouter, type Guards } from './http/route';
 import { authenticate, requirePermission } from './middleware/auth';
 import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
 import { loadShedding } from './middleware/load-shedding';
+import { apiCors, noStore, securityHeaders } from './middleware/http-protections';
+import { refuseDeepJson } from './middleware/json-depth';
 import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
 import { traceRequests } from './observability/request-tracing';
@@ -45,16 +47,21 @@ export function createApp(deps: ApiDeps): Express {
   const { config, prisma, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Nobody unless TRUST_PROXY names them: a trusted X-Forwarded-For decides req.ip, and with it the login limits.
+  app.set('trust proxy', config.TRUST_PROXY);
 
   app.use(requestId);
   app.use(traceRequests);
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
   app.use(loadShedding(config.API_MAX_IN_FLIGHT));
+  app.use(securityHeaders);
   app.use(healthRoutes(deps));
+  app.use([API_PREFIX, '/codec'], noStore);
+  app.use(API_PREFIX, apiCors(config));
   // keepRawBody: webhook signatures cover the exact bytes received, which parsing loses.
   app.use(express.json({ limit: '1mb', verify: keepRawBody }));
+  app.use(refuseDeepJson);
   app.use('/codec', codecServer(deps));
 
   const guards: Guards = {
@@ -78,7 +85,19 @@ export function createApp(deps: ApiDeps): Express {
     handler: (req, res) => sendError(req, res, new ApiError(429, 'RATE_LIMITED', 'Too many sign-in attempts; try again later')),
   });
 
-  mount('/auth', 'Auth', (r) => authRoutes(r, deps, loginLimiter));
+  // Per client across every email: password spraying (one guess against many accounts). Only failures count,
+  // so the staff of a clinic behind one address can all sign in.
+  const sprayLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: config.LOGIN_FAILURES_PER_CLIENT_PER_15_MIN,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    handler: (req, res) => sendError(req, res, new ApiError(429, 'RATE_LIMITED', 'Too many failed sign-in attempts from this client; try again later')),
+  });
+
+  mount('/auth', 'Auth', (r) => authRoutes(r, deps, [sprayLimiter, loginLimiter]));
   mount('/clinics', 'Clinics', (r) => clinicRoutes(r, deps));
   // Before communicationRoutes: its /:channel would otherwise take /stats and /health for channels.
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationInsightsRoutes(r, deps));

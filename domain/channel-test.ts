@@ -7,6 +7,7 @@ import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import { type DeliveryFailure, globalEntryId, type MessageOutcome, type ProviderEntryRef, type ProviderSource } from './message-delivery';
 import { type Channel, type ChannelSettings, channelSettingsSchema, type DeliveryErrorKind } from './messaging';
+import { text } from './text';
 
 export const CHANNEL_TEST_CATEGORY = 'channel-test';
 export const CHANNEL_TEST_TEMPLATE = 'test-message';
@@ -55,7 +56,7 @@ export function servingProviders(
   return { providers, settings };
 }
 
-const globalEntrySchema = z.object({ providers: z.array(z.object({ provider: z.string() })), settings: z.record(z.string(), z.unknown()).optional() });
+const globalEntrySchema = z.object({ providers: z.array(z.object({ provider: text() })), settings: z.record(text(), z.unknown()).optional() });
 
 /**
  * Provider names and settings of one channel of GLOBAL_MESSAGING_CONFIG, for code that must not

@@ -36,6 +36,31 @@ const keyRing = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/**
+ * Which proxies in front of the API may say who the client is (X-Forwarded-For), as Express's
+ * "trust proxy": false (nobody: the default), a hop count, or addresses and subnets
+ * ("10.0.0.0/8,loopback"). Trusting a proxy that is not there lets any client pick its own IP,
+ * and with it a fresh login budget per request.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): false | number | string[] => {
+    const value = v.trim();
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    if (value === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'name the hop count or the proxies\' addresses: "true" would trust every client' });
+      return z.NEVER;
+    }
+    return value.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean));
+
 /** An SNS topic's ARN (aws, aws-cn, aws-us-gov… partitions); a typo here would silently refuse every SES report. */
 const snsTopicArn = z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)');
 
@@ -60,6 +85,13 @@ export const configSchema = z
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 14),
     LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().positive().default(10),
+    /** Failed logins one client may make in 15 minutes across every e-mail (password spraying). */
+    LOGIN_FAILURES_PER_CLIENT_PER_15_MIN: z.coerce.number().int().positive().default(30),
+    TRUST_PROXY: trustProxy,
+    /** Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics is not served. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+    /** Browser origins (https://app.example.com) allowed to call the API cross-origin; none by default. */
+    API_CORS_ORIGINS: commaList.pipe(z.array(z.url().transform((u) => new URL(u).origin))),
     PAYLOAD_ENCRYPTION_KEYS: keyRing,
     PAYLOAD_ENCRYPTION_KEY_ID: z.string().min(1),
     /** Seals clinics' provider credentials at rest; same "keyId:base64Key,…" format. */

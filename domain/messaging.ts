@@ -1,6 +1,7 @@
 /** Messaging vocabulary shared by the API, the delivery workflow and the provider adapters. */
 import { z } from 'zod';
 import { TEMPLATE_KEYS } from './message-templates';
+import { text } from './text';
 
 export const CHANNELS = ['email', 'sms', 'whatsapp', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -38,11 +39,11 @@ const positive = z.number().int().positive();
  */
 export const whatsAppTemplateSchema = z.object({
   /** The approved template's name (Meta, Vonage, MessageBird) or, for Twilio, a name mapped to a Content SID or the SID itself. */
-  name: z.string().trim().min(1).max(512),
+  name: text().trim().min(1).max(512),
   /** The message variables that fill the template's {{1}}, {{2}}, … in order, e.g. ["patientName", "date", "time"]. */
-  parameters: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a variable name such as patientName')).max(20).default([]),
+  parameters: z.array(text().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a variable name such as patientName')).max(20).default([]),
   /** WhatsApp's code for each language the message may be in, e.g. {"en": "en_US"}; by default the language itself. */
-  languages: z.record(z.string().regex(/^[a-z]{2}$/), z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a WhatsApp language code such as en_US')).default({}),
+  languages: z.record(text().regex(/^[a-z]{2}$/), text().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a WhatsApp language code such as en_US')).default({}),
 });
 export type WhatsAppTemplate = z.output<typeof whatsAppTemplateSchema>;
 
@@ -53,7 +54,7 @@ export const channelSettingsSchema = z.object({
     .default({}),
   /** Attempts per provider before the next provider of the chain is tried. */
   retryAttempts: z.number().int().min(1).max(10).default(3),
-  defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
+  defaultLanguage: text().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
   /** Use the platform's global default provider when every provider of the clinic's chain fails. */
   fallbackToGlobal: z.boolean().default(true),
   /** WhatsApp only: the approved template that carries each ClinicFlow template (confirmations, reminders…). */

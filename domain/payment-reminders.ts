@@ -57,5 +57,18 @@ export function dunningSteps(settings: Pick<PaymentReminderSettings, 'followUpDa
   ];
 }
 
+/** Days a payment link keeps working after the last follow-up that carries it. */
+export const PAY_LINK_DAYS_AFTER_LAST_FOLLOW_UP = 31;
+
+/**
+ * When the links of a reminder (sent at `remindedAt`) stop working: a month after the chase's last
+ * follow-up, 45 days with the default follow-ups. A link forwarded or leaked long after the chase
+ * is over opens nothing.
+ */
+export function payLinkExpiresAt(remindedAt: Date, settings: Pick<PaymentReminderSettings, 'followUpDays'>): Date {
+  const lastFollowUp = Math.max(0, ...settings.followUpDays);
+  return new Date(remindedAt.getTime() + (lastFollowUp + PAY_LINK_DAYS_AFTER_LAST_FOLLOW_UP) * 24 * 60 * 60 * 1000);
+}
+
 /** Sent to a balance's chase when a payment for the patient is recorded (API or Stripe): it re-reads the balance at once. */
 export const paymentReceivedSignal = defineSignal('paymentReceived');

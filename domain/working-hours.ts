@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { addDays, isIsoDate, isIsoInstant, isValidTimeZone, zonedTimeToUtc } from './dates';
+import { text } from './text';
 
 export interface WeeklyHours {
   /** 0 = Sunday … 6 = Saturday */
@@ -39,9 +40,9 @@ const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Frida
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const isEnd = (v: string) => HHMM.test(v) || v === '24:00';
 
-const start = z.string().regex(HHMM, 'must be a time as HH:MM between 00:00 and 23:59');
+const start = text().regex(HHMM, 'must be a time as HH:MM between 00:00 and 23:59');
 // 24:00 lets a day's hours run to midnight.
-const end = z.string().refine(isEnd, 'must be a time as HH:MM between 00:01 and 24:00');
+const end = text().refine(isEnd, 'must be a time as HH:MM between 00:01 and 24:00');
 // Refinements run even when a field failed its format; only compare well-formed times.
 const ordered = (i: DayHours) => !(HHMM.test(i.start) && isEnd(i.end)) || i.start < i.end;
 const afterStart = { message: 'must be after start', path: ['end'] };
@@ -68,7 +69,7 @@ const weeklyList = (what: string) =>
     .superRefine((list, ctx) => refuseOverlaps(list, ctx, (i) => String(i.weekday), (i) => ` on ${WEEKDAYS[i.weekday] ?? 'that day'}`));
 
 const exception = z.object({
-  date: z.string().refine(isIsoDate, 'must be a date as YYYY-MM-DD'),
+  date: text().refine(isIsoDate, 'must be a date as YYYY-MM-DD'),
   hours: z
     .array(dayHours)
     .max(10)
@@ -80,13 +81,13 @@ const dateOrInstant = z
   .refine((v) => isIsoDate(v) || isIsoInstant(v), 'must be a date-time with its offset (2026-12-24T09:00:00+01:00) or a whole day (YYYY-MM-DD)');
 
 const timeOffEntry = z
-  .object({ from: dateOrInstant, to: dateOrInstant, reason: z.string().trim().min(1).max(200).optional() })
+  .object({ from: dateOrInstant, to: dateOrInstant, reason: text().trim().min(1).max(200).optional() })
   // Mixed forms need the zone to compare; toStoredHours checks them.
   .refine((t) => !(isIsoDate(t.from) && isIsoDate(t.to)) || t.from <= t.to, { message: 'must not be before from', path: ['to'] })
   .refine((t) => !(isIsoInstant(t.from) && isIsoInstant(t.to)) || Date.parse(t.from) < Date.parse(t.to), { message: 'must be after from', path: ['to'] });
 
 export const workingHoursSchema = z.object({
-  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London').optional(),
+  timezone: text().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London').optional(),
   weekly: weeklyList('weekly intervals'),
   breaks: weeklyList('breaks').default([]),
   exceptions: z
@@ -126,9 +127,9 @@ export function toStoredHours(input: WorkingHoursInput, clinicTimezone: string):
 }
 
 const storedTimeOff = z.object({
-  from: z.string().refine(isIsoInstant),
-  to: z.string().refine(isIsoInstant),
-  reason: z.string().optional(),
+  from: text().refine(isIsoInstant),
+  to: text().refine(isIsoInstant),
+  reason: text().optional(),
 });
 const storedColumns = z.object({
   weekly: workingHoursSchema.shape.weekly,

@@ -4,7 +4,7 @@
 # Usage: bash scripts/test.sh [test files…]    |    bash scripts/test.sh --record [history names…]  (re-record replay histories)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-source scripts/tools/ensure-tools.sh temporal-cli test-server stripe-mock
+source scripts/tools/ensure-tools.sh temporal-cli test-server stripe-mock schemathesis
 
 if [[ "${1:-}" == "--record" ]]; then
   shift

@@ -22,5 +22,7 @@ declare module 'express-serve-static-core' {
     requestId: string;
     auth?: AuthContext;
     tenant?: TenantContext;
+    /** The matched route's template (/api/v1/clinics/:clinicId/…), set by ApiRouter: metrics label by it. */
+    routeTemplate?: string;
   }
 }

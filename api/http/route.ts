@@ -64,7 +64,14 @@ export class ApiRouter {
   ) {}
 
   route<P extends z.ZodObject, Q extends z.ZodObject, B extends ZodType>(spec: RouteSpec<P, Q, B>): this {
-    const chain: RequestHandler[] = [];
+    const template = this.basePath + spec.path;
+    // The template as declared: req.baseUrl holds the mount's actual values (a clinic's id), not its pattern.
+    const chain: RequestHandler[] = [
+      (req, _res, next) => {
+        req.routeTemplate = template.replace(/(.)\/$/, '$1');
+        next();
+      },
+    ];
     if (spec.access !== 'public') chain.push(this.guards.authenticate);
     if (spec.access !== 'public' && spec.access !== 'authenticated') chain.push(this.guards.requirePermission(spec.access));
     if (spec.tenant) {

@@ -29,11 +29,15 @@ function toApiError(err: unknown): ApiError | null {
   if (err instanceof TenantScopeViolation) return ApiError.notFound();
   // Overload, not a fault: the caller may try again shortly.
   if (isDatabaseBusy(err)) return ApiError.unavailable('DATABASE_BUSY', 'The service is busy right now; try again shortly', 1);
-  // body-parser's errors carry a status and a type.
-  if (typeof err === 'object' && err !== null && 'type' in err && 'status' in err) {
-    const { type, status } = err as { type: string; status: number };
+  // Express's router cannot decode a path parameter such as %ff (it marks the error 400).
+  if (err instanceof URIError) return ApiError.badRequest('INVALID_PATH_ENCODING', 'The path holds invalid percent-encoding');
+  // body-parser's errors (http-errors: a status, exposable below 500, often a type).
+  if (typeof err === 'object' && err !== null && 'status' in err && (err as { expose?: unknown }).expose === true) {
+    const { type, status, code } = err as { type?: unknown; status: number; code?: unknown };
     if (type === 'entity.parse.failed') return ApiError.badRequest('INVALID_JSON', 'The request body is not valid JSON');
     if (type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR…): a body sent as gzip, deflate or br that does not decompress.
+    if (typeof code === 'string' && code.startsWith('Z_')) return ApiError.badRequest('INVALID_BODY_ENCODING', 'The request body could not be decompressed');
     if (status >= 400 && status < 500) return new ApiError(status, 'BAD_REQUEST', 'The request could not be read');
   }
   return null;

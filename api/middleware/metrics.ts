@@ -1,7 +1,13 @@
 import { type RequestHandler } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 
-/** HTTP latency by method, route template (never the raw URL: ids would explode cardinality) and status. */
+/** Methods Node's parser accepts are many; any other than these is counted as OTHER. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * HTTP latency by method, route template (never the raw URL: ids would explode cardinality; a
+ * request no route takes is "unmatched") and status.
+ */
 export function httpMetrics(registry: Registry): RequestHandler {
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -26,7 +32,7 @@ export function httpMetrics(registry: Registry): RequestHandler {
       },
     });
     res.on('finish', () => {
-      end({ method: req.method, route: template ?? 'unmatched', status_code: String(res.statusCode) });
+      end({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: req.routeTemplate ?? template ?? 'unmatched', status_code: String(res.statusCode) });
     });
     next();
   };

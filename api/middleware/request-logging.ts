@@ -14,8 +14,12 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Codec session URLs carry a credential in the path (/codec/s/<token>/decode): never log it. */
-const loggablePath = (url: string) => url.split('?')[0]!.replace(/^\/codec\/s\/[^/]+/, '/codec/s/[redacted]');
+/** Codec session URLs (/codec/s/<token>/decode) and payment links (/api/v1/pay/<token>) carry a credential in the path: never log it. */
+const loggablePath = (url: string) =>
+  url
+    .split('?')[0]!
+    .replace(/^\/codec\/s\/[^/]+/i, '/codec/s/[redacted]')
+    .replace(/^\/api\/v1\/pay\/[^/]+/i, '/api/v1/pay/[redacted]');
 
 /**
  * Access log without personal data: method, path without the query string (searches may hold

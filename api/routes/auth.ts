@@ -6,16 +6,17 @@ import { type ApiRouter } from '../http/route';
 import { loginBody, refreshBody, tokensResponse } from '../schemas/auth';
 import { issueTokens, revokeByToken, rotateRefreshToken, type TokenSettings } from '../services/tokens';
 
-// Compared against when the email is unknown, so a miss costs as much time as a wrong password.
-const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', 10);
 
 export function tokenSettings({ config }: Pick<ApiDeps, 'config'>): TokenSettings {
   return { secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS };
 }
 
-export function authRoutes(r: ApiRouter, deps: ApiDeps, loginLimiter: RequestHandler): ApiRouter {
+export function authRoutes(r: ApiRouter, deps: ApiDeps, loginLimiters: RequestHandler[]): ApiRouter {
   const { prisma } = deps;
   const settings = tokenSettings(deps);
+  // Compared against when the email is unknown: at the cost passwords are hashed with, so a miss takes
+  // as long as a wrong password and the answer time does not tell which emails have accounts.
+  const dummyHash = bcrypt.hashSync('not-a-real-password', deps.config.BCRYPT_COST);
   return r
     .route({
       method: 'post',
@@ -23,11 +24,11 @@ export function authRoutes(r: ApiRouter, deps: ApiDeps, loginLimiter: RequestHan
       summary: 'Sign in with email and password',
       access: 'public',
       body: loginBody,
-      before: [loginLimiter],
+      before: loginLimiters,
       responses: { 200: { description: 'Signed in', schema: tokensResponse } },
       handler: async ({ body }, _req, res) => {
         const user = await prisma.staffUser.findUnique({ where: { email: body.email } });
-        const matches = await bcrypt.compare(body.password, user?.passwordHash ?? DUMMY_HASH);
+        const matches = await bcrypt.compare(body.password, user?.passwordHash ?? dummyHash);
         if (!user || !matches || !user.active) throw ApiError.unauthorized('INVALID_CREDENTIALS', 'Email or password is wrong');
         await prisma.staffUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
         res.json(await issueTokens(prisma, settings, { userId: user.id, role: user.role, clinicId: user.clinicId }));

@@ -19,6 +19,7 @@ import { z } from '../openapi/zod';
 import { email } from '../schemas/common';
 import { channelParams } from '../schemas/communication';
 import { writeAudit } from '../services/audit';
+import { text } from '../../domain/text';
 
 /** How long the request waits for the test; past it the test goes on and lands in the message log. */
 export const CHANNEL_TEST_WAIT_MS = 60_000;
@@ -26,8 +27,8 @@ export const CHANNEL_TEST_WAIT_MS = 60_000;
 const phone = z
   .string()
   .transform((s) => s.replace(/[\s().-]/g, ''))
-  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in international format, e.g. +447700900123'));
-const pushToken = z.string().regex(/^[A-Za-z0-9_:.-]{20,4096}$/, 'must be a device registration token');
+  .pipe(text().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in international format, e.g. +447700900123'));
+const pushToken = text().regex(/^[A-Za-z0-9_:.-]{20,4096}$/, 'must be a device registration token');
 
 /** Where the test message goes, in the Message row's recipient form, per channel. */
 const recipientFor: Record<Channel, z.ZodType<Record<string, string>, string>> = {
@@ -38,21 +39,21 @@ const recipientFor: Record<Channel, z.ZodType<Record<string, string>, string>> =
 };
 
 const channelTestBody = z
-  .object({ to: z.string().trim().min(1).max(4096).describe('An email address, an E.164 phone number or a push token, as the channel needs') })
+  .object({ to: text().trim().min(1).max(4096).describe('An email address, an E.164 phone number or a push token, as the channel needs') })
   .openapi('ChannelTestRequest');
 
-const failure = z.object({ channel: z.enum(CHANNELS), provider: z.string().optional(), kind: z.string(), code: z.string().optional() });
+const failure = z.object({ channel: z.enum(CHANNELS), provider: text().optional(), kind: text(), code: text().optional() });
 
 const channelTestResponse = z
   .object({
     messageId: z.uuid(),
-    workflowId: z.string(),
+    workflowId: text(),
     verification: z
-      .array(z.object({ provider: z.string(), source: z.enum(['clinic', 'global']), ok: z.boolean(), kind: z.string().optional(), code: z.string().optional() }))
+      .array(z.object({ provider: text(), source: z.enum(['clinic', 'global']), ok: z.boolean(), kind: text().optional(), code: text().optional() }))
       .describe('Each provider serving the channel, in chain order: credentials and connectivity, nothing sent'),
-    verificationError: z.string().optional().describe('Set when the verification itself could not run'),
+    verificationError: text().optional().describe('Set when the verification itself could not run'),
     delivery: z
-      .object({ status: z.enum(['DELIVERED', 'FAILED', 'SUPPRESSED']), channel: z.enum(CHANNELS).nullable(), provider: z.string().nullable(), failures: z.array(failure) })
+      .object({ status: z.enum(['DELIVERED', 'FAILED', 'SUPPRESSED']), channel: z.enum(CHANNELS).nullable(), provider: text().nullable(), failures: z.array(failure) })
       .describe('The test message, delivered like any message: provider chain, fallbacks, delivery log'),
   })
   .openapi('ChannelTestResult');

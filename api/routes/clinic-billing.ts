@@ -11,13 +11,14 @@ import { createStripeClient } from '../payments/stripe-client';
 import { clinicIdParams } from '../schemas/common';
 import { writeAudit } from '../services/audit';
 import { tierPrice } from '../services/clinic-billing';
+import { text } from '../../domain/text';
 
 const billingResponse = z
   .object({
     subscriptionStatus: z.enum(['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED']),
-    tier: z.string(),
-    stripeCustomerId: z.string().nullable(),
-    stripeSubscriptionId: z.string().nullable(),
+    tier: text(),
+    stripeCustomerId: text().nullable(),
+    stripeSubscriptionId: text().nullable(),
   })
   .openapi('ClinicBilling');
 

@@ -50,7 +50,7 @@ function assertDecoded(body: unknown, expected: unknown = SECRET): void {
 }
 
 before(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ METRICS_TOKEN: 'codec-test-metrics-token-0123456789' });
   const clinic = await createClinic(api, { name: 'Codec Clinic' });
   ops = await actor(api, 'OPS', null);
   superAdmin = await actor(api, 'SUPER_ADMIN', null);
@@ -194,7 +194,7 @@ describe('decoding', () => {
   });
 
   test('metrics label the session route by template, not by token', async () => {
-    const metrics = await api.http.get('/metrics').expect(200);
+    const metrics = await api.http.get('/metrics').set('Authorization', 'Bearer codec-test-metrics-token-0123456789').expect(200);
     assert.match(metrics.text, /route="\/codec\/s\/:session\/decode"/);
     assert.equal(metrics.text.includes(sessionToken), false);
   });

@@ -18,11 +18,12 @@ import { z } from '../openapi/zod';
 import { writeAudit } from '../services/audit';
 import { signJwt, verifyAccessToken, verifyJwt } from '../services/tokens';
 import { tokenSettings } from './auth';
+import { text } from '../../domain/text';
 
 const CODEC_AUDIENCE = 'clinicflow-codec';
 
 const jsonPayloads = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
+  payloads: z.array(z.object({ metadata: z.record(text(), text()).optional(), data: text().optional() })),
 });
 type JsonPayload = z.infer<typeof jsonPayloads>['payloads'][number];
 
@@ -98,7 +99,7 @@ export function codecSessionRoutes(r: ApiRouter, { config, prisma }: ApiDeps): A
     summary: 'Create a codec server URL for the Temporal Web UI (ops)',
     description: "Paste the returned endpoint into the Temporal UI's Codec Server setting to see workflow payloads decrypted.",
     access: 'codec:decode',
-    responses: { 201: { description: 'Codec session', schema: z.object({ endpoint: z.string(), expiresAt: z.string() }).openapi('CodecSession') } },
+    responses: { 201: { description: 'Codec session', schema: z.object({ endpoint: text(), expiresAt: text() }).openapi('CodecSession') } },
     handler: async (_input, req, res) => {
       const ttl = config.CODEC_SESSION_TTL_SECONDS;
       const token = signJwt(settings, { sub: req.auth!.userId }, CODEC_AUDIENCE, ttl);

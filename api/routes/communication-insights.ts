@@ -13,6 +13,7 @@ import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
 import { clinicIdParams } from '../schemas/common';
 import { channelTestRoutes } from './channel-test';
+import { text } from '../../domain/text';
 
 const HOUR_MS = 60 * 60 * 1000;
 const PERIODS = { '24h': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS } as const;
@@ -25,14 +26,14 @@ const statsQuery = z.object({ period: z.enum(['24h', '7d', '30d']).default('24h'
 const statsResponse = z
   .object({
     period: z.enum(['24h', '7d', '30d']),
-    from: z.string(),
-    to: z.string(),
+    from: text(),
+    to: text(),
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
-        entryId: z.string(),
-        label: z.string(),
-        provider: z.string(),
+        entryId: text(),
+        label: text(),
+        provider: text(),
         sent: z.number().int().describe('Attempts the provider accepted'),
         delivered: z.number().int().describe('Messages DELIVERED or READ through the provider'),
         failed: z.number().int().describe('Failed attempts, every retry counted, including ones a fallback later rescued'),
@@ -44,13 +45,13 @@ const statsResponse = z
 
 const healthResponse = z
   .object({
-    checkedAt: z.string(),
+    checkedAt: text(),
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
-        entryId: z.string(),
-        label: z.string(),
-        provider: z.string(),
+        entryId: text(),
+        label: text(),
+        provider: text(),
         source: z.enum(['clinic', 'global']),
         enabled: z.boolean().describe('false: the clinic switched the channel off'),
         status: z.enum(HEALTH).describe('Of its sends and health probes: ≥ 95 % succeeded: healthy; ≥ 80 %: degraded; less: down; none: unknown'),
@@ -59,10 +60,10 @@ const healthResponse = z
         accepted: z.number().int().describe('Sends accepted and probes passed in the window'),
         successRate: z.number().nullable(),
         lastProbe: z
-          .object({ ok: z.boolean(), checkedAt: z.string(), errorKind: z.string().nullable() })
+          .object({ ok: z.boolean(), checkedAt: text(), errorKind: text().nullable() })
           .nullable()
           .describe('The newest active check of the entry (credentials and connectivity; nothing sent)'),
-        circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: z.string().nullable(), consecutiveFailures: z.number().int() }),
+        circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: text().nullable(), consecutiveFailures: z.number().int() }),
       }),
     ),
   })

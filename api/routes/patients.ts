@@ -14,6 +14,7 @@ import { createPatientBody, type guardian, patientListQuery, patientResponse, up
 import { auditRead, writeAudit } from '../services/audit';
 import { assertRoomFor } from '../services/license-enforcement';
 import { z } from '../openapi/zod';
+import { text } from '../../domain/text';
 
 type Guardian = z.infer<typeof guardian>;
 
@@ -41,8 +42,8 @@ function assertPreferencesAgree(preferred: string[], optedOut: string[]): void {
   }
 }
 
-const deviceTokenBody = z.object({ token: z.string().min(20).max(4096).regex(/^[\w:.-]+$/, 'must be a push registration token') }).openapi('RegisterDeviceToken');
-const deviceTokenResponse = z.object({ id: z.uuid(), tokenEnding: z.string(), createdAt: z.string() }).openapi('DeviceToken');
+const deviceTokenBody = z.object({ token: text().min(20).max(4096).regex(/^[\w:.-]+$/, 'must be a push registration token') }).openapi('RegisterDeviceToken');
+const deviceTokenResponse = z.object({ id: z.uuid(), tokenEnding: text(), createdAt: text() }).openapi('DeviceToken');
 const presentDeviceToken = (t: { id: string; token: string; createdAt: Date }) => ({ id: t.id, tokenEnding: t.token.slice(-6), createdAt: t.createdAt.toISOString() });
 
 export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {

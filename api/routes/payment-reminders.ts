@@ -14,6 +14,7 @@ import { reminderRunResponse } from '../schemas/payment-reminders';
 import { z } from '../openapi/zod';
 import { writeAudit } from '../services/audit';
 import { startWorkflow } from '../services/start-workflow';
+import { text } from '../../domain/text';
 
 interface RunRow {
   id: string;
@@ -52,7 +53,7 @@ export function paymentReminderRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       tenant: true,
       params: clinicIdParams,
       responses: {
-        202: { description: 'Started', schema: z.object({ id: z.uuid(), month: z.string(), workflowId: z.string() }) },
+        202: { description: 'Started', schema: z.object({ id: z.uuid(), month: text(), workflowId: text() }) },
         409: { description: 'ALREADY_RUN' },
       },
       handler: async (_input, req, res) => {

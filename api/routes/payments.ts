@@ -13,6 +13,7 @@ import { requireIdempotencyKey } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
+import { allowedReturnOrigins } from '../schemas/return-urls';
 import { creditsResponse, duesResponse, paymentLinkBody, paymentLinkResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
 import { auditRead, writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
@@ -124,13 +125,19 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       responses: {
         201: { description: 'The link', schema: paymentLinkResponse },
         404: { description: 'No such patient' },
-        422: { description: 'NOTHING_DUE' },
+        422: { description: 'NOTHING_DUE, or RETURN_URL_NOT_ALLOWED' },
         503: { description: 'Stripe is not configured, or did not answer' },
       },
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId } = req.tenant!;
         await requirePatient(req.tenant!, params.id);
         if (!stripe) throw new ApiError(503, 'STRIPE_NOT_CONFIGURED', 'Card payments are not set up on this platform');
+        const { settings } = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { settings: true } });
+        const allowed = allowedReturnOrigins(settings, returnUrl);
+        const refused = (['successUrl', 'cancelUrl'] as const).filter((k) => body[k] && !allowed.has(new URL(body[k]).origin));
+        if (refused.length) {
+          throw ApiError.unprocessable('RETURN_URL_NOT_ALLOWED', "A return URL is not on an origin the clinic allows (settings.paymentReturnOrigins)", refused.map((k) => ({ path: `body.${k}`, message: 'origin not allowed' })));
+        }
         const checkout = await checkoutForDues(stripe, db, { clinicId, patientId: params.id, successUrl: body.successUrl ?? returnUrl, cancelUrl: body.cancelUrl ?? returnUrl });
         if (!checkout) throw ApiError.unprocessable('NOTHING_DUE', 'The patient owes nothing');
         const { session, dues } = checkout;

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
-import { expectError } from '../../test/support/errors';
+import { payToken } from '../../activities/payments/pay-links';
+import { detailPaths, expectError } from '../../test/support/errors';
 import { createPatient, insertAppointment } from '../../test/support/scheduling';
 import { startStripeMock, type StripeMock } from '../../test/support/stripe-mock';
 
@@ -68,6 +69,46 @@ describe('payment links', () => {
 
     const settled = await createPatient(api, clinicId);
     expectError(await api.http.post(`/api/v1/patients/${settled.id}/payment-link`).set(bearer(accountant)).send({}), 422, 'NOTHING_DUE');
+  });
+
+  test('return URLs must be https (http only for localhost) on an origin the clinic allows', async () => {
+    const patient = await owing('12.00');
+    const link = (body: object) => api.http.post(`/api/v1/patients/${patient.id}/payment-link`).set(bearer(accountant)).send(body);
+    for (const [field, url] of [
+      ['successUrl', 'javascript:alert(document.cookie)'],
+      ['cancelUrl', 'data:text/html,<script>alert(1)</script>'],
+      ['successUrl', 'http://pay.sunrise.example/thanks'],
+      ['cancelUrl', 'ftp://pay.sunrise.example/'],
+    ] as const) {
+      assert.deepEqual(detailPaths(expectError(await link({ [field]: url }), 400, 'VALIDATION_ERROR')), [`body.${field}`], url);
+    }
+    const stranger = expectError(await link({ successUrl: 'https://pay.sunrise.example/thanks', cancelUrl: 'https://evil.example/' }), 422, 'RETURN_URL_NOT_ALLOWED');
+    assert.deepEqual(detailPaths(stranger), ['body.cancelUrl', 'body.successUrl']);
+    assert.equal(await api.db.prisma.auditLog.count({ where: { action: 'payment.link', entityId: patient.id } }), 0);
+
+    const admin = await actor(api, 'CLINIC_ADMIN', clinicId);
+    await api.http.patch(`/api/v1/clinics/${clinicId}`).set(bearer(admin)).send({ settings: { paymentReturnOrigins: ['https://pay.sunrise.example'] } }).expect(200);
+    expectError(await api.http.patch(`/api/v1/clinics/${clinicId}`).set(bearer(admin)).send({ settings: { paymentReturnOrigins: ['http://pay.sunrise.example'] } }), 400, 'VALIDATION_ERROR');
+    await link({ successUrl: 'https://pay.sunrise.example/thanks', cancelUrl: 'https://pay.sunrise.example/cancelled' }).expect(201);
+    // The API's own origin (PUBLIC_API_URL, here a local one) is always allowed, over http for localhost.
+    await link({ successUrl: 'http://localhost:3000/paid' }).expect(201);
+  });
+
+  test("a reminder's pay link expires a month after the chase's last follow-up, and its token never reaches the log", async () => {
+    const patient = await createPatient(api, clinicId);
+    const run = await api.db.prisma.paymentReminderRun.create({ data: { clinicId, month: '2026-01', workflowId: `payment-reminders/${clinicId}/2026-01`, trigger: 'MANUAL' } });
+    const reminderAt = async (daysAgo: number, patientId: string) => {
+      const reminder = await api.db.prisma.paymentReminder.create({ data: { clinicId, runId: run.id, patientId, amount: '10.00', currency: 'GBP', createdAt: new Date(Date.now() - daysAgo * 86_400_000) } });
+      return `/api/v1/pay/${payToken(api.config.JWT_SECRET, reminder.id)}`;
+    };
+    // Default follow-ups after 7 and 14 days: links work for 45 days.
+    const fresh = await reminderAt(44, patient.id);
+    const stale = await reminderAt(46, (await createPatient(api, clinicId)).id);
+    const open = await api.http.get(fresh).redirects(0).expect(200);
+    assert.match(open.text, /nothing is owed/);
+    expectError(await api.http.get(stale).redirects(0), 410, 'PAYMENT_LINK_EXPIRED');
+    for (const link of [fresh, stale]) assert.equal(api.logs().includes(link.split('/').pop()!), false, 'the token is in the log');
+    assert.match(api.logs(), /\/api\/v1\/pay\/\[redacted\]/);
   });
 });
 

@@ -26,6 +26,7 @@ import { confirmSnsSubscription, fetchSnsCertificate } from '../webhooks/sns-fet
 import { formParams, parseTwilio, verifyTwilio } from '../webhooks/twilio';
 import { parseVonage, verifyVonage } from '../webhooks/vonage';
 import { parseVonageSms, receiptParams, verifyVonageSms, vonageSmsKeys } from '../webhooks/vonage-sms';
+import { text } from '../../domain/text';
 
 const received = z.object({ received: z.literal(true) });
 const acknowledge = (res: Response) => void res.json({ received: true });
@@ -33,9 +34,9 @@ const acknowledge = (res: Response) => void res.json({ received: true });
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
 const metaHandshakeQuery = z.object({
-  'hub.mode': z.string().optional(),
-  'hub.verify_token': z.string().optional(),
-  'hub.challenge': z.string().max(256).optional(),
+  'hub.mode': text().optional(),
+  'hub.verify_token': text().optional(),
+  'hub.challenge': text().max(256).optional(),
 });
 
 const notFound = { 404: { description: 'No such clinic, or it has no webhook secret for this provider (the two are not told apart)' } };

@@ -1,6 +1,7 @@
 import { z } from '../openapi/zod';
 import { AppointmentStatus, AppointmentType } from '../../prisma/generated/enums';
 import { dateOrInstant, sessionMinutes } from './scheduling';
+import { text } from '../../domain/text';
 
 const range = {
   from: dateOrInstant.describe('An instant with its offset, or a date (from the start of that local day)'),
@@ -14,16 +15,16 @@ export const availabilityQuery = z.object({
   durationMinutes: z.coerce.number().pipe(sessionMinutes).optional().describe('Used without a therapy type; neither: 60'),
 });
 
-const localStamp = z.string().describe('YYYY-MM-DDTHH:MM on clocks in the practitioner\'s zone');
+const localStamp = text().describe('YYYY-MM-DDTHH:MM on clocks in the practitioner\'s zone');
 
 export const availabilityResponse = z
   .object({
     practitionerId: z.uuid(),
-    timezone: z.string(),
+    timezone: text(),
     durationMinutes: z.number().int(),
-    price: z.string().nullable().describe('The session price with the therapy type; null without one'),
-    currency: z.string().nullable(),
-    slots: z.array(z.object({ startsAt: z.string(), endsAt: z.string(), localStart: localStamp, localEnd: localStamp })),
+    price: text().nullable().describe('The session price with the therapy type; null without one'),
+    currency: text().nullable(),
+    slots: z.array(z.object({ startsAt: text(), endsAt: text(), localStart: localStamp, localEnd: localStamp })),
   })
   .openapi('Availability');
 
@@ -32,20 +33,20 @@ export const calendarQuery = z.object({ ...range, practitionerId: z.uuid().optio
 export const calendarEntry = z
   .object({
     id: z.uuid(),
-    reservationId: z.string(),
+    reservationId: text(),
     patientId: z.uuid(),
     practitionerId: z.uuid(),
     therapyTypeId: z.uuid().nullable(),
     type: z.enum(AppointmentType),
     status: z.enum(AppointmentStatus),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    timezone: z.string().describe("The practitioner's zone, in which the local times are given"),
+    startsAt: text(),
+    endsAt: text(),
+    timezone: text().describe("The practitioner's zone, in which the local times are given"),
     localStart: localStamp,
     localEnd: localStamp,
   })
   .openapi('CalendarEntry');
 
 export const calendarResponse = z
-  .object({ from: z.string(), to: z.string(), timezone: z.string().describe('The zone dates in from/to were read in'), appointments: z.array(calendarEntry) })
+  .object({ from: text(), to: text(), timezone: text().describe('The zone dates in from/to were read in'), appointments: z.array(calendarEntry) })
   .openapi('Calendar');

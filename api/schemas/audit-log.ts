@@ -2,10 +2,11 @@ import { isIsoInstant } from '../../domain/dates';
 import { ROLES } from '../../domain/roles';
 import { z } from '../openapi/zod';
 import { listQuery } from './common';
+import { text } from '../../domain/text';
 
 // Names and ids only: the trail is searched by what the code writes, never by free text.
-const name = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${max}}$`), 'letters, digits and _ . : - only');
-const instant = z.string().refine(isIsoInstant, 'must be a date-time with an offset');
+const name = (max: number) => text().regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${max}}$`), 'letters, digits and _ . : - only');
+const instant = text().refine(isIsoInstant, 'must be a date-time with an offset');
 
 export const auditLogQuery = listQuery.extend({
   clinicId: z.uuid().optional().describe("Platform staff: one clinic's entries (as X-Clinic-Id does); without either, every clinic's and the platform's own. Clinic staff: their own clinic only"),
@@ -23,14 +24,14 @@ export const auditEntryResponse = z
     clinicId: z.uuid().nullable(),
     actorId: z.uuid().nullable(),
     actorRole: z.enum(ROLES).nullable(),
-    action: z.string(),
-    entityType: z.string(),
-    entityId: z.string(),
+    action: text(),
+    entityType: text(),
+    entityId: text(),
     changes: z
-      .record(z.string(), z.unknown())
+      .record(text(), z.unknown())
       .nullable()
       .describe("The changed fields' values, as before and after; patient identity and health fields show as [redacted]. Reads have none"),
-    requestId: z.string().nullable(),
-    createdAt: z.string(),
+    requestId: text().nullable(),
+    createdAt: text(),
   })
   .openapi('AuditEntry');

@@ -4,6 +4,8 @@ import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
 import { currency } from './scheduling';
+import { jsonValue, text } from '../../domain/text';
+import { returnOrigin } from './return-urls';
 
 export const CLINIC_TYPES = ['CLINIC', 'THERAPY_CENTER'] as const;
 export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED', 'CANCELLED'] as const;
@@ -12,13 +14,18 @@ const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
+    paymentReturnOrigins: z
+      .array(returnOrigin)
+      .max(10)
+      .optional()
+      .describe("Origins (https://www.clinic.example) payment links may send patients back to, besides the API's own"),
   })
-  .catchall(z.unknown())
+  .catchall(jsonValue())
   .describe('Clinic preferences');
 
 export const createClinicBody = z
   .object({
-    name: z.string().trim().min(2).max(200),
+    name: text().trim().min(2).max(200),
     type: z.enum(CLINIC_TYPES).default('CLINIC'),
     timezone: timeZone,
     licenseTier: z.enum(LICENSE_TIER_CODES),
@@ -27,16 +34,16 @@ export const createClinicBody = z
     admin: z.object({
       email,
       password,
-      firstName: z.string().trim().min(1).max(100),
-      lastName: z.string().trim().min(1).max(100),
-      phone: z.string().trim().max(32).optional(),
+      firstName: text().trim().min(1).max(100),
+      lastName: text().trim().min(1).max(100),
+      phone: text().trim().max(32).optional(),
     }),
   })
   .openapi('CreateClinicRequest');
 
 export const updateClinicBody = z
   .object({
-    name: z.string().trim().min(2).max(200).optional(),
+    name: text().trim().min(2).max(200).optional(),
     type: z.enum(CLINIC_TYPES).optional(),
     timezone: timeZone.optional(),
     currency: currency.optional(),
@@ -50,14 +57,14 @@ export const updateClinicBody = z
 export const clinicResponse = z
   .object({
     id: z.uuid(),
-    name: z.string(),
+    name: text(),
     type: z.enum(CLINIC_TYPES),
-    timezone: z.string(),
-    licenseTier: z.string(),
+    timezone: text(),
+    licenseTier: text(),
     subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
-    currency: z.string(),
+    currency: text(),
     settings: clinicSettings,
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: text(),
+    updatedAt: text(),
   })
   .openapi('Clinic');

@@ -1,5 +1,6 @@
 import { z } from '../openapi/zod';
 import { isValidTimeZone } from '../../domain/dates';
+import { text } from '../../domain/text';
 
 export const uuid = z.uuid();
 export const idParams = z.object({ id: z.uuid() });
@@ -16,11 +17,11 @@ export const email = z
   .transform((e) => e.toLowerCase());
 
 /** Passwords: long enough to resist guessing; bcrypt reads at most 72 bytes. */
-export const password = z.string().min(12, 'must be at least 12 characters').max(72);
+export const password = text().min(12, 'must be at least 12 characters').max(72);
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).optional(),
+  cursor: text().min(1).optional(),
 });
 
 /** The Idempotency-Key header of writes that must not happen twice (bookings, payments). */
@@ -34,14 +35,14 @@ export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'tr
 export const errorEnvelopeSchema = z.object({
   success: z.literal(false),
   error: z.object({
-    code: z.string(),
-    message: z.string(),
+    code: text(),
+    message: text(),
     details: z.unknown().optional(),
-    timestamp: z.string(),
-    path: z.string(),
+    timestamp: text(),
+    path: text(),
   }),
 });
 
 export function page<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({ data: z.array(item), nextCursor: text().nullable() });
 }

@@ -1,6 +1,7 @@
 import { CHANNELS, channelSettingsSchema } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { clinicIdParams } from './common';
+import { jsonValue, text } from '../../domain/text';
 
 export const channelParams = clinicIdParams.extend({ channel: z.enum(CHANNELS) });
 
@@ -13,10 +14,10 @@ export const putChannelBody = z
     providers: z
       .array(
         z.object({
-          id: z.string().min(1).max(64).optional().describe("An existing entry's id, to keep its delivery history and health; omit for a new entry"),
-          label: z.string().trim().min(1).max(60).optional().describe('The clinic\'s name for the entry, e.g. "Gmail backup"; by default the provider\'s'),
-          provider: z.string().min(1),
-          credentials: z.record(z.string(), z.unknown()),
+          id: text().min(1).max(64).optional().describe("An existing entry's id, to keep its delivery history and health; omit for a new entry"),
+          label: text().trim().min(1).max(60).optional().describe('The clinic\'s name for the entry, e.g. "Gmail backup"; by default the provider\'s'),
+          provider: text().min(1),
+          credentials: z.record(text(), jsonValue()),
         }),
       )
       .min(1)
@@ -43,9 +44,9 @@ export const channelConfigResponse = z
     configured: z.boolean().describe('false: the platform\'s global default serves this channel'),
     enabled: z.boolean(),
     providers: z.array(
-      z.object({ id: z.string(), label: z.string(), provider: z.string(), credentials: z.record(z.string(), z.unknown()).describe('secrets masked as ****abcd') }),
+      z.object({ id: text(), label: text(), provider: text(), credentials: z.record(text(), z.unknown()).describe('secrets masked as ****abcd') }),
     ),
-    settings: z.record(z.string(), z.unknown()),
-    updatedAt: z.string().nullable(),
+    settings: z.record(text(), z.unknown()),
+    updatedAt: text().nullable(),
   })
   .openapi('ChannelConfig');

@@ -1,21 +1,22 @@
 import { LICENSE_METRICS, LICENSE_TIER_CODES } from '../../domain/licensing';
 import { z } from '../openapi/zod';
+import { text } from '../../domain/text';
 
 const limits = z.object({ maxStaff: z.number().int(), maxPatients: z.number().int(), maxAppointmentsPerMonth: z.number().int() });
 const counts = z.object({ staff: z.number().int(), patients: z.number().int(), appointments: z.number().int() });
 
 export const tierResponse = z
-  .object({ code: z.enum(LICENSE_TIER_CODES), name: z.string(), limits, monthlyPrice: z.string(), currency: z.string() })
+  .object({ code: z.enum(LICENSE_TIER_CODES), name: text(), limits, monthlyPrice: text(), currency: text() })
   .openapi('LicenseTier');
 
 export const currentLicenseResponse = z
   .object({
-    tier: z.object({ code: z.string(), name: z.string() }),
+    tier: z.object({ code: text(), name: text() }),
     limits,
     usage: counts,
     usagePercent: z.object({ STAFF: z.number(), PATIENTS: z.number(), APPOINTMENTS: z.number() }),
     status: z.enum(['OK', 'WARNING', 'EXCEEDED']),
-    subscriptionStatus: z.string(),
+    subscriptionStatus: text(),
   })
   .openapi('CurrentLicense');
 
@@ -24,7 +25,7 @@ export const usageQuery = z.object({ period: z.enum(['daily', 'weekly', 'monthly
 export const usageResponse = z
   .object({
     period: z.enum(['daily', 'weekly', 'monthly', 'quarterly']),
-    points: z.array(z.object({ periodStart: z.string(), peak: counts, limits })),
+    points: z.array(z.object({ periodStart: text(), peak: counts, limits })),
   })
   .openapi('LicenseUsageHistory');
 
@@ -38,26 +39,26 @@ export const alertResponse = z
     usage: z.number().int(),
     limit: z.number().int(),
     percent: z.number().int(),
-    checkDate: z.string(),
-    workflowId: z.string(),
-    createdAt: z.string(),
-    clearedAt: z.string().nullable(),
+    checkDate: text(),
+    workflowId: text(),
+    createdAt: text(),
+    clearedAt: text().nullable(),
   })
   .openapi('LicenseAlert');
 
-export const checkStartedResponse = z.object({ workflowId: z.string(), runId: z.string(), date: z.string() }).openapi('LicensingCheckStarted');
+export const checkStartedResponse = z.object({ workflowId: text(), runId: text(), date: text() }).openapi('LicensingCheckStarted');
 
-export const changeRequestBody = z.object({ tier: z.enum(LICENSE_TIER_CODES), reason: z.string().trim().max(1000).optional() }).openapi('LicenseChangeRequestBody');
+export const changeRequestBody = z.object({ tier: z.enum(LICENSE_TIER_CODES), reason: text().trim().max(1000).optional() }).openapi('LicenseChangeRequestBody');
 
 export const changeRequestResponse = z
   .object({
     id: z.uuid(),
     kind: z.enum(['UPGRADE', 'DOWNGRADE']),
-    fromTier: z.string(),
-    toTier: z.string(),
-    reason: z.string().nullable(),
+    fromTier: text(),
+    toTier: text(),
+    reason: text().nullable(),
     status: z.enum(['PENDING', 'APPROVED', 'REJECTED']),
     requestedById: z.uuid(),
-    createdAt: z.string(),
+    createdAt: text(),
   })
   .openapi('LicenseChangeRequest');

@@ -2,6 +2,7 @@ import { TEMPLATE_KEYS } from '../../domain/message-templates';
 import { CHANNELS } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { listQuery } from './common';
+import { text } from '../../domain/text';
 
 const STATUSES = ['PENDING', 'SENDING', 'RETRYING', 'DELIVERED', 'FAILED', 'SUPPRESSED', 'READ', 'BOUNCED', 'EXPIRED'] as const;
 /** How long a message sent by staff stays worth delivering, by default and at most. */
@@ -10,14 +11,14 @@ const EXPIRES_IN_HOURS = z.number().int().min(1).max(720);
 const recipient = z.union([
   z.object({ patientId: z.uuid() }).strict(),
   z
-    .object({ email: z.email().optional(), phone: z.string().regex(/^\+?[0-9 ()-]{6,20}$/).optional(), pushToken: z.string().min(10).max(4096).optional() })
+    .object({ email: z.email().optional(), phone: text().regex(/^\+?[0-9 ()-]{6,20}$/).optional(), pushToken: text().min(10).max(4096).optional() })
     .strict()
     .refine((r) => r.email || r.phone || r.pushToken, { message: 'give a patientId or at least one of email, phone, pushToken' }),
 ]);
 
 export const sendMessageBody = z
   .object({
-    category: z.string().regex(/^[a-z][a-z0-9-]{1,49}$/).describe('e.g. manual, appointment-reminder'),
+    category: text().regex(/^[a-z][a-z0-9-]{1,49}$/).describe('e.g. manual, appointment-reminder'),
     recipients: z.array(recipient).min(1).max(100),
     channels: z
       .array(z.enum(CHANNELS))
@@ -26,18 +27,18 @@ export const sendMessageBody = z
       .refine((c) => new Set(c).size === c.length, { message: 'a channel appears twice' })
       .describe('In order of preference: the next is tried when one cannot deliver'),
     template: z.enum(TEMPLATE_KEYS as [string, ...string[]]).optional(),
-    variables: z.record(z.string(), z.union([z.string().max(500), z.number()])).optional(),
-    subject: z.string().max(200).optional(),
-    body: z.string().max(5000).optional(),
-    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).optional().describe("Defaults to the patient's preferred language"),
-    metadata: z.record(z.string(), z.string().max(200)).optional(),
+    variables: z.record(text(), z.union([text().max(500), z.number()])).optional(),
+    subject: text().max(200).optional(),
+    body: text().max(5000).optional(),
+    language: text().regex(/^[a-z]{2}(-[A-Z]{2})?$/).optional().describe("Defaults to the patient's preferred language"),
+    metadata: z.record(text(), text().max(200)).optional(),
     expiresInHours: EXPIRES_IN_HOURS.default(72).describe('Past this the message is EXPIRED instead of sent late (while providers are down it keeps retrying until then)'),
   })
   .refine((b) => b.template || b.body, { message: 'give a template or a body', path: ['body'] })
   .openapi('SendMessageRequest');
 
 export const sendMessageResponse = z
-  .object({ batchId: z.uuid(), messages: z.array(z.object({ id: z.uuid(), recipient: z.record(z.string(), z.string()), workflowId: z.string() })) })
+  .object({ batchId: z.uuid(), messages: z.array(z.object({ id: z.uuid(), recipient: z.record(text(), text()), workflowId: text() })) })
   .openapi('MessagesAccepted');
 
 export const redriveBody = z.object({ expiresInHours: EXPIRES_IN_HOURS.optional().describe('The new deadline, from now; 72 by default') }).strict().default({});
@@ -57,38 +58,38 @@ export const messageListQuery = listQuery.extend({
 
 export const attemptResponse = z.object({
   channel: z.enum(CHANNELS),
-  provider: z.string(),
-  entryId: z.string().describe("The provider entry of the clinic's chain"),
-  label: z.string(),
+  provider: text(),
+  entryId: text().describe("The provider entry of the clinic's chain"),
+  label: text(),
   round: z.number().int().describe('Which run of the chain: a new one after each pause while RETRYING'),
   attemptNumber: z.number().int(),
   outcome: z.enum(['ACCEPTED', 'FAILED']),
-  errorKind: z.string().nullable(),
-  errorCode: z.string().nullable(),
-  providerMessageId: z.string().nullable(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
+  errorKind: text().nullable(),
+  errorCode: text().nullable(),
+  providerMessageId: text().nullable(),
+  startedAt: text(),
+  finishedAt: text(),
 });
 
 export const messageResponse = z
   .object({
     id: z.uuid(),
     patientId: z.uuid().nullable(),
-    category: z.string(),
+    category: text(),
     channels: z.array(z.enum(CHANNELS)),
     status: z.enum(STATUSES),
     channel: z.enum(CHANNELS).nullable(),
-    provider: z.string().nullable(),
-    providerEntryId: z.string().nullable(),
-    providerMessageId: z.string().nullable(),
-    failures: z.array(z.record(z.string(), z.unknown())).describe('Why the last run (or, once finished, every run) did not deliver: channel, entry, kind, code, round'),
-    workflowId: z.string(),
+    provider: text().nullable(),
+    providerEntryId: text().nullable(),
+    providerMessageId: text().nullable(),
+    failures: z.array(z.record(text(), z.unknown())).describe('Why the last run (or, once finished, every run) did not deliver: channel, entry, kind, code, round'),
+    workflowId: text(),
     batchId: z.uuid().nullable(),
-    createdAt: z.string(),
-    expiresAt: z.string().describe('Past this the message is EXPIRED, never sent late'),
-    nextAttemptAt: z.string().nullable().describe('While RETRYING: when the chain runs again'),
+    createdAt: text(),
+    expiresAt: text().describe('Past this the message is EXPIRED, never sent late'),
+    nextAttemptAt: text().nullable().describe('While RETRYING: when the chain runs again'),
     redrives: z.number().int(),
-    deliveredAt: z.string().nullable(),
+    deliveredAt: text().nullable(),
     attempts: z.array(attemptResponse).optional(),
   })
   .openapi('Message');

@@ -2,11 +2,12 @@ import { isIsoDate } from '../../domain/dates';
 import { CHANNELS } from '../../domain/messaging';
 import { z } from '../openapi/zod';
 import { booleanQuery, listQuery } from './common';
+import { text } from '../../domain/text';
 
-const name = z.string().trim().min(1).max(100);
-const phone = z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number such as +44 20 7946 0000');
-const isoDate = z.string().refine(isIsoDate, { message: 'must be a date as YYYY-MM-DD' });
-const language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language code such as en or hi');
+const name = text().trim().min(1).max(100);
+const phone = text().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number such as +44 20 7946 0000');
+const isoDate = text().refine(isIsoDate, { message: 'must be a date as YYYY-MM-DD' });
+const language = text().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language code such as en or hi');
 const channelList = z
   .array(z.enum(CHANNELS))
   .max(CHANNELS.length)
@@ -21,7 +22,7 @@ const overlapIssue = { message: 'a channel cannot be both preferred and opted ou
 
 export const guardian = z.object({
   name,
-  relationship: z.string().trim().min(1).max(50),
+  relationship: text().trim().min(1).max(50),
   phone: phone.optional(),
   email: z.email().optional(),
 });
@@ -30,7 +31,7 @@ const patientFields = {
   firstName: name,
   lastName: name,
   dateOfBirth: isoDate.optional(),
-  gender: z.string().trim().max(30).optional(),
+  gender: text().trim().max(30).optional(),
   email: z.email().optional(),
   phone: phone.optional(),
   preferredLanguage: language.default('en'),
@@ -40,7 +41,7 @@ const patientFields = {
 };
 
 export const createPatientBody = z
-  .object({ ...patientFields, barcode: z.string().trim().regex(/^[A-Za-z0-9-]{4,64}$/).optional() })
+  .object({ ...patientFields, barcode: text().trim().regex(/^[A-Za-z0-9-]{4,64}$/).optional() })
   .refine(noOverlap, overlapIssue)
   .openapi('CreatePatientRequest');
 
@@ -49,7 +50,7 @@ export const updatePatientBody = z
     firstName: name.optional(),
     lastName: name.optional(),
     dateOfBirth: isoDate.nullable().optional(),
-    gender: z.string().trim().max(30).nullable().optional(),
+    gender: text().trim().max(30).nullable().optional(),
     email: z.email().nullable().optional(),
     phone: phone.nullable().optional(),
     preferredLanguage: language.optional(),
@@ -63,7 +64,7 @@ export const updatePatientBody = z
   .openapi('UpdatePatientRequest');
 
 export const patientListQuery = listQuery.extend({
-  q: z.string().trim().min(1).max(100).optional().describe('Matches name, email, phone or barcode'),
+  q: text().trim().min(1).max(100).optional().describe('Matches name, email, phone or barcode'),
   active: booleanQuery.optional(),
   sort: z.enum(['createdAt', 'lastName']).default('createdAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
@@ -73,19 +74,19 @@ export const patientResponse = z
   .object({
     id: z.uuid(),
     clinicId: z.uuid(),
-    firstName: z.string(),
-    lastName: z.string(),
-    dateOfBirth: z.string().nullable(),
-    gender: z.string().nullable(),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
-    preferredLanguage: z.string(),
+    firstName: text(),
+    lastName: text(),
+    dateOfBirth: text().nullable(),
+    gender: text().nullable(),
+    email: text().nullable(),
+    phone: text().nullable(),
+    preferredLanguage: text(),
     preferredChannels: z.array(z.enum(CHANNELS)),
     optedOutChannels: z.array(z.enum(CHANNELS)),
-    guardian: guardian.extend({ phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
-    barcode: z.string(),
+    guardian: guardian.extend({ phone: text().nullable(), email: text().nullable() }).nullable(),
+    barcode: text(),
     active: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: text(),
+    updatedAt: text(),
   })
   .openapi('Patient');

@@ -1,5 +1,6 @@
 import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
+import { text } from '../../domain/text';
 
 export const notificationSettingsBody = z
   .object({ paymentReminders: paymentReminderSettingsSchema })
@@ -10,10 +11,10 @@ export const notificationSettingsResponse = z
   .object({
     paymentReminders: paymentReminderSettingsSchema,
     schedule: z.object({
-      id: z.string(),
-      timezone: z.string(),
+      id: text(),
+      timezone: text(),
       paused: z.boolean(),
-      nextRunsAt: z.array(z.string()).describe('The next firings, UTC'),
+      nextRunsAt: z.array(text()).describe('The next firings, UTC'),
     }),
   })
   .openapi('NotificationSettings');
@@ -21,11 +22,11 @@ export const notificationSettingsResponse = z
 export const reminderRunResponse = z
   .object({
     id: z.uuid(),
-    month: z.string(),
-    workflowId: z.string(),
+    month: text(),
+    workflowId: text(),
     trigger: z.enum(['SCHEDULE', 'MANUAL']),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
+    startedAt: text(),
+    finishedAt: text().nullable(),
     counts: z.object({
       found: z.number().int().describe('Patients with outstanding dues'),
       reminded: z.number().int().describe('Reminders a provider accepted'),

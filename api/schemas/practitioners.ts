@@ -1,6 +1,7 @@
 import { z } from '../openapi/zod';
 import { workingHoursSchema } from '../../domain/availability';
 import { amount, sessionMinutes } from './scheduling';
+import { text } from '../../domain/text';
 
 export const staffIdParams = z.object({ staffId: z.uuid() });
 export const pricingParams = staffIdParams.extend({ therapyTypeId: z.uuid() });
@@ -11,17 +12,17 @@ export const workingHoursBody = workingHoursSchema
   )
   .openapi('WorkingHoursRequest');
 
-const interval = { start: z.string(), end: z.string() };
+const interval = { start: text(), end: text() };
 export const workingHoursResponse = z
   .object({
     practitionerId: z.uuid(),
-    timezone: z.string().describe("The zone the hours are read in: the practitioner's own, else the clinic's"),
+    timezone: text().describe("The zone the hours are read in: the practitioner's own, else the clinic's"),
     followsClinicTimezone: z.boolean(),
     weekly: z.array(z.object({ weekday: z.number().int(), ...interval })),
     breaks: z.array(z.object({ weekday: z.number().int(), ...interval })),
-    exceptions: z.array(z.object({ date: z.string(), hours: z.array(z.object(interval)) })),
-    timeOff: z.array(z.object({ from: z.string(), to: z.string(), reason: z.string().optional() })),
-    updatedAt: z.string(),
+    exceptions: z.array(z.object({ date: text(), hours: z.array(z.object(interval)) })),
+    timeOff: z.array(z.object({ from: text(), to: text(), reason: text().optional() })),
+    updatedAt: text(),
   })
   .openapi('WorkingHours');
 
@@ -31,10 +32,10 @@ export const pricingResponse = z
   .object({
     practitionerId: z.uuid(),
     therapyTypeId: z.uuid(),
-    therapyTypeName: z.string(),
+    therapyTypeName: text(),
     durationMinutes: z.number().int(),
-    price: z.string(),
-    currency: z.string(),
-    updatedAt: z.string(),
+    price: text(),
+    currency: text(),
+    updatedAt: text(),
   })
   .openapi('PractitionerPricing');

@@ -1,6 +1,7 @@
 /** Field schemas shared by the therapy-type, practitioner and calendar endpoints. */
 import { isIsoDate, isIsoInstant } from '../../domain/dates';
 import { z } from '../openapi/zod';
+import { text } from '../../domain/text';
 
 /** A session length in minutes: five minutes to a working day. */
 export const sessionMinutes = z.number().int().min(5).max(480);
@@ -8,7 +9,7 @@ export const sessionMinutes = z.number().int().min(5).max(480);
 const AMOUNT = /^\d{1,8}(\.\d{1,2})?$/;
 /** An amount ≥ 0 with at most two decimals (Decimal(10,2)), sent as a number or a string; kept as a string so no float rounding creeps in. */
 export const amount = z
-  .union([z.string(), z.number()])
+  .union([text(), z.number()])
   .transform((v, ctx) => {
     const text = typeof v === 'number' ? String(v) : v.trim();
     if (!AMOUNT.test(text)) {

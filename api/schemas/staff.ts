@@ -1,19 +1,20 @@
 import { CLINIC_ROLES, ROLES } from '../../domain/roles';
 import { z } from '../openapi/zod';
 import { booleanQuery, email, listQuery, password } from './common';
+import { text } from '../../domain/text';
 
 const clinicRole = z.enum(CLINIC_ROLES);
-const name = z.string().trim().min(1).max(100);
+const name = text().trim().min(1).max(100);
 
 export const createStaffBody = z
-  .object({ email, password, firstName: name, lastName: name, role: clinicRole, phone: z.string().trim().max(32).optional() })
+  .object({ email, password, firstName: name, lastName: name, role: clinicRole, phone: text().trim().max(32).optional() })
   .openapi('CreateStaffRequest');
 
 export const updateStaffBody = z
   .object({
     firstName: name.optional(),
     lastName: name.optional(),
-    phone: z.string().trim().max(32).nullable().optional(),
+    phone: text().trim().max(32).nullable().optional(),
     role: clinicRole.optional(),
     active: z.boolean().optional(),
     password: password.optional(),
@@ -24,21 +25,21 @@ export const updateStaffBody = z
 export const staffListQuery = listQuery.extend({
   role: z.enum(ROLES).optional(),
   active: booleanQuery.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text().trim().min(1).max(100).optional(),
 });
 
 export const staffResponse = z
   .object({
     id: z.uuid(),
     clinicId: z.uuid().nullable(),
-    email: z.string(),
-    firstName: z.string(),
-    lastName: z.string(),
-    phone: z.string().nullable(),
+    email: text(),
+    firstName: text(),
+    lastName: text(),
+    phone: text().nullable(),
     role: z.enum(ROLES),
     active: z.boolean(),
-    lastLoginAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    lastLoginAt: text().nullable(),
+    createdAt: text(),
+    updatedAt: text(),
   })
   .openapi('StaffMember');

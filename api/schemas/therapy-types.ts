@@ -1,8 +1,9 @@
 import { z } from '../openapi/zod';
 import { booleanQuery, listQuery } from './common';
 import { amount, currency, sessionMinutes } from './scheduling';
+import { text } from '../../domain/text';
 
-const name = z.string().trim().min(1).max(100);
+const name = text().trim().min(1).max(100);
 
 export const createTherapyTypeBody = z
   .object({ name, defaultDurationMinutes: sessionMinutes, defaultPrice: amount, currency })
@@ -24,12 +25,12 @@ export const therapyTypeListQuery = listQuery.extend({ active: booleanQuery.opti
 export const therapyTypeResponse = z
   .object({
     id: z.uuid(),
-    name: z.string(),
+    name: text(),
     defaultDurationMinutes: z.number().int(),
-    defaultPrice: z.string(),
-    currency: z.string(),
+    defaultPrice: text(),
+    currency: text(),
     active: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: text(),
+    updatedAt: text(),
   })
   .openapi('TherapyType');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ClinicFlow needs, once; every later run only checks. Sourced by scripts/start.sh
-# and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server, stripe-mock.
+# and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server, stripe-mock,
+# schemathesis.
 # Tools are cached outside the clone (CLINICFLOW_CACHE_DIR) so fresh clones reuse them.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ CACHE_DIR="${CLINICFLOW_CACHE_DIR:-$HOME/.cache/clinicflow}"
 TEMPORAL_CLI_VERSION="v1.5.1"        # newest CLI tag installable with `go install` (see ENVIRONMENT.md)
 TEST_SERVER_VERSION="1.31.0"         # io.temporal:temporal-test-server on Maven Central
 STRIPE_MOCK_VERSION="v0.203.0"       # Stripe's API mock; speaks API 2026-08-26.dahlia, as stripe@22.6.2 does
+SCHEMATHESIS_VERSION="4.32.5"        # the API fuzzer (PyPI), run against the OpenAPI document by test/schemathesis-*.test.ts
 
 log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
 
@@ -75,6 +77,22 @@ ensure_stripe_mock() {
   export STRIPE_MOCK_PATH
 }
 
+ensure_schemathesis() {
+  local venv="$CACHE_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+  SCHEMATHESIS_PATH="$venv/bin/schemathesis"
+  # The stamp is written last: an interrupted install is redone instead of taken for a finished one
+  # (a venv cannot be built elsewhere and moved: its scripts name their interpreter's absolute path).
+  if [[ ! -f "$venv/.installed" ]]; then
+    command -v python3 >/dev/null || { echo "Python 3 is needed once to install Schemathesis" >&2; exit 1; }
+    log "installing Schemathesis $SCHEMATHESIS_VERSION into a virtual environment (once; a minute)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+    touch "$venv/.installed"
+  fi
+  export SCHEMATHESIS_PATH
+}
+
 ensure_node_modules
 ensure_prisma_client
 for tool in "$@"; do
@@ -82,6 +100,7 @@ for tool in "$@"; do
     temporal-cli) ensure_temporal_cli ;;
     test-server) ensure_test_server ;;
     stripe-mock) ensure_stripe_mock ;;
+    schemathesis) ensure_schemathesis ;;
     *) echo "unknown tool: $tool" >&2; exit 2 ;;
   esac
 done

@@ -4,6 +4,7 @@ import { type ClientInterceptors } from '@temporalio/client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import bcrypt from 'bcryptjs';
+import { type Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
 import { type Config } from '../../domain/config';
@@ -16,6 +17,8 @@ import { devServerAddress } from './temporal';
 export interface TestApi {
   config: Config;
   db: TestDatabase;
+  /** The app itself, for a test that needs it on a real port (e.g. a fuzzer in another process). */
+  app: Express;
   http: ReturnType<typeof supertest>;
   /** The API's Prometheus registry (what /metrics serves). */
   metrics: Registry;
@@ -51,6 +54,7 @@ export async function startTestApi(overrides: Record<string, string> = {}, { cli
     config,
     metrics,
     db,
+    app,
     http: supertest(app),
     temporal,
     logs: () => logged,
