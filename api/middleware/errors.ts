@@ -5,6 +5,7 @@ import { TenantScopeViolation } from '../../prisma/tenant';
 import { ApiError } from '../http/api-error';
 
 export function sendError(req: Request, res: Response, err: ApiError): void {
+  if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).json({
     success: false,
     error: {
