@@ -8,6 +8,8 @@ import {
   type RescheduleRequestStatus,
   rescheduleRequestUpdates,
 } from '../../domain/reschedule-requests';
+import { DATABASE_FAILURES } from '../../domain/database-failures';
+import { isStorableText } from '../../domain/storable-text';
 import { type RescheduleRequestInput } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
 import { asUpdateFailure } from './activity-refusal';
@@ -40,8 +42,10 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
   setHandler(rescheduleRequestStateQuery, () => ({ status, expiresAt: status === 'PENDING' && deadline !== null ? new Date(deadline).toISOString() : null }));
 
   const notPending = () => ApplicationFailure.nonRetryable(`The request is ${status}`, RESCHEDULE_ERRORS.notPending);
-  const validator = (_args: DecisionArgs) => {
+  const validator = (args: DecisionArgs) => {
     if (status !== 'PENDING') throw notPending();
+    // Refused before anything happens: an approval moves the appointment before it records the notes.
+    if (!isStorableText(args.notes) || !isStorableText(args.byId)) throw ApplicationFailure.nonRetryable('The notes contain characters that cannot be stored', DATABASE_FAILURES.invalidEncoding);
   };
 
   async function decide(outcome: Exclude<RescheduleRequestStatus, 'PENDING'>, args: DecisionArgs, before?: () => Promise<void>) {
