@@ -18,6 +18,7 @@ import { isExclusionViolation } from '../../prisma/errors';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type bookAppointmentBody } from '../schemas/appointments';
@@ -50,9 +51,10 @@ export function assertBookable(hours: Parameters<typeof whyNotBookable>[0], slot
 export async function bookAppointment(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
   const now = deps.now?.() ?? new Date();
+  const fingerprint = requestFingerprint(req);
 
   const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { appointment: earlier, replayed: true };
+  if (earlier) return { appointment: replayable(earlier, fingerprint), replayed: true };
 
   const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
   if (!patient) throw ApiError.notFound('Patient');
@@ -99,6 +101,7 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
             price: terms.price,
             currency: terms.currency,
             idempotencyKey,
+            idempotencyFingerprint: fingerprint,
             workflowId: workflowIds.appointment(clinicId, id),
             createdById: req.auth!.userId,
           },
@@ -117,7 +120,7 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
       // The same key sent twice at once: the other request booked it.
       if (isUniqueViolation(err)) {
         const winner = await db.appointment.findFirst({ where: { idempotencyKey } });
-        if (winner) return { appointment: winner, replayed: true };
+        if (winner) return { appointment: replayable(winner, fingerprint), replayed: true };
       }
       throw err;
     }
