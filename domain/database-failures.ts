@@ -18,3 +18,6 @@ export const DATABASE_FAILURES = {
 export type DatabaseFailureType = (typeof DATABASE_FAILURES)[keyof typeof DATABASE_FAILURES];
 
 export const DATABASE_FAILURE_TYPES: readonly string[] = Object.values(DATABASE_FAILURES);
+
+/** The warning logged (by activities and workflows) while the database does not answer; ops alert on it. */
+export const DATABASE_UNAVAILABLE = 'database unavailable';

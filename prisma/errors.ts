@@ -54,3 +54,14 @@ export function permanentDatabaseError(err: unknown): PermanentDatabaseError | n
   if (sqlState?.startsWith('22') || err.code === 'P2000' || err.code === 'P2006' || err.code === 'P2007') return { type: DATABASE_FAILURES.invalidInput, description };
   return null;
 }
+
+/**
+ * An error from the database layer that is not a permanent refusal: unreachable, restarting, timed
+ * out, pool exhausted, deadlocked. Answers Prisma's code (or the error's class) for logs, else null.
+ */
+export function transientDatabaseError(err: unknown): string | null {
+  if (permanentDatabaseError(err)) return null;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code;
+  if (err instanceof Prisma.PrismaClientInitializationError || err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientRustPanicError) return err.name;
+  return null;
+}
