@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { DATABASE_FAILURES } from '../domain/database-failures';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { DATABASE_FAILURES, DATABASE_UNAVAILABLE } from '../domain/database-failures';
 import { createPrismaClient } from '../prisma/client';
 import { Prisma } from '../prisma/generated/client';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
@@ -82,15 +84,24 @@ describe('permanent refusals fail at once with a type', () => {
   });
 });
 
-test('a database that cannot be reached stays retryable: the original error, not an ApplicationFailure', async () => {
+test('a database that cannot be reached stays retryable (the original error), and each attempt logs "database unavailable"', async () => {
   const unreachable = createPrismaClient('postgresql://nobody:nothing@127.0.0.1:1/none', { max: 1 });
+  const warnings: Array<{ message: string; meta?: Record<string, unknown> }> = [];
+  const logger = new DefaultLogger('WARN', ({ level, message, meta }) => {
+    // The SDK adds its own "Activity failed" warning; ours is the one ops alert on.
+    if (level === 'WARN' && message === DATABASE_UNAVAILABLE) warnings.push({ message, meta });
+  });
   try {
     const acts = withDatabaseFailures({ load: async () => unreachable.clinic.findFirst() });
-    await assert.rejects(acts.load(), (err: unknown) => {
+    await assert.rejects(new MockActivityEnvironment({ attempt: 4, activityType: 'load' }, { logger }).run(acts.load), (err: unknown) => {
       assert.equal(err instanceof ApplicationFailure, false);
       assert.ok(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P1001', String(err));
       return true;
     });
+    assert.deepEqual(
+      warnings.map((w) => [w.message, w.meta?.attempt, w.meta?.code]),
+      [[DATABASE_UNAVAILABLE, 4, 'P1001']],
+    );
   } finally {
     await unreachable.$disconnect();
   }
