@@ -6,11 +6,10 @@ import { withDatabaseFailures } from './database-failures';
 import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
+import { createBatchActivities } from './messaging/batch-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
-import { createCircuitActivities } from './messaging/circuit-activities';
 import { createDeliveryActivities } from './messaging/delivery-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
-import { createRateLimitActivities } from './messaging/rate-limit-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 
 export interface ActivityDeps extends MessagingDeps {
@@ -33,8 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createLicensingActivities(deps)),
     ...withDatabaseFailures(createLicenceAlertMessageActivities(deps)),
     ...createDeliveryActivities(deps),
-    ...createCircuitActivities(deps),
-    ...createRateLimitActivities(deps),
+    ...createBatchActivities(deps),
     ...createChannelTestActivities(deps),
     ...withDatabaseFailures(createAppointmentActivities(deps)),
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),

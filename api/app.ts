@@ -10,9 +10,11 @@ import { authenticate, requirePermission } from './middleware/auth';
 import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
 import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
+import { traceRequests } from './observability/request-tracing';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
+import { auditLogRoutes } from './routes/audit-log';
 import { appointmentRoutes } from './routes/appointments';
 import { clinicBillingRoutes } from './routes/clinic-billing';
 import { notificationSettingsRoutes } from './routes/notification-settings';
@@ -45,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(requestId);
+  app.use(traceRequests);
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
@@ -94,9 +97,10 @@ export function createApp(deps: ApiDeps): Express {
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
+  mount('/audit-log', 'Audit log', (r) => auditLogRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));
   mount('/communication', 'Messages', (r) => sendRoutes(r, deps));
-  mount('/messages', 'Messages', (r) => messageLogRoutes(r));
+  mount('/messages', 'Messages', (r) => messageLogRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => webhookRoutes(r, deps));
 
   const document = generateOpenApiDocument(registry, config.PUBLIC_API_URL ?? '/');

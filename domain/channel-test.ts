@@ -5,7 +5,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
-import { type DeliveryFailure, type MessageOutcome } from './message-delivery';
+import { type DeliveryFailure, globalEntryId, type MessageOutcome, type ProviderEntryRef, type ProviderSource } from './message-delivery';
 import { type Channel, type ChannelSettings, channelSettingsSchema, type DeliveryErrorKind } from './messaging';
 
 export const CHANNEL_TEST_CATEGORY = 'channel-test';
@@ -18,15 +18,10 @@ export interface ChannelTestInput {
   messageId: string;
 }
 
-export type ProviderSource = 'clinic' | 'global';
+export type { ProviderSource };
 
-export interface ProviderRef {
-  provider: string;
-  source: ProviderSource;
-}
-
-/** One provider's credential and connectivity check. */
-export interface ProviderVerification extends ProviderRef {
+/** One provider entry's credential and connectivity check. */
+export interface ProviderVerification extends ProviderEntryRef {
   ok: boolean;
   kind?: DeliveryErrorKind;
   code?: string;
@@ -37,7 +32,7 @@ export interface ChannelTestResult {
   verification: ProviderVerification[];
   /** Set when the verification itself could not run (not when a provider failed it). */
   verificationError?: string;
-  delivery: { status: MessageOutcome; channel?: Channel; provider?: string; failures: DeliveryFailure[] };
+  delivery: { status: MessageOutcome; channel?: Channel; provider?: string; label?: string; failures: DeliveryFailure[] };
 }
 
 export type ChannelTestState = { stage: 'verifying' } | { stage: 'delivering' } | { stage: 'finished'; result: ChannelTestResult };
@@ -45,17 +40,17 @@ export type ChannelTestState = { stage: 'verifying' } | { stage: 'delivering' } 
 export const channelTestStateQuery = defineQuery<ChannelTestState>('channelTestState');
 
 /**
- * The providers that serve a channel, in the order a delivery tries them: the clinic's own chain,
- * then the platform's when the clinic has none or falls back to it. Mirrors prepareDelivery.
+ * The provider entries that serve a channel, in the order a delivery tries them: the clinic's own
+ * chain, then the platform's when the clinic has none or falls back to it. Mirrors prepareDelivery.
  */
 export function servingProviders(
-  clinic: { providers: Array<{ provider: string }>; settings: unknown } | null,
+  clinic: { providers: Array<{ id: string; label: string; provider: string }>; settings: unknown } | null,
   global: { providers: Array<{ provider: string }>; settings?: unknown } | undefined,
-): { providers: ProviderRef[]; settings: ChannelSettings } {
+): { providers: ProviderEntryRef[]; settings: ChannelSettings } {
   const settings = channelSettingsSchema.parse(clinic?.settings ?? global?.settings ?? {});
-  const providers: ProviderRef[] = (clinic?.providers ?? []).map(({ provider }) => ({ provider, source: 'clinic' }));
+  const providers: ProviderEntryRef[] = (clinic?.providers ?? []).map(({ id, label, provider }) => ({ entryId: id, label, provider, source: 'clinic' }));
   if (!clinic || settings.fallbackToGlobal) {
-    for (const { provider } of global?.providers ?? []) providers.push({ provider, source: 'global' });
+    (global?.providers ?? []).forEach(({ provider }, i) => providers.push({ entryId: globalEntryId(provider, i), label: `platform ${provider}`, provider, source: 'global' }));
   }
   return { providers, settings };
 }

@@ -89,6 +89,14 @@ export const configSchema = z
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
     CODEC_SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 60 * 60),
     LICENSING_SCHEDULE_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+    /** How often each worker re-checks every Schedule against the database (it always does at start-up); 0: at start-up only. */
+    SCHEDULE_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+    /** The worker's Prometheus /metrics (Temporal SDK and business metrics); 0: none. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+    /** Where OpenTelemetry traces go: none (the default), console (stdout), or otlp (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP). */
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     SUPERADMIN_EMAIL: z.string().email().optional(),
     SUPERADMIN_PASSWORD: z.string().min(12).optional(),
@@ -97,6 +105,9 @@ export const configSchema = z
     DEMO_STAFF_PASSWORD: z.string().min(12).optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.OTEL_TRACES_EXPORTER === 'otlp' && !c.OTEL_EXPORTER_OTLP_ENDPOINT) {
+      ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'required when OTEL_TRACES_EXPORTER=otlp (e.g. http://collector:4318)' });
+    }
     if (!c.PAYLOAD_ENCRYPTION_KEYS.has(c.PAYLOAD_ENCRYPTION_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION_KEY_ID'], message: 'not one of PAYLOAD_ENCRYPTION_KEYS' });
     }

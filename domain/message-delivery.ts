@@ -14,10 +14,28 @@ export interface RateLimits {
   perDay?: number;
 }
 
-/** One channel of the message's channel chain, with the providers to try in order. */
+export type ProviderSource = 'clinic' | 'global';
+
+/**
+ * One entry of a channel's provider chain: a chain may hold the same provider type twice (two SMTP
+ * accounts, two Twilio numbers), so attempts, circuits and health are kept per entry, by its id,
+ * and shown with the label the clinic gave it.
+ */
+export interface ProviderEntryRef {
+  entryId: string;
+  label: string;
+  /** The provider type (smtp, twilio…), which picks the adapter. */
+  provider: string;
+  source: ProviderSource;
+}
+
+/** The entry id of the platform's global provider at `index` of its channel's chain. */
+export const globalEntryId = (provider: string, index: number) => `global:${provider}:${index}`;
+
+/** One channel of the message's channel chain, with the provider entries to try in order. */
 export interface DeliveryStep {
   channel: Channel;
-  providers: Array<{ provider: string; source: 'clinic' | 'global' }>;
+  providers: ProviderEntryRef[];
   /** Tries per provider before moving on to the next. */
   retryAttempts: number;
   limits: RateLimits;
@@ -25,27 +43,44 @@ export interface DeliveryStep {
 
 export interface DeliveryFailure {
   channel: Channel;
+  entryId?: string;
+  label?: string;
   provider?: string;
   /** A ProviderError kind, or why a channel or provider was skipped. */
   kind: string;
   code?: string;
+  /** The run of the chain it happened in. */
+  round?: number;
 }
 
-export type DeliveryPlan = { steps: DeliveryStep[]; skipped: DeliveryFailure[]; suppressed: boolean };
+export interface DeliveryPlan {
+  steps: DeliveryStep[];
+  skipped: DeliveryFailure[];
+  suppressed: boolean;
+  /** Epoch ms past which the message is useless and is never sent. */
+  deadlineMs: number;
+  /** Runs of the chain before this one (a message an admin ran again keeps counting). */
+  roundsBefore: number;
+}
 
-export type MessageOutcome = 'DELIVERED' | 'FAILED' | 'SUPPRESSED';
+export type MessageOutcome = 'DELIVERED' | 'FAILED' | 'SUPPRESSED' | 'EXPIRED';
 
 export interface MessageDeliveryResult {
   status: MessageOutcome;
   channel?: Channel;
   provider?: string;
+  entryId?: string;
+  label?: string;
+  /** Runs of the chain this delivery made. */
+  rounds?: number;
   failures: DeliveryFailure[];
 }
 
 export type MessageDeliveryState =
   | { stage: 'planning' }
   | { stage: 'waiting-for-rate-limit'; channel: Channel; untilMs: number }
-  | { stage: 'sending'; channel: Channel; provider: string }
+  | { stage: 'sending'; channel: Channel; provider: string; entryId: string; label: string; round: number }
+  | { stage: 'retrying'; round: number; nextAttemptAtMs: number; deadlineMs: number; failures: DeliveryFailure[] }
   | { stage: 'finished'; result: MessageDeliveryResult };
 
 export const messageDeliveryStateQuery = defineQuery<MessageDeliveryState>('messageDeliveryState');
@@ -59,6 +94,46 @@ export const SKIP = {
   disabled: 'CHANNEL_DISABLED',
   circuitOpen: 'CIRCUIT_OPEN',
 } as const;
+
+/** What one send activity reports when it did not fail: taken, or held back by a circuit or the rate limit. */
+export type SendOutcome =
+  | { outcome: 'accepted'; providerMessageId: string }
+  | { outcome: 'circuit-open'; reopensAtMs: number }
+  | { outcome: 'rate-limited'; waitMs: number };
+
+/** How long a message waits after a run of its chain failed for now: 30 s, 2 min, 10 min, 30 min, then hourly. */
+export const RETRY_PAUSES_MS = [30_000, 120_000, 600_000, 1_800_000, 3_600_000] as const;
+
+export function retryPauseMs(failedRounds: number): number {
+  return RETRY_PAUSES_MS[Math.min(Math.max(failedRounds, 1), RETRY_PAUSES_MS.length) - 1]!;
+}
+
+/** How long a message stays useful when nothing else says so (payment reminders, staff messages, alerts). */
+export const DEFAULT_MESSAGE_TTL_MS = 72 * 3_600_000;
+
+const PERMANENT_KINDS = new Set(['INVALID_RECIPIENT', 'AUTH', 'REJECTED', 'UNSUBSCRIBED']);
+
+/**
+ * After a run of the chain delivered nothing: 'final' when every route failed for good (a bad
+ * address, an opt-out, every provider rejecting the credentials or the message), so no pause can
+ * help; otherwise 'retry'. Routes skipped by an open circuit or failing transiently may recover.
+ */
+export function roundVerdict(failures: readonly DeliveryFailure[]): 'final' | 'retry' {
+  const tried = failures.filter((f) => f.entryId !== undefined);
+  if (tried.length === 0) return 'final';
+  return tried.every((f) => PERMANENT_KINDS.has(f.kind)) ? 'final' : 'retry';
+}
+
+/**
+ * When the next run starts: after the pause for this many failed runs, or as soon as the earliest
+ * open circuit lets a probe through when every route was held back by circuits (no pause is owed
+ * then: nothing was tried). Null when the deadline comes first: the message expires.
+ */
+export function nextRunAtMs(input: { nowMs: number; failedRounds: number; deadlineMs: number; allCircuitsOpen: boolean; earliestReopenMs?: number }): number | null {
+  const { nowMs, failedRounds, deadlineMs, allCircuitsOpen, earliestReopenMs } = input;
+  const at = allCircuitsOpen && earliestReopenMs !== undefined ? Math.max(earliestReopenMs, nowMs + 1_000) : nowMs + retryPauseMs(failedRounds);
+  return at < deadlineMs ? at : null;
+}
 
 export interface ChannelPreferences {
   preferredChannels: Channel[];

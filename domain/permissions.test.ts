@@ -1,7 +1,7 @@
 // Tests run under Node, not in the workflow sandbox the domain import rule protects.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PERMISSIONS, ROLE_PERMISSIONS, type Permission, can } from './permissions';
+import { PERMISSIONS, ROLE_PERMISSIONS, ROLE_REACH, type Permission, can } from './permissions';
 import { CLINIC_ROLES, PLATFORM_ROLES, ROLES, type Role, isPlatformRole } from './roles';
 
 /** Permissions that act across clinics: only platform staff may hold them. */
@@ -103,5 +103,13 @@ describe('permission matrix', () => {
     assert.ok(can('THERAPIST', 'reschedule:request') && !can('THERAPIST', 'reschedule:decide') && !can('THERAPIST', 'appointment:book'));
     for (const role of ['CLINIC_ADMIN', 'MANAGER'] as const) assert.ok(can(role, 'reschedule:decide') && can(role, 'schedule:manage'), role);
     assert.equal(can('OPS', 'appointment:read'), false, 'appointments are patient data: platform ops read workflow histories, not the calendar');
+  });
+});
+
+describe('record reach', () => {
+  test('practitioners reach their own records; front desk, managers, accounts and admins the whole clinic', () => {
+    assert.deepEqual(Object.keys(ROLE_REACH).sort(), [...ROLES].sort());
+    const own = ROLES.filter((r) => ROLE_REACH[r] === 'own').sort();
+    assert.deepEqual(own, ['DOCTOR', 'NURSE', 'THERAPIST']);
   });
 });

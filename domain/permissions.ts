@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'communication:manage',
   'message:send',
   'message:read',
+  /** Run a message that FAILED or EXPIRED again. */
+  'message:redrive',
   'codec:decode',
   /** Therapy types, prices, and practitioners' working hours. */
   'schedule:read',
@@ -66,6 +68,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'licensing:request-change',
     'audit:read',
     'communication:manage',
+    'message:redrive',
     ...FRONT_DESK,
     'schedule:manage',
     'reschedule:decide',
@@ -85,3 +88,25 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
 }
+
+/**
+ * How far a role's permissions reach inside its clinic. 'clinic': every record. 'own': only the
+ * appointments where the caller is the practitioner (with their reschedule requests) and the
+ * patients they treat, meaning patients with at least one appointment with them that is not
+ * cancelled, past or future (a cancelled booking never started a treatment). Records out of reach
+ * answer 404, like another clinic's.
+ */
+export type RecordReach = 'clinic' | 'own';
+
+export const ROLE_REACH: Readonly<Record<Role, RecordReach>> = {
+  SUPER_ADMIN: 'clinic',
+  OPS: 'clinic',
+  CLINIC_ADMIN: 'clinic',
+  MANAGER: 'clinic',
+  RECEPTIONIST: 'clinic',
+  // Billing follows every patient's account, whoever treats them.
+  ACCOUNTANT: 'clinic',
+  DOCTOR: 'own',
+  THERAPIST: 'own',
+  NURSE: 'own',
+};

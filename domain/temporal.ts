@@ -26,6 +26,8 @@ export const WORKFLOW_KINDS = {
   licensingCheck: 'licensing-check',
   licensingSweep: 'licensing-sweep',
   messageDelivery: 'message-delivery',
+  messageBatch: 'message-batch',
+  messagingMonitor: 'messaging-monitor',
   channelTest: 'channel-test',
   appointment: 'appointment',
   rescheduleRequest: 'reschedule-request',
@@ -38,12 +40,15 @@ export const SCHEDULE_IDS = {
   licensingDaily: 'licensing-daily',
   /** One per clinic, in the clinic's time zone. */
   paymentReminders: (clinicId: string) => `payment-reminders/${clinicId}`,
+  /** Every 5 minutes: probes every clinic's provider entries and raises or clears messaging alerts. */
+  messagingMonitor: 'messaging-monitor',
 } as const;
 
 export const workflowIds = {
   licensingCheck: (clinicId: string, date: string) => `licensing/${clinicId}/${date}`,
   licensingSweep: (date: string) => `licensing-sweep/${date}`,
   messageDelivery: (clinicId: string, messageId: string) => `message/${clinicId}/${messageId}`,
+  messageBatch: (clinicId: string, batchId: string) => `message-batch/${clinicId}/${batchId}`,
   channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
   appointment: (clinicId: string, appointmentId: string) => `appointment/${clinicId}/${appointmentId}`,
   rescheduleRequest: (clinicId: string, requestId: string) => `reschedule/${clinicId}/${requestId}`,
@@ -84,6 +89,12 @@ export function messageDeliveryStart(clinicId: string, messageId: string, patien
   ];
   const args: [{ clinicId: string; messageId: string }] = [{ clinicId, messageId }];
   return clinicWorkflowStart(WORKFLOW_KINDS.messageDelivery, workflowIds.messageDelivery(clinicId, messageId), clinicId, args, more);
+}
+
+/** Everything needed to start the deliveries of one send request (its messages were committed together). */
+export function messageBatchStart(clinicId: string, batchId: string) {
+  const args: [{ clinicId: string; batchId: string }] = [{ clinicId, batchId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.messageBatch, workflowIds.messageBatch(clinicId, batchId), clinicId, args);
 }
 
 /** Everything needed to start a channel test (verify the providers, then deliver the test message). */

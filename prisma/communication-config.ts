@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { type CredentialCipher, secretBinding, secretHint } from './credential-cipher';
 
 export const storedProviderSchema = z.object({
+  /** The entry's stable id: attempts, circuits and health are kept by it. */
+  id: z.string(),
+  /** The clinic's name for the entry ("SendGrid relay", "Gmail backup"). */
+  label: z.string(),
   provider: z.string(),
   /** Non-secret credential fields (host, sender, account id…). */
   settings: z.record(z.string(), z.unknown()),
@@ -23,11 +27,12 @@ export const MASK = '****';
 export function sealProvider(
   cipher: CredentialCipher,
   where: { clinicId: string; channel: string },
-  provider: string,
+  entry: { id: string; label: string; provider: string },
   credentials: Record<string, unknown>,
   secretFields: readonly string[],
 ): StoredProvider {
-  const stored: StoredProvider = { provider, settings: {}, secrets: {}, hints: {} };
+  const { provider } = entry;
+  const stored: StoredProvider = { id: entry.id, label: entry.label, provider, settings: {}, secrets: {}, hints: {} };
   for (const [field, value] of Object.entries(credentials)) {
     if (value === undefined) continue;
     if (secretFields.includes(field)) {
@@ -42,10 +47,10 @@ export function sealProvider(
 }
 
 /** The credentials as the admin entered them, secrets shown as "****abcd". */
-export function maskProvider(stored: StoredProvider): { provider: string; credentials: Record<string, unknown> } {
+export function maskProvider(stored: StoredProvider): { id: string; label: string; provider: string; credentials: Record<string, unknown> } {
   const masked: Record<string, unknown> = { ...stored.settings };
   for (const field of Object.keys(stored.secrets)) masked[field] = `${MASK}${stored.hints[field] ?? ''}`;
-  return { provider: stored.provider, credentials: masked };
+  return { id: stored.id, label: stored.label, provider: stored.provider, credentials: masked };
 }
 
 /** Plain credentials for a provider adapter. Only activities call this. */

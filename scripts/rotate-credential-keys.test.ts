@@ -20,8 +20,8 @@ test('rotation re-seals every stored secret under the new key and keeps every va
   for (const clinic of clinics) {
     const where = { clinicId: clinic.id, channel: 'email' };
     const providers = [
-      sealProvider(before, where, 'smtp', { host: 'smtp.example.org', username: 'u', password: `pw-${clinic.name}-0123456789` }, ['password']),
-      sealProvider(before, where, 'ses', { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: `sk-${clinic.name}-0123456789` }, ['secretAccessKey']),
+      sealProvider(before, where, { id: 'e-smtp', label: 'smtp', provider: 'smtp' }, { host: 'smtp.example.org', username: 'u', password: `pw-${clinic.name}-0123456789` }, ['password']),
+      sealProvider(before, where, { id: 'e-ses', label: 'ses', provider: 'ses' }, { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: `sk-${clinic.name}-0123456789` }, ['secretAccessKey']),
     ];
     await db.prisma.communicationConfig.create({ data: { clinicId: clinic.id, channel: 'email', providers: providers as Prisma.InputJsonValue } });
   }

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { attemptKeyOf } from '../activities/messaging/delivery-activities';
-import { type MessageDeliveryResult } from '../domain/message-delivery';
+import { deliveryOutcome } from './support/deliveries';
 import { basicCredentials, type HttpPeer, type PeerReply, type RecordedRequest, startHttpPeer } from './fakes/http-peer';
 import { messageResource, readMessageForm, twilioError } from './fakes/twilio-peer';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
@@ -208,12 +208,15 @@ before(async () => {
   const clinic = await createClinic(api, { name: 'Harbour Physio' });
   clinicId = clinic.id;
   admin = await actor(api, 'CLINIC_ADMIN', clinicId);
-  await api.http
+  const saved = await api.http
     .put(`/api/v1/clinics/${clinicId}/communication/sms`)
     .set(bearer(admin))
     .send({ providers: [{ provider: 'twilio', credentials: { ...ACCOUNT, from: SENDER } }], settings: { retryAttempts: 3 } })
     .expect(200);
+  twilioEntryId = (saved.body as { providers: Array<{ id: string }> }).providers[0]!.id;
 });
+
+let twilioEntryId: string;
 
 after(async () => {
   await stopWorkerProcesses();
@@ -236,7 +239,7 @@ describe('a worker killed during a send, then restarted', () => {
 
     const hold = twilio.holdNext();
     const sent = await sendSms(patient.id);
-    const key = attemptKeyOf(sent.id, 'sms', 'twilio');
+    const key = attemptKeyOf(sent.id, 'sms', twilioEntryId);
     // Killed while its request is at the vendor, well within the adapter's own 10 s HTTP timeout.
     await hold.arrived;
     await crash(first);
@@ -249,7 +252,7 @@ describe('a worker killed during a send, then restarted', () => {
 
     // Started right away: bundling its workflows overlaps Temporal's wait for the one-minute timeout.
     await startWorker();
-    const result = (await api.temporal.client.workflow.getHandle(sent.workflowId).result()) as MessageDeliveryResult;
+    const result = await deliveryOutcome(api.temporal.client, sent.workflowId);
     assert.deepEqual([result.status, result.channel, result.provider], ['DELIVERED', 'sms', 'twilio']);
 
     const sends = twilio.sendsTo(phone);
@@ -280,7 +283,7 @@ describe('a worker killed during a send, then restarted', () => {
 
     const hold = twilio.holdNext();
     const sent = await sendSms(patient.id);
-    const key = attemptKeyOf(sent.id, 'sms', 'twilio');
+    const key = attemptKeyOf(sent.id, 'sms', twilioEntryId);
     await hold.arrived;
     toTemporal.silence();
     hold.release();
@@ -293,7 +296,7 @@ describe('a worker killed during a send, then restarted', () => {
     assert.equal(twilio.sendsTo(phone).length, 1);
 
     await startWorker();
-    const result = (await api.temporal.client.workflow.getHandle(sent.workflowId).result()) as MessageDeliveryResult;
+    const result = await deliveryOutcome(api.temporal.client, sent.workflowId);
     assert.deepEqual([result.status, result.channel, result.provider], ['DELIVERED', 'sms', 'twilio']);
 
     const sends = twilio.sendsTo(phone);

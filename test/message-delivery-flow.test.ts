@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type MessageDeliveryResult } from '../domain/message-delivery';
 import { ENCRYPTED_ENCODING } from '../temporal-config/encryption-codec';
 import { type SesPeer, startSesPeer } from './fakes/ses-peer';
 import { type SmtpPeer, startSmtpPeer } from './fakes/smtp-peer';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
+import { deliveryOutcome } from './support/deliveries';
 import { startTestWorker, type TestWorker } from './support/worker';
 
 let api: TestApi;
@@ -46,7 +46,7 @@ async function send(c: Clinic, extra: object = {}) {
     .expect(202);
   const [accepted] = (res.body as { messages: Array<{ id: string; workflowId: string }> }).messages;
   assert.ok(accepted);
-  const result = (await api.temporal.client.workflow.getHandle(accepted.workflowId).result()) as MessageDeliveryResult;
+  const result = await deliveryOutcome(api.temporal.client, accepted.workflowId);
   return { ...accepted, result };
 }
 

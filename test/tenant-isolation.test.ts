@@ -9,9 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, localDate, zonedTimeToUtc } from '../domain/dates';
 import { reminderMonth } from '../domain/payment-reminders';
+import { can, PERMISSIONS, type Permission, ROLE_REACH } from '../domain/permissions';
+import { CLINIC_ROLES, type ClinicRole, PLATFORM_ROLES } from '../domain/roles';
 import { SCHEDULE_IDS } from '../domain/temporal';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
-import { ROUND_THE_CLOCK } from './support/scheduling';
+import { createPatient, insertAppointment, ROUND_THE_CLOCK } from './support/scheduling';
 
 let api: TestApi;
 
@@ -26,10 +28,11 @@ interface ClinicFixture {
   /** A staff member only the "own resource" checks touch (DELETE deactivates it). */
   spare: { id: string; email: string };
   /**
-   * A NURSE for the scheduling routes, which need an active practitioner: not the spare, whose
-   * DELETE check deactivates it before some of them run.
+   * A THERAPIST for the scheduling routes, which need an active practitioner (not the spare, whose
+   * DELETE check deactivates it before some of them run), and the practitioner of the appointment
+   * and reschedule request below: the one staff member of the practitioner roles who reaches them.
    */
-  practitioner: { id: string; email: string };
+  practitioner: Actor;
   patients: { id: string; firstName: string; lastName: string; email: string; phone: string; barcode: string }[];
   alertId: string;
   alertWorkflowId: string;
@@ -60,7 +63,7 @@ let superAdmin: Actor;
 let ops: Actor;
 const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
 
-async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount: number): Promise<ClinicFixture> {
+async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usageStaffCount: number): Promise<ClinicFixture> {
   const u = randomUUID().slice(0, 8);
   const name = `${tag}-clinic-${u}`;
   const clinic = await createClinic(api, { name, tier });
@@ -69,9 +72,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
   const spare = await api.db.prisma.staffUser.create({
     data: { clinicId: clinic.id, email: `${tag}-spare-${u}@isolation.test`, passwordHash: 'x', firstName: `${tag}SpareFirst`, lastName: `${tag}SpareLast`, role: 'NURSE' },
   });
-  const practitioner = await api.db.prisma.staffUser.create({
-    data: { clinicId: clinic.id, email: `${tag}-nurse-${u}@isolation.test`, passwordHash: 'x', firstName: `${tag}NurseFirst`, lastName: `${tag}NurseLast`, role: 'NURSE' },
-  });
+  const practitioner = await actor(api, 'THERAPIST', clinic.id, `${tag}-practitioner-${u}@isolation.test`);
   const patients = [];
   for (const n of [1, 2]) {
     const p = await api.db.prisma.patient.create({
@@ -108,7 +109,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
     data: {
       clinicId: clinic.id,
       channel: 'email',
-      providers: [{ provider: 'smtp', settings: { host: `${tag}-smtp.isolation.test`, port: 587, username: `${tag}-desk`, fromAddress: `${tag}-desk@isolation.test` }, secrets: { password: 'v1.k.iv.ct.tag' }, hints: { password: 'wxyz' } }],
+      providers: [{ id: randomUUID(), label: 'Front desk', provider: 'smtp', settings: { host: `${tag}-smtp.isolation.test`, port: 587, username: `${tag}-desk`, fromAddress: `${tag}-desk@isolation.test` }, secrets: { password: 'v1.k.iv.ct.tag' }, hints: { password: 'wxyz' } }],
     },
   });
   const changeRequestReason = `${tag}-change-reason-${u}`;
@@ -175,7 +176,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo', tier: string, usageStaffCount
     admin,
     staff,
     spare: { id: spare.id, email: spare.email },
-    practitioner: { id: practitioner.id, email: practitioner.email },
+    practitioner,
     patients,
     alertId: alert.id,
     alertWorkflowId,
@@ -250,7 +251,8 @@ async function snapshotB() {
     alerts: await p.licenseAlert.findMany({ where, orderBy: { id: 'asc' } }),
     usage: await p.licenseUsage.findMany({ where, orderBy: { id: 'asc' } }),
     changeRequests: await p.licenseChangeRequest.findMany({ where, orderBy: { id: 'asc' } }),
-    audit: await p.auditLog.count({ where }),
+    // Platform staff reading B's records (describe('platform staff')) rightly leave entries in B's trail.
+    audit: await p.auditLog.count({ where: { ...where, OR: [{ actorRole: null }, { actorRole: { notIn: [...PLATFORM_ROLES] } }] } }),
     refreshTokens: await p.refreshToken.findMany({ where, orderBy: { id: 'asc' } }),
     communication: await p.communicationConfig.findMany({ where, orderBy: { id: 'asc' } }),
     messages: await p.message.findMany({ where, orderBy: { id: 'asc' } }),
@@ -276,6 +278,8 @@ const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 interface Operation {
   security?: Record<string, unknown>[];
+  /** The permission the route needs (api/http/route.ts); absent for public routes and any signed-in staff's. */
+  'x-permission'?: Permission;
   parameters?: { name: string; in: string }[];
 }
 interface OpenApiDoc {
@@ -333,8 +337,10 @@ const PARAMETERISED: Record<
     params: Record<string, Resource>;
     body?: object;
     own: number;
-    /** Who calls, when A's admin lacks the permission: A's therapist. */
-    as?: 'therapist';
+    /** Who calls, when A's admin lacks the permission: the practitioner of A's appointment and request. */
+    as?: 'practitioner';
+    /** The statuses a caller who reaches the record may get, when more than `own` (role × ownership matrix below). */
+    inReach?: number[];
     /** Platform staff only: clinic staff get the same 403 for any id, B's included (platform staff scoping: describe('platform staff')). */
     platformOnly?: true;
   }
@@ -348,8 +354,11 @@ const PARAMETERISED: Record<
   'PATCH /api/v1/patients/{id}': { params: { id: 'patient' }, body: { firstName: 'Renamed' }, own: 200 },
   'GET /api/v1/patients/{id}/messages': { params: { id: 'patient' }, own: 200 },
   'GET /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, own: 200 },
-  'POST /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, body: { token: 'isolation-device-token-0123456789' }, own: 201 },
+  // Registering the same device again (or for another patient) answers 200.
+  'POST /api/v1/patients/{id}/device-tokens': { params: { id: 'patient' }, body: { token: 'isolation-device-token-0123456789' }, own: 201, inReach: [200, 201] },
   'GET /api/v1/messages/{id}': { params: { id: 'message' }, own: 200 },
+  // The fixture's message was delivered: A's own is found and refused (409 NOT_RETRYABLE) without a workflow start.
+  'POST /api/v1/messages/{id}/retry': { params: { id: 'message' }, body: {}, own: 409 },
   'GET /api/v1/clinics/{clinicId}/communication': { params: { clinicId: 'clinic' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 200 },
   'PUT /api/v1/clinics/{clinicId}/communication/{channel}': {
@@ -400,8 +409,8 @@ const PARAMETERISED: Record<
   'POST /api/v1/patients/{id}/payment-link': { params: { id: 'patient' }, body: {}, own: 503 },
   'PUT /api/v1/reschedule-requests/{id}/approve': { params: { id: 'rescheduleRequest' }, body: {}, own: 409 },
   'PUT /api/v1/reschedule-requests/{id}/reject': { params: { id: 'rescheduleRequest' }, body: { notes: 'isolation test' }, own: 409 },
-  // Withdrawing is the asking therapist's: A's therapist reaches A's request and is refused as not its author.
-  'DELETE /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 403, as: 'therapist' },
+  // Withdrawing is the asking therapist's: A's practitioner reaches A's request, whose missing workflow answers 409.
+  'DELETE /api/v1/reschedule-requests/{id}': { params: { id: 'rescheduleRequest' }, own: 409, as: 'practitioner' },
   'GET /api/v1/clinics/{clinicId}/notification-settings': { params: { clinicId: 'clinic' }, own: 200 },
   // Switched off, so the Schedule this saves for A is paused (and removed after the run).
   'PUT /api/v1/clinics/{clinicId}/notification-settings': { params: { clinicId: 'clinic' }, body: { paymentReminders: { enabled: false } }, own: 200 },
@@ -437,6 +446,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/appointments/calendar': 'tenant',
   'GET /api/v1/reschedule-requests': 'tenant',
   'GET /api/v1/payments': 'tenant',
+  'GET /api/v1/audit-log': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -510,19 +520,23 @@ describe('the route tables cover the OpenAPI document', () => {
   });
 });
 
+const withQuery = (path: string, query: Record<string, string>) => (Object.keys(query).length > 0 ? `${path}?${new URLSearchParams(query).toString()}` : path);
+
+/** A route template with the named resources of one clinic (or one practitioner's own records) filled in. */
+const url = (path: string, params: Record<string, Resource>, c: ClinicFixture) => path.replace(/\{([^}]+)\}/g, (_m, name: string) => resourceId(c, params[name]!));
+
+async function call(method: Method, path: string, who: Actor, body: object | undefined, headers: Record<string, string> = {}) {
+  const req = api.http[method](path).set(bearer(who)).set(headers);
+  return body ? req.send(body) : req;
+}
+
+interface ErrorBody {
+  success: false;
+  error: { code: string; message: string; path: string; timestamp: string };
+}
+
 describe("another clinic's id answers 404 on every parameterised route", () => {
-  const callerFor = (c: (typeof PARAMETERISED)[string]) => (c.as === 'therapist' ? A.staff : A.admin);
-  const url = (path: string, params: Record<string, Resource>, c: ClinicFixture) => path.replace(/\{([^}]+)\}/g, (_m, name: string) => resourceId(c, params[name]!));
-
-  async function call(method: Method, path: string, who: Actor, body: object | undefined, headers: Record<string, string> = {}) {
-    const req = api.http[method](path).set(bearer(who)).set(headers);
-    return body ? req.send(body) : req;
-  }
-
-  interface ErrorBody {
-    success: false;
-    error: { code: string; message: string; path: string; timestamp: string };
-  }
+  const callerFor = (c: (typeof PARAMETERISED)[string]) => (c.as === 'practitioner' ? A.practitioner : A.admin);
 
   /** The 404 must look exactly like the one for an id that exists nowhere: no oracle either. */
   async function assertNotFoundLikeUnknown(method: Method, template: string, c: (typeof PARAMETERISED)[string], headers: Record<string, string>) {
@@ -597,7 +611,6 @@ describe('lists of clinic A never contain B’s rows', () => {
   type Check = (body: unknown) => Promise<void> | void;
   /** A collection that needs query parameters carries them; a function, as the fixture's ids exist only once `before` has run. */
   type CollectionCheck = Check | { query: () => Record<string, string>; check: Check };
-  const withQuery = (path: string, query: Record<string, string>) => (Object.keys(query).length > 0 ? `${path}?${new URLSearchParams(query).toString()}` : path);
 
   /** For each tenant collection: what A must see of its own, checked with and without X-Clinic-Id: B. */
   const CHECKS: Record<string, CollectionCheck> = {
@@ -666,6 +679,19 @@ describe('lists of clinic A never contain B’s rows', () => {
         assert.ok(free.slots.length > 0);
         const own = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: A.appointment.id } });
         assert.ok(free.slots.every((s) => new Date(s.endsAt) <= own.startsAt || new Date(s.startsAt) >= own.endsAt));
+      },
+    },
+    'GET /api/v1/audit-log': {
+      query: () => ({ limit: '100' }),
+      check: async (body) => {
+        const expected = await api.db.prisma.auditLog.findMany({ where: { clinicId: A.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 100, select: { id: true } });
+        const page = body as { data: { id: string; clinicId: string | null }[] };
+        assert.ok(expected.length > 0, "A's own reads are in its trail by now");
+        assert.deepEqual(
+          page.data.map((e) => e.id),
+          expected.map((e) => e.id),
+        );
+        assert.ok(page.data.every((e) => e.clinicId === A.id));
       },
     },
     'GET /api/v1/payments': async (body) => {
@@ -967,7 +993,7 @@ describe('writes without an id act on the caller’s clinic only', () => {
   test('POST /api/v1/reschedule-requests naming B’s appointment answers 404 like an unknown one; A’s own is reached', async () => {
     const before = await snapshotB();
     const ask = (appointmentId: string, headers: Record<string, string> = {}) =>
-      api.http.post('/api/v1/reschedule-requests').set(bearer(A.staff)).set(headers).send({ appointmentId, requestedStartsAt: new Date(Date.now() + 96 * 3_600_000).toISOString(), reason: 'isolation test' });
+      api.http.post('/api/v1/reschedule-requests').set(bearer(A.practitioner)).set(headers).send({ appointmentId, requestedStartsAt: new Date(Date.now() + 96 * 3_600_000).toISOString(), reason: 'isolation test' });
     type ErrorBody = { error: { code: string; message: string } };
     for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
       const withB = await ask(B.appointment.id, headers);
@@ -977,9 +1003,10 @@ describe('writes without an id act on the caller’s clinic only', () => {
       assert.equal(unknown.status, 404);
       assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
     }
-    // A's appointment belongs to A's nurse, not to this therapist: refused, but found.
+    // A's appointment is this practitioner's own, today: found, and too late to move by request.
     const own = await ask(A.appointment.id);
-    assert.equal(own.status, 403, JSON.stringify(own.body));
+    assert.equal(own.status, 422, JSON.stringify(own.body));
+    assert.equal((own.body as ErrorBody).error.code, 'TOO_LATE');
     assert.deepEqual(await snapshotB(), before);
   });
 
@@ -1034,6 +1061,12 @@ describe('platform staff', () => {
     );
     const patient = await api.http.get(`/api/v1/patients/${B.patients[0]!.id}`).set(bearer(superAdmin)).set(headers).expect(200);
     assert.equal((patient.body as { email: string }).email, B.patients[0]!.email);
+    // The read is in B's trail, naming the super admin.
+    const trail = await api.http.get('/api/v1/audit-log').query({ action: 'patient.read', actorId: superAdmin.id }).set(bearer(superAdmin)).set(headers).expect(200);
+    assert.deepEqual(
+      (trail.body as { data: { clinicId: string; entityId: string }[] }).data.map((e) => [e.clinicId, e.entityId]),
+      [[B.id, B.patients[0]!.id]],
+    );
     await api.http.get(`/api/v1/staff/${B.spare.id}`).set(bearer(superAdmin)).set(headers).expect(200);
     const alerts = await api.http.get('/api/v1/licensing/alerts').set(bearer(superAdmin)).set(headers).expect(200);
     assert.deepEqual(
@@ -1074,6 +1107,248 @@ describe('platform staff', () => {
     assert.ok((staff.body as { data: { clinicId: string }[] }).data.every((s) => s.clinicId === B.id));
     await api.http.get('/api/v1/patients').set(bearer(ops)).set('X-Clinic-Id', B.id).expect(403);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Role × ownership inside one clinic: practitioners (DOCTOR, THERAPIST, NURSE) reach the sessions
+// where they are the practitioner and the patients they treat (a non-cancelled appointment with
+// them, past or future); front desk, managers, accounts and admins reach the whole clinic. A record
+// out of reach answers 404 exactly like an id that exists nowhere.
+
+describe('role × ownership: practitioners reach their own sessions and patients, everyone else the whole clinic', () => {
+  /** Clinic C: the fixture's records are C.practitioner's, so no role signed in below treats them. */
+  let C: ClinicFixture;
+  const who = {} as Record<ClinicRole, Actor>;
+  /** Each practitioner role's own patient, session, request and message, in the fixture's shape (resourceId reads them). */
+  const mine: Partial<Record<ClinicRole, ClinicFixture>> = {};
+  const reachesOwnOnly = (role: ClinicRole) => ROLE_REACH[role] === 'own';
+  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest'];
+  const day = () => localDate(new Date(), CLINIC_ZONE);
+
+  async function ownRecords(c: ClinicFixture, practitioner: Actor): Promise<ClinicFixture> {
+    const p = api.db.prisma;
+    const u = randomUUID().slice(0, 8);
+    const patient = await p.patient.create({ data: { clinicId: c.id, firstName: `Own${u}`, lastName: 'Patient', email: `own-${u}@isolation.test`, phone: '+44 20 7946 0000', barcode: `OWN-${u}` } });
+    // Today, like the fixture's, so that checking in by card finds it.
+    const appointment = await insertAppointment(api, {
+      clinicId: c.id,
+      patientId: patient.id,
+      practitionerId: practitioner.id,
+      therapyTypeId: c.therapyType.id,
+      startsAt: zonedTimeToUtc(day(), '12:00', CLINIC_ZONE).toISOString(),
+      endsAt: zonedTimeToUtc(day(), '12:50', CLINIC_ZONE).toISOString(),
+      reason: `own-reason-${u}`,
+    });
+    const request = await p.rescheduleRequest.create({
+      data: { clinicId: c.id, appointmentId: appointment.id, therapistId: practitioner.id, requestedStartsAt: zonedTimeToUtc(day(), '16:00', CLINIC_ZONE), reason: `own-request-${u}`, workflowId: `reschedule/${c.id}/${u}` },
+    });
+    const message = await p.message.create({ data: { clinicId: c.id, patientId: patient.id, category: 'manual', channels: ['email'], body: `own-body-${u}`, workflowId: `message/${c.id}/${u}`, status: 'DELIVERED' } });
+    return {
+      ...c,
+      patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
+      appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },
+      rescheduleRequest: { id: request.id, reason: request.reason },
+      messageId: message.id,
+    };
+  }
+
+  before(async () => {
+    C = await setUpClinic('charlie', 'XL', 2);
+    for (const role of CLINIC_ROLES) who[role] = await actor(api, role, C.id);
+    for (const role of CLINIC_ROLES.filter(reachesOwnOnly)) mine[role] = await ownRecords(C, who[role]);
+  });
+
+  after(async () => {
+    await api.temporal.client.schedule
+      .getHandle(SCHEDULE_IDS.paymentReminders(C.id))
+      .delete()
+      .catch(() => undefined);
+  });
+
+  const operation = (key: string) => {
+    const [m, template] = key.split(' ') as [string, string];
+    const op = doc.paths[template]?.[m.toLowerCase() as Method];
+    assert.ok(op, `${key} is documented`);
+    return { method: m.toLowerCase() as Method, template, op };
+  };
+  /** The permission a route declares in the OpenAPI document; undefined for any signed-in staff. */
+  const mayCall = (role: ClinicRole, op: Operation) => !op['x-permission'] || can(role, op['x-permission']);
+
+  async function expectOutOfReach(method: Method, template: string, params: Record<string, Resource>, caller: Actor, body: object | undefined, res: { status: number; body: unknown }, what: string) {
+    assert.equal(res.status, 404, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const unknownPath = template.replace(/\{([^}]+)\}/g, (_m, name: string) => (params[name] === 'channel' ? CHANNEL : randomUUID()));
+    const unknown = await call(method, unknownPath, caller, body);
+    const [e, u] = [(res.body as ErrorBody).error, (unknown.body as ErrorBody).error];
+    assert.deepEqual({ status: res.status, code: e.code, message: e.message }, { status: unknown.status, code: u.code, message: u.message }, `${what}: unlike an unknown id`);
+  }
+
+  test('the documented routes name the permission they need', () => {
+    const guarded = operations().filter((o) => (o.op.security ?? []).length > 0);
+    const missing = guarded.filter((o) => o.op['x-permission'] === undefined).map((o) => o.key);
+    assert.deepEqual(missing, []);
+    for (const o of guarded) if (o.op['x-permission']) assert.ok((PERMISSIONS as readonly string[]).includes(o.op['x-permission']), o.key);
+  });
+
+  for (const [key, c] of Object.entries(PARAMETERISED)) {
+    test(`${key}: each clinic role, on a practitioner's records and on records of its own`, async () => {
+      const { method, template, op } = operation(key);
+      // Public routes (webhooks, payment links) authenticate by signature or token, not by role.
+      if ((op.security ?? []).length === 0) return;
+      const owned = Object.values(c.params).some((r) => OWNED.includes(r));
+      const inReach = c.inReach ?? [c.own];
+      for (const role of CLINIC_ROLES) {
+        const caller = who[role];
+        // Records of no practitioner in the matrix (C's), then records the role's own practitioner treats (a doctor's, for the whole-clinic roles).
+        const sets: Array<[string, ClinicFixture]> = owned ? [["C's practitioner's", C], ['own', mine[role] ?? mine.DOCTOR!]] : [["C's", C]];
+        for (const [whose, records] of sets) {
+          const what = `${key} as ${role} on ${whose} records`;
+          const res = await call(method, url(template, c.params, records), caller, c.body);
+          if (!mayCall(role, op)) {
+            assert.equal(res.status, 403, `${what} answered ${res.status}`);
+            assert.equal((res.body as ErrorBody).error.code, 'FORBIDDEN');
+          } else if (owned && reachesOwnOnly(role) && whose !== 'own') {
+            await expectOutOfReach(method, template, c.params, caller, c.body, res, what);
+          } else {
+            assert.ok(inReach.includes(res.status), `${what} answered ${res.status}, expected ${inReach.join(' or ')}: ${JSON.stringify(res.body)}`);
+          }
+        }
+      }
+    });
+  }
+
+  /** For each tenant collection: the query it needs and the ids a caller must see, from the database and the rule. */
+  const REACH: Record<string, (role: ClinicRole) => Promise<{ query?: Record<string, string>; ids?: (body: unknown) => string[]; expected?: string[]; status?: number }>> = {
+    'GET /api/v1/patients': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((p) => p.id),
+      expected: (
+        await api.db.prisma.patient.findMany({
+          where: { clinicId: C.id, ...(reachesOwnOnly(role) ? { appointments: { some: { practitionerId: who[role].id, status: { not: 'CANCELLED' } } } } : {}) },
+          select: { id: true },
+        })
+      ).map((p) => p.id),
+    }),
+    'GET /api/v1/appointments': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((a) => a.id),
+      expected: (await api.db.prisma.appointment.findMany({ where: { clinicId: C.id, ...(reachesOwnOnly(role) ? { practitionerId: who[role].id } : {}) }, select: { id: true } })).map((a) => a.id),
+    }),
+    'GET /api/v1/messages': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((m) => m.id),
+      expected: (
+        await api.db.prisma.message.findMany({
+          where: { clinicId: C.id, ...(reachesOwnOnly(role) ? { patient: { appointments: { some: { practitionerId: who[role].id, status: { not: 'CANCELLED' } } } } } : {}) },
+          select: { id: true },
+        })
+      ).map((m) => m.id),
+    }),
+    'GET /api/v1/reschedule-requests': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((r) => r.id),
+      expected: (await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: C.id, ...(reachesOwnOnly(role) ? { appointment: { practitionerId: who[role].id } } : {}) }, select: { id: true } })).map((r) => r.id),
+    }),
+    'GET /api/v1/payments': async () => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((p) => p.id),
+      expected: (await api.db.prisma.payment.findMany({ where: { clinicId: C.id }, select: { id: true } })).map((p) => p.id),
+    }),
+    'GET /api/v1/appointments/calendar': async (role) => ({
+      query: { from: day(), to: addDays(day(), 1) },
+      ids: (b) => (b as { appointments: { id: string }[] }).appointments.map((a) => a.id),
+      expected: (
+        await api.db.prisma.appointment.findMany({
+          where: { clinicId: C.id, status: { not: 'CANCELLED' }, startsAt: { gte: zonedTimeToUtc(day(), '00:00', CLINIC_ZONE) }, ...(reachesOwnOnly(role) ? { practitionerId: who[role].id } : {}) },
+          select: { id: true },
+        })
+      ).map((a) => a.id),
+    }),
+    // A colleague's free slots would show when their patients come: out of reach, like an unknown practitioner.
+    'GET /api/v1/appointments/availability': async (role) => ({ query: { practitionerId: C.practitioner.id, from: day(), to: addDays(day(), 1) }, status: reachesOwnOnly(role) ? 404 : 200 }),
+  };
+
+  test('every tenant collection: practitioners list their own rows only, everyone else the whole clinic', async () => {
+    const tenant = Object.entries(COLLECTIONS).filter(([, kind]) => kind === 'tenant');
+    for (const [key] of tenant) {
+      const { template, op } = operation(key);
+      for (const role of CLINIC_ROLES) {
+        const check = REACH[key] ? await REACH[key](role) : {};
+        const res = await api.http.get(withQuery(template, { limit: '100', ...(check.query ?? {}) })).set(bearer(who[role]));
+        const what = `${key} as ${role}`;
+        if (!mayCall(role, op)) {
+          assert.equal(res.status, 403, `${what} answered ${res.status}`);
+          continue;
+        }
+        // Collections of no patient's records (staff, licensing, therapy types, the audit trail) are the same for every role that may read them.
+        assert.equal(res.status, check.status ?? 200, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
+        if (check.ids && check.expected) assert.deepEqual(check.ids(res.body).sort(), [...check.expected].sort(), what);
+      }
+    }
+    const covered = new Set(Object.keys(REACH));
+    for (const role of CLINIC_ROLES.filter(reachesOwnOnly)) {
+      // Their own free slots and calendar stay theirs to read.
+      const own = await api.http.get(withQuery('/api/v1/appointments/availability', { practitionerId: who[role].id, from: day(), to: addDays(day(), 1) })).set(bearer(who[role]));
+      assert.equal(own.status, 200, `${role}'s own availability: ${JSON.stringify(own.body)}`);
+      await api.http.get(withQuery('/api/v1/appointments/calendar', { practitionerId: who[role].id, from: day(), to: addDays(day(), 1) })).set(bearer(who[role])).expect(200);
+      const colleague = await api.http.get(withQuery('/api/v1/appointments/calendar', { practitionerId: C.practitioner.id, from: day(), to: addDays(day(), 1) })).set(bearer(who[role]));
+      const unknown = await api.http.get(withQuery('/api/v1/appointments/calendar', { practitionerId: randomUUID(), from: day(), to: addDays(day(), 1) })).set(bearer(who[role]));
+      assert.deepEqual([colleague.status, (colleague.body as ErrorBody).error.message], [404, (unknown.body as ErrorBody).error.message], `${role} on a colleague's calendar`);
+    }
+    // Every tenant collection that lists a patient's records is checked row by row above.
+    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments']) assert.ok(covered.has(key), key);
+  });
+
+  test('writes without an id that name a patient or a session: out of reach answers 404; other tenant writes are not for practitioners', async () => {
+    const tooLateToMove = new Date(Date.now() + 96 * 3_600_000).toISOString();
+    const BY_RECORD: Record<string, (records: ClinicFixture) => object> = {
+      'POST /api/v1/appointments/check-in-by-barcode': (r) => ({ barcode: r.patients[0]!.barcode }),
+      'POST /api/v1/reschedule-requests': (r) => ({ appointmentId: r.appointment.id, requestedStartsAt: tooLateToMove, reason: 'isolation test' }),
+    };
+    // In reach: the session has no workflow (409), or is today and so too late to move by request (422).
+    const IN_REACH: Record<string, number> = { 'POST /api/v1/appointments/check-in-by-barcode': 409, 'POST /api/v1/reschedule-requests': 422 };
+    for (const [key, body] of Object.entries(BY_RECORD)) {
+      const { method, template, op } = operation(key);
+      for (const role of CLINIC_ROLES) {
+        for (const [whose, records] of [["C's practitioner's", C], ['own', mine[role] ?? mine.DOCTOR!]] as const) {
+          const res = await call(method, template, who[role], body(records));
+          const what = `${key} as ${role} on ${whose} records`;
+          if (!mayCall(role, op)) assert.equal(res.status, 403, what);
+          else if (reachesOwnOnly(role) && whose !== 'own') assert.equal(res.status, 404, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
+          // Platform staff may ask for any session (SUPER_ADMIN); clinic roles other than practitioners may not ask at all.
+          else assert.equal(res.status, IN_REACH[key], `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
+        }
+      }
+    }
+    for (const [key, kind] of Object.entries(WRITES)) {
+      if (kind !== 'tenant' || BY_RECORD[key]) continue;
+      const { op } = operation(key);
+      for (const role of CLINIC_ROLES.filter(reachesOwnOnly)) assert.equal(mayCall(role, op), false, `${role} may call ${key}: add it to BY_RECORD`);
+    }
+  });
+
+  test('the rule: a cancelled booking gives no reach, a past session does, a patient seen by two practitioners is reached by both', async () => {
+    const doctor = who.DOCTOR;
+    const nurse = who.NURSE;
+    const cancelledOnly = await createPatient(api, C.id);
+    const cancelled = await insertAppointment(api, { clinicId: C.id, patientId: cancelledOnly.id, practitionerId: doctor.id, startsAt: '2026-02-02T10:00:00Z', endsAt: '2026-02-02T10:50:00Z', status: 'CANCELLED' });
+    const pastPatient = await createPatient(api, C.id);
+    await insertAppointment(api, { clinicId: C.id, patientId: pastPatient.id, practitionerId: doctor.id, startsAt: '2026-02-03T10:00:00Z', endsAt: '2026-02-03T10:50:00Z', status: 'COMPLETED' });
+    await insertAppointment(api, { clinicId: C.id, patientId: pastPatient.id, practitionerId: nurse.id, startsAt: '2026-02-04T10:00:00Z', endsAt: '2026-02-04T10:50:00Z', status: 'NO_SHOW' });
+    const get = (path: string, as: Actor) => api.http.get(path).set(bearer(as));
+
+    expectOutOfReachStatus(await get(`/api/v1/patients/${cancelledOnly.id}`, doctor), 'a patient whose only booking with the doctor was cancelled');
+    // The cancelled session itself stays the doctor's own.
+    await get(`/api/v1/appointments/${cancelled.id}`, doctor).expect(200);
+    for (const as of [doctor, nurse]) await get(`/api/v1/patients/${pastPatient.id}`, as).expect(200);
+    await get(`/api/v1/patients/${pastPatient.id}`, who.THERAPIST).expect(404);
+    // Reaching the patient is not reaching a colleague's session with them.
+    const nursesSession = await api.db.prisma.appointment.findFirstOrThrow({ where: { patientId: pastPatient.id, practitionerId: nurse.id } });
+    await get(`/api/v1/appointments/${nursesSession.id}`, doctor).expect(404);
+    const listed = (await get(`/api/v1/appointments?patientId=${pastPatient.id}`, doctor).expect(200)).body as { data: { practitionerId: string }[] };
+    assert.deepEqual(listed.data.map((a) => a.practitionerId), [doctor.id]);
+    // Front desk reaches them all.
+    for (const id of [cancelledOnly.id, pastPatient.id]) await get(`/api/v1/patients/${id}`, who.RECEPTIONIST).expect(200);
+  });
+
+  function expectOutOfReachStatus(res: { status: number; body: unknown }, what: string) {
+    assert.equal(res.status, 404, `${what}: ${JSON.stringify(res.body)}`);
+    assert.equal((res.body as ErrorBody).error.code, 'NOT_FOUND');
+  }
 });
 
 test('after everything above, B’s rows are exactly as they were', async () => {

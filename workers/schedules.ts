@@ -1,5 +1,6 @@
 /** Temporal Schedules replace cron: this creates or updates every Schedule ClinicFlow relies on. */
-import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { applySchedule, type ScheduleWrite } from '../temporal-config/schedule-sync';
 import { SCHEDULE_IDS, SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_KINDS } from '../domain/temporal';
 
 export interface ScheduleSettings {
@@ -29,18 +30,19 @@ export function licensingDailySchedule(settings: ScheduleSettings): ScheduleOpti
   };
 }
 
-/** Creates missing Schedules and brings existing ones in line with the code. Safe to run at every start. */
+/** The Schedules of the platform itself (not of one clinic). */
+export function platformSchedules(settings: ScheduleSettings): ScheduleOptions[] {
+  return [licensingDailySchedule(settings)];
+}
+
+/**
+ * Creates missing platform Schedules and brings differing ones in line with the code, writing
+ * nothing when they match. Safe to run at every start, by any number of processes at once.
+ */
 export async function ensureSchedules(client: Client, settings: ScheduleSettings): Promise<string[]> {
-  const wanted = [licensingDailySchedule(settings)];
-  for (const options of wanted) {
-    const handle = client.schedule.getHandle(options.scheduleId);
-    try {
-      await handle.describe();
-      await handle.update((current) => ({ ...current, spec: options.spec, action: options.action, policies: options.policies }));
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-      await client.schedule.create(options);
-    }
-  }
+  const wanted = platformSchedules(settings);
+  for (const options of wanted) await applySchedule(client, options);
   return wanted.map((s) => s.scheduleId);
 }
+
+export type { ScheduleWrite };

@@ -2,6 +2,7 @@
 export { licensingCheckWorkflow } from './licensing/licensing-check';
 export { licensingSweepWorkflow } from './licensing/licensing-sweep';
 export { messageDeliveryWorkflow } from './messaging/message-delivery';
+export { messageBatchWorkflow } from './messaging/message-batch';
 export { channelTestWorkflow } from './messaging/channel-test';
 export { appointmentWorkflow } from './appointments/appointment';
 export { rescheduleRequestWorkflow } from './appointments/reschedule-request';

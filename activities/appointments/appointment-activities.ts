@@ -16,6 +16,13 @@ import { isExclusionViolation } from '../../prisma/errors';
 import { useCreditForSession } from '../../prisma/patient-accounts';
 import { type Prisma } from '../../prisma/generated/client';
 import { stableMessageId } from '../messaging/message-ids';
+import { observeReminderLateness } from '../observability/business-metrics';
+
+/** The reminder's key ends with its offset before the start (`reminder:<startsAt>:<offsetMinutes>`). */
+function reminderDueAt(startsAt: Date, key: string): number {
+  const offsetMinutes = Number(key.split(':').at(-1));
+  return startsAt.getTime() - (Number.isFinite(offsetMinutes) ? offsetMinutes : 0) * 60_000;
+}
 
 export type AppointmentMessageKind = 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled' | 'follow-up' | 'no-show';
 
@@ -26,6 +33,9 @@ const PATIENT_TEMPLATES: Record<Exclude<AppointmentMessageKind, 'no-show'>, stri
   cancelled: 'appointment-cancelled',
   'follow-up': 'follow-up-reminder',
 };
+
+/** Confirmations, reminders and notices of a change are useless once the visit starts: they expire then instead of arriving late. */
+const UNTIL_THE_VISIT: ReadonlySet<AppointmentMessageKind> = new Set(['confirmation', 'reminder', 'rescheduled', 'cancelled']);
 
 /** The column each transition stamps with its time. */
 const STAMP: Partial<Record<AppointmentAction, keyof Prisma.AppointmentUncheckedUpdateInput>> = {
@@ -147,6 +157,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
     async createAppointmentMessages({ clinicId, appointmentId, kind, key }: { clinicId: string; appointmentId: string; kind: AppointmentMessageKind; key: string }): Promise<Array<{ messageId: string; patientId: string | null }>> {
       const a = await load(clinicId, appointmentId);
       if (!a) return [];
+      if (kind === 'reminder') observeReminderLateness(Date.now() - reminderDueAt(a.startsAt, key));
       const tz = a.clinic.timezone;
       const variables: Record<string, string> = {
         date: localDate(a.startsAt, tz),
@@ -176,6 +187,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
             templateKey: PATIENT_TEMPLATES[kind],
             language: a.patient.preferredLanguage,
             workflowId: workflowIds.messageDelivery(clinicId, id),
+            ...(UNTIL_THE_VISIT.has(kind) ? { expiresAt: a.startsAt } : {}),
           },
         ];
       }

@@ -28,16 +28,16 @@ export function createChannelTestActivities(deps: ProviderAccessDeps) {
       const clinic = config && { providers: storedProvidersSchema.parse(config.providers), settings: config.settings };
       const { providers } = servingProviders(clinic, deps.globalConfig[channel]);
       return Promise.all(
-        providers.map(async ({ provider, source }): Promise<ProviderVerification> => {
+        providers.map(async (entry): Promise<ProviderVerification> => {
           const limit = timeout(VERIFY_TIMEOUT_MS);
           try {
-            const client = await clientFor(deps, { clinicId, channel, provider, source });
+            const client = await clientFor(deps, { clinicId, channel, ...entry }, config);
             await Promise.race([client.verify(), limit.promise]);
-            return { provider, source, ok: true };
+            return { ...entry, ok: true };
           } catch (err) {
             // Anything but a ProviderError (a database hiccup, a key that cannot open a secret) may carry data: only its kind is reported.
             const failure = err instanceof ProviderError ? err : new ProviderError('TRANSIENT', 'clinicflow:internal', 'Unexpected error while verifying');
-            return { provider, source, ok: false, kind: failure.kind, code: failure.code };
+            return { ...entry, ok: false, kind: failure.kind, code: failure.code };
           } finally {
             limit.cancel();
           }

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { sealProvider } from '../../prisma/communication-config';
 import { CredentialCipher } from '../../prisma/credential-cipher';
+import { type SendOutcome } from '../../domain/message-delivery';
 import { type Prisma } from '../../prisma/generated/client';
 import { startMetaWhatsAppPeer, type MetaWhatsAppPeer } from '../../test/fakes/meta-whatsapp-peer';
 import { startTwilioPeer, twilioError, type TwilioPeer } from '../../test/fakes/twilio-peer';
@@ -14,6 +15,9 @@ import { createDeliveryActivities } from './delivery-activities';
 import { ProviderClientCache } from './provider-clients';
 
 const ACCOUNT = { accountSid: `AC${'a1'.repeat(16)}`, authToken: 'twilio-auth-token-0123' };
+const TWILIO = { id: 'twilio-main', label: 'Main number', provider: 'twilio' };
+const TWILIO_ENTRY = { entryId: TWILIO.id, label: TWILIO.label, provider: 'twilio', source: 'clinic' as const };
+const HOUR_MS = 3_600_000;
 let db: TestDatabase;
 let peer: TwilioPeer;
 const META = { phoneNumberId: '106540352242922', accessToken: 'EAAG-meta-access-token-0123456789' };
@@ -34,7 +38,7 @@ before(async () => {
   acts = createDeliveryActivities({ prisma: db.prisma, cipher, clients, endpoints: { twilio: peer.url, 'meta-whatsapp': meta.url }, globalConfig: {} });
   clinicId = (await db.prisma.clinic.create({ data: { name: 'Delivery', timezone: 'UTC', licenseTierCode: 'S' } })).id;
   patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'Ana', lastName: 'Diaz', phone: '+44 7700 900123', email: 'ana@example.test', barcode: 'D-1' } })).id;
-  const twilio = sealProvider(cipher, { clinicId, channel: 'sms' }, 'twilio', { ...ACCOUNT, from: '+15005550006' }, ['authToken']);
+  const twilio = sealProvider(cipher, { clinicId, channel: 'sms' }, TWILIO, { ...ACCOUNT, from: '+15005550006' }, ['authToken']);
   await db.prisma.communicationConfig.create({ data: { clinicId, channel: 'sms', providers: [twilio] as Prisma.InputJsonValue, settings: { retryAttempts: 2, rateLimits: { perMinute: 30 } } } });
 });
 after(async () => {
@@ -50,8 +54,16 @@ async function message(channels: Array<'sms' | 'email' | 'whatsapp'>) {
   await db.prisma.message.create({ data: { id, clinicId, patientId, category: 'manual', channels, body: 'See you tomorrow, {{patientName}}', workflowId: `message/${clinicId}/${id}` } });
   return id;
 }
-const send = (messageId: string, attempt = 1): Promise<{ providerMessageId: string }> =>
-  new MockActivityEnvironment({ attempt }).run(() => acts.sendThroughProvider({ clinicId, messageId, channel: 'sms', provider: 'twilio', source: 'clinic' }));
+/** One try of the clinic's Twilio entry, as Temporal would run it: attempt `attempt`, due at `at` on Temporal's clock. */
+const sendAt = (messageId: string, { attempt = 1, at = Date.now(), retryAttempts = 2, limits = {}, deadlineMs = undefined as number | undefined } = {}) =>
+  new MockActivityEnvironment({ attempt, currentAttemptScheduledTimestampMs: at }).run<[], SendOutcome, () => Promise<SendOutcome>>(() =>
+    acts.sendThroughProvider({ clinicId, messageId, channel: 'sms', entry: TWILIO_ENTRY, round: 1, retryAttempts, limits, deadlineMs: deadlineMs ?? at + HOUR_MS }),
+  );
+async function send(messageId: string, attempt = 1): Promise<{ providerMessageId: string }> {
+  const sent = await sendAt(messageId, { attempt });
+  assert.equal(sent.outcome, 'accepted');
+  return { providerMessageId: sent.outcome === 'accepted' ? sent.providerMessageId : '' };
+}
 
 describe('planning', () => {
   test('configured channels become steps with the clinic\'s settings; others are skipped with the reason', async () => {
@@ -61,8 +73,10 @@ describe('planning', () => {
       { channel: 'whatsapp', kind: 'NO_PROVIDER' },
       { channel: 'email', kind: 'SUPPRESSED' },
     ]);
-    assert.deepEqual(plan.steps, [{ channel: 'sms', providers: [{ provider: 'twilio', source: 'clinic' }], retryAttempts: 2, limits: { perSecond: undefined, perMinute: 30, perHour: undefined, perDay: undefined } }]);
+    assert.deepEqual(plan.steps, [{ channel: 'sms', providers: [TWILIO_ENTRY], retryAttempts: 2, limits: { perSecond: undefined, perMinute: 30, perHour: undefined, perDay: undefined } }]);
     assert.equal(plan.suppressed, false);
+    assert.equal(plan.roundsBefore, 0);
+    assert.ok(Math.abs(plan.deadlineMs - (Date.now() + 72 * HOUR_MS)) < 60_000, 'a message with no deadline of its own keeps 72 hours');
     await db.prisma.suppression.deleteMany({ where: { clinicId } });
   });
 
@@ -85,7 +99,7 @@ describe('planning', () => {
 });
 
 async function configureWhatsApp(settings: Record<string, unknown>) {
-  const entry = sealProvider(cipher, { clinicId, channel: 'whatsapp' }, 'meta', META, ['accessToken']);
+  const entry = sealProvider(cipher, { clinicId, channel: 'whatsapp' }, { id: 'meta', label: 'meta', provider: 'meta' }, META, ['accessToken']);
   await db.prisma.communicationConfig.upsert({
     where: { clinicId_channel: { clinicId, channel: 'whatsapp' } },
     create: { clinicId, channel: 'whatsapp', providers: [entry] as Prisma.InputJsonValue, settings: settings as Prisma.InputJsonValue },
@@ -102,7 +116,9 @@ describe('WhatsApp templates', () => {
     return id;
   };
   const sendWhatsApp = (messageId: string) =>
-    new MockActivityEnvironment({ attempt: 1 }).run(() => acts.sendThroughProvider({ clinicId, messageId, channel: 'whatsapp', provider: 'meta', source: 'clinic' }));
+    new MockActivityEnvironment({ attempt: 1, currentAttemptScheduledTimestampMs: Date.now() }).run(() =>
+      acts.sendThroughProvider({ clinicId, messageId, channel: 'whatsapp', entry: { entryId: 'meta', label: 'meta', provider: 'meta', source: 'clinic' }, round: 1, retryAttempts: 1, limits: {}, deadlineMs: Date.now() + HOUR_MS }),
+    );
 
   after(() => db.prisma.communicationConfig.deleteMany({ where: { clinicId, channel: 'whatsapp' } }));
 
@@ -132,14 +148,14 @@ describe('WhatsApp templates', () => {
 describe('sending', () => {
   test('the text is rendered from the patient record, sent once, and a retry after acceptance does not send again', async () => {
     const id = await message(['sms']);
-    const forThis = () => peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio`);
+    const forThis = () => peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio-main`);
     const receipt = await send(id, 1);
     assert.equal(forThis().length, 1);
     assert.deepEqual([forThis()[0]!.to, forThis()[0]!.body], ['+447700900123', 'See you tomorrow, Ana']);
     assert.deepEqual(await send(id, 2), receipt, 'the earlier receipt');
     assert.equal(forThis().length, 1, 'no second message');
     const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: id } });
-    assert.deepEqual(attempts.map((a) => [a.outcome, a.attemptKey, a.providerMessageId]), [['ACCEPTED', `${id}:sms:twilio`, receipt.providerMessageId]]);
+    assert.deepEqual(attempts.map((a) => [a.outcome, a.attemptKey, a.providerEntryId, a.providerLabel, a.round, a.providerMessageId]), [['ACCEPTED', `${id}:sms:twilio-main`, 'twilio-main', 'Main number', 1, receipt.providerMessageId]]);
   });
 
   test('a recipient who replied STOP at the vendor is remembered as opted out; the failure is permanent and typed', async () => {
@@ -158,15 +174,64 @@ describe('sending', () => {
     peer.failNext(1, twilioError(503, 20500, 'Service unavailable'));
     await assert.rejects(send(id), (err: unknown) => err instanceof ApplicationFailure && err.type === 'TRANSIENT' && err.nonRetryable === false);
     await send(id, 2);
-    assert.equal(peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio`).length, 1);
+    assert.equal(peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio-main`).length, 1);
   });
 
   test('finishing records the outcome and the accepted provider message id', async () => {
     const id = await message(['sms']);
     const { providerMessageId } = await send(id);
-    await acts.finishMessage({ clinicId, messageId: id, result: { status: 'DELIVERED', channel: 'sms', provider: 'twilio', failures: [] } });
+    await acts.finishMessage({ clinicId, messageId: id, result: { status: 'DELIVERED', channel: 'sms', provider: 'twilio', entryId: TWILIO.id, failures: [] } });
     const row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
-    assert.deepEqual([row.status, row.channel, row.provider, row.providerMessageId], ['DELIVERED', 'sms', 'twilio', providerMessageId]);
+    assert.deepEqual([row.status, row.channel, row.provider, row.providerEntryId, row.providerMessageId], ['DELIVERED', 'sms', 'twilio', 'twilio-main', providerMessageId]);
     assert.ok(row.deliveredAt);
+  });
+});
+
+describe('one try holds everything a try needs: deadline, circuit, rate limit', () => {
+  after(() => db.prisma.providerCircuit.deleteMany({ where: { clinicId } }));
+
+  test('an attempt due past the message deadline is refused as EXPIRED, sends nothing and logs nothing', async () => {
+    const id = await message(['sms']);
+    await assert.rejects(sendAt(id, { deadlineMs: Date.now() - 1 }), (err: unknown) => err instanceof ApplicationFailure && err.type === 'EXPIRED' && err.nonRetryable === true);
+    assert.equal(peer.messages.filter((m) => m.idempotencyKey === `${id}:sms:twilio-main`).length, 0);
+    assert.equal(await db.prisma.messageAttempt.count({ where: { messageId: id } }), 0);
+  });
+
+  test('the last failed try of a run counts against the entry; the open circuit then holds sends back with its reopening time', async () => {
+    const at = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const id = await message(['sms']);
+      peer.failNext(2, twilioError(503, 20500, 'Service unavailable'));
+      await assert.rejects(sendAt(id, { attempt: 1, at, retryAttempts: 2 }));
+      await assert.rejects(sendAt(id, { attempt: 2, at, retryAttempts: 2 }));
+    }
+    const circuit = await db.prisma.providerCircuit.findFirstOrThrow({ where: { clinicId, entryId: TWILIO.id } });
+    assert.deepEqual([circuit.state, circuit.consecutiveFailures], ['OPEN', 3], 'one count per exhausted run, not per try');
+    const held = await sendAt(await message(['sms']), { at: at + 1000 });
+    assert.equal(held.outcome, 'circuit-open');
+    assert.equal(held.outcome === 'circuit-open' && held.reopensAtMs, circuit.openedAt!.getTime() + 5 * 60_000);
+  });
+
+  test('a full rate-limit window answers how long to wait instead of sending', async () => {
+    await db.prisma.providerCircuit.deleteMany({ where: { clinicId } });
+    const at = Date.UTC(2030, 0, 1, 9, 0, 10);
+    assert.equal((await sendAt(await message(['sms']), { at, limits: { perMinute: 1 } })).outcome, 'accepted');
+    assert.deepEqual(await sendAt(await message(['sms']), { at: at + 5000, limits: { perMinute: 1 } }), { outcome: 'rate-limited', waitMs: 45_000 });
+  });
+
+  test('RETRYING keeps the next try time and the reasons; EXPIRED clears it; a webhook status is never overwritten', async () => {
+    const id = await message(['sms']);
+    const next = Date.now() + 30_000;
+    await acts.markMessageRetrying({ clinicId, messageId: id, nextAttemptAtMs: next, failures: [{ channel: 'sms', entryId: TWILIO.id, kind: 'TRANSIENT', round: 1 }] });
+    let row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    assert.deepEqual([row.status, row.nextAttemptAt?.getTime(), (row.failures as Array<{ kind: string }>)[0]?.kind], ['RETRYING', next, 'TRANSIENT']);
+    await acts.finishMessage({ clinicId, messageId: id, result: { status: 'EXPIRED', failures: [] } });
+    row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    assert.deepEqual([row.status, row.nextAttemptAt], ['EXPIRED', null]);
+
+    const read = await message(['sms']);
+    await db.prisma.message.update({ where: { id: read }, data: { status: 'READ' } });
+    await acts.markMessageRetrying({ clinicId, messageId: read, nextAttemptAtMs: next, failures: [] });
+    assert.equal((await db.prisma.message.findUniqueOrThrow({ where: { id: read } })).status, 'READ');
   });
 });

@@ -1,15 +1,27 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type ProviderSource, servingProviders } from '../../domain/channel-test';
-import { channelsByPreference, type DeliveryFailure, type DeliveryPlan, type DeliveryStep, type MessageDeliveryResult, SKIP } from '../../domain/message-delivery';
+import { servingProviders } from '../../domain/channel-test';
+import {
+  channelsByPreference,
+  type DeliveryFailure,
+  type DeliveryPlan,
+  type DeliveryStep,
+  type MessageDeliveryResult,
+  type ProviderEntryRef,
+  type RateLimits,
+  type SendOutcome,
+  SKIP,
+} from '../../domain/message-delivery';
 import { fill, isTemplateKey, renderTemplate, TemplateError } from '../../domain/message-templates';
-import { type Channel, type ChannelSettings, channelSettingsSchema } from '../../domain/messaging';
+import { type Channel, type ChannelSettings, channelSettingsSchema, isPermanent } from '../../domain/messaging';
 import { type PrismaClient } from '../../prisma/client';
 import { storedProvidersSchema } from '../../prisma/communication-config';
-import { type Prisma } from '../../prisma/generated/client';
+import { type CommunicationConfig, type Prisma } from '../../prisma/generated/client';
+import { createCircuitBreaker } from './circuit-breaker';
 import { type MessagingDeps } from './messaging-deps';
 import { clientFor } from './provider-access';
 import { ProviderError } from './providers/provider-error';
 import { type MessageByChannel, type WhatsAppMessage } from './providers/types';
+import { createRateLimiter } from './rate-limiter';
 import { addressFor, type RecipientOverride } from './recipients';
 
 export interface DeliveryActivityDeps extends MessagingDeps {
@@ -19,28 +31,56 @@ export interface DeliveryActivityDeps extends MessagingDeps {
 const loadMessage = (prisma: PrismaClient, clinicId: string, messageId: string) =>
   prisma.message.findFirstOrThrow({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } }, clinic: true } });
 
-/** The idempotency key of one message on one provider: the same for every retry of that send. */
-export const attemptKeyOf = (messageId: string, channel: Channel, provider: string) => `${messageId}:${channel}:${provider}`;
+/** The idempotency key of one message on one provider entry: the same for every retry and every run of the chain. */
+export const attemptKeyOf = (messageId: string, channel: Channel, entryId: string) => `${messageId}:${channel}:${entryId}`;
+
+/** Messages a run of the chain may still change: a provider webhook may already have said READ or BOUNCED. */
+const IN_FLIGHT = ['PENDING', 'SENDING', 'RETRYING'] as const;
+
+export interface SendInput {
+  clinicId: string;
+  messageId: string;
+  channel: Channel;
+  entry: ProviderEntryRef;
+  round: number;
+  /** Tries of this entry in this run; the last failed one counts against the entry's circuit. */
+  retryAttempts: number;
+  limits: RateLimits;
+  deadlineMs: number;
+}
 
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   const { prisma } = deps;
+  const circuits = createCircuitBreaker(prisma);
+  const limiter = createRateLimiter(prisma);
 
   return {
-    /** Decides which channels and providers to try, after the patient's preferences, suppressions and missing addresses; ids and names only. */
+    /**
+     * Decides which channels and provider entries to try, after the patient's preferences,
+     * suppressions and missing addresses; ids, names and the deadline only. Run before every run
+     * of the chain, so a configuration the clinic fixed meanwhile is the one used.
+     */
     async prepareDelivery({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
-      const message = await loadMessage(prisma, clinicId, messageId);
-      const configs = await prisma.communicationConfig.findMany({ where: { clinicId } });
+      const [message, configs, lastRound] = await Promise.all([
+        loadMessage(prisma, clinicId, messageId),
+        prisma.communicationConfig.findMany({ where: { clinicId } }),
+        prisma.messageAttempt.aggregate({ where: { clinicId, messageId }, _max: { round: true } }),
+      ]);
       const override = message.recipient as RecipientOverride;
       const steps: DeliveryStep[] = [];
       const { ordered, optedOut } = channelsByPreference(message.channels, message.patient);
       const skipped: DeliveryFailure[] = optedOut.map((channel) => ({ channel, kind: SKIP.optedOut }));
-      for (const channel of ordered) {
-        const address = addressFor(channel, override, message.patient);
+      const addresses = ordered.map((channel) => ({ channel, address: addressFor(channel, override, message.patient) }));
+      const suppressions = await prisma.suppression.findMany({
+        where: { clinicId, OR: addresses.flatMap(({ channel, address }) => (address ? [{ channel, address }] : [])) },
+        select: { channel: true, address: true },
+      });
+      for (const { channel, address } of addresses) {
         if (!address) {
           skipped.push({ channel, kind: SKIP.noAddress });
           continue;
         }
-        if (await prisma.suppression.findUnique({ where: { clinicId_channel_address: { clinicId, channel, address } } })) {
+        if (suppressions.some((s) => s.channel === channel && s.address === address)) {
           skipped.push({ channel, kind: SKIP.suppressed });
           continue;
         }
@@ -66,44 +106,68 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       // Nobody failed: the patient (or the clinic's suppression list) ruled out every channel.
       const refused: string[] = [SKIP.suppressed, SKIP.optedOut];
       const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => refused.includes(s.kind));
-      await prisma.message.update({ where: { id: messageId }, data: { status: 'SENDING' } });
-      return { steps, skipped, suppressed };
+      await prisma.message.updateMany({ where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } }, data: { status: 'SENDING', nextAttemptAt: null } });
+      return { steps, skipped, suppressed, deadlineMs: message.expiresAt.getTime(), roundsBefore: lastRound._max.round ?? 0 };
     },
 
     /**
-     * Hands the message to one provider and logs the attempt. A retry after the provider already
-     * accepted it (the worker died before reporting back) returns the earlier receipt instead of
-     * sending again. Vendor failures become ApplicationFailures typed with their ProviderError kind.
+     * One try of one provider entry, with everything a try needs in one activity (one round trip to
+     * Temporal per attempt): the deadline, the entry's circuit, the clinic's rate limit, then the
+     * send, logged in the delivery log. A retry after the provider already accepted the message
+     * (the worker died before reporting back) returns the earlier receipt instead of sending again.
+     * Vendor failures become ApplicationFailures typed with their ProviderError kind.
      */
-    async sendThroughProvider(input: { clinicId: string; messageId: string; channel: Channel; provider: string; source: 'clinic' | 'global' }): Promise<{ providerMessageId: string }> {
-      const { clinicId, messageId, channel, provider, source } = input;
-      const attemptKey = attemptKeyOf(messageId, channel, provider);
-      const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
-      if (accepted?.providerMessageId) return { providerMessageId: accepted.providerMessageId };
+    async sendThroughProvider(input: SendInput): Promise<SendOutcome> {
+      const { clinicId, messageId, channel, entry, round } = input;
+      const info = Context.current().info;
+      // Temporal's clock (the server's, also under time skipping): when this attempt was due.
+      const nowMs = info.currentAttemptScheduledTimestampMs;
+      if (nowMs >= input.deadlineMs) throw ApplicationFailure.create({ type: 'EXPIRED', message: 'The message is past its deadline', nonRetryable: true });
 
-      const attemptNumber = Context.current().info.attempt;
-      const startedAt = new Date();
-      const log = (data: Omit<Prisma.MessageAttemptUncheckedCreateInput, 'clinicId' | 'messageId' | 'channel' | 'provider' | 'attemptKey' | 'attemptNumber' | 'startedAt'>) =>
-        prisma.messageAttempt.upsert({
-          where: { attemptKey_attemptNumber: { attemptKey, attemptNumber } },
-          create: { clinicId, messageId, channel, provider, attemptKey, attemptNumber, startedAt, ...data },
-          update: { ...data, finishedAt: new Date() },
+      const attemptKey = attemptKeyOf(messageId, channel, entry.entryId);
+      const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
+      if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
+
+      const where = { clinicId, channel, entryId: entry.entryId, provider: entry.provider };
+      const gate = await circuits.gate(where, nowMs);
+      if (!gate.allowed) return { outcome: 'circuit-open', reopensAtMs: gate.reopensAtMs };
+      const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
+      if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
+
+      const attemptNumber = info.attempt;
+      // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
+      const startedAt = new Date(nowMs);
+      const began = Date.now();
+      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) => {
+        const finishedAt = new Date(nowMs + (Date.now() - began));
+        return prisma.messageAttempt.upsert({
+          where: { attemptKey_round_attemptNumber: { attemptKey, round, attemptNumber } },
+          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, finishedAt, ...data },
+          update: { ...data, finishedAt },
         });
+      };
 
       try {
-        const message = await loadMessage(prisma, clinicId, messageId);
-        const client = await clientFor(deps, { clinicId, channel, provider, source });
+        const [message, config] = await Promise.all([
+          loadMessage(prisma, clinicId, messageId),
+          entry.source === 'clinic' ? prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }) : Promise.resolve(null),
+        ]);
+        const client = await clientFor(deps, { clinicId, channel, ...entry }, config);
         const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
         if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
         const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
-        const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, await settingsOf(clinicId, channel, source)) : undefined;
+        const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, settingsOf(entry, config, channel)) : undefined;
         const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
         await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
-        return receipt;
+        await circuits.record(where, true, nowMs);
+        return { outcome: 'accepted', providerMessageId: receipt.providerMessageId };
       } catch (err) {
         const failure = asProviderError(err);
         await log({ outcome: 'FAILED', errorKind: failure.kind, errorCode: failure.code });
         await afterPermanentFailure(clinicId, messageId, channel, failure);
+        // Only the provider's own trouble counts against its circuit, once per exhausted run of tries; a bad address is not its fault.
+        const exhausted = failure.permanent || attemptNumber >= input.retryAttempts;
+        if (exhausted && (!isPermanent(failure.kind) || failure.kind === 'AUTH')) await circuits.record(where, false, nowMs);
         throw ApplicationFailure.create({
           type: failure.kind,
           message: failure.message,
@@ -114,21 +178,30 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       }
     },
 
+    /** While the message waits for its next run: RETRYING, with the time of that run and why the last one failed. */
+    async markMessageRetrying({ clinicId, messageId, nextAttemptAtMs, failures }: { clinicId: string; messageId: string; nextAttemptAtMs: number; failures: DeliveryFailure[] }): Promise<void> {
+      await prisma.message.updateMany({
+        where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
+        data: { status: 'RETRYING', nextAttemptAt: new Date(nextAttemptAtMs), failures: failures as unknown as Prisma.InputJsonValue },
+      });
+    },
+
     /** Records the outcome on the message row (the delivery log's summary). */
     async finishMessage({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
       const accepted =
-        result.status === 'DELIVERED' && result.channel && result.provider
-          ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.provider), outcome: 'ACCEPTED' } })
+        result.status === 'DELIVERED' && result.channel && result.entryId
+          ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.entryId), outcome: 'ACCEPTED' } })
           : null;
-      // Only a message still on its way: a provider webhook may already have said READ or BOUNCED.
       await prisma.message.updateMany({
-        where: { id: messageId, clinicId, status: { in: ['PENDING', 'SENDING'] } },
+        where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
         data: {
           status: result.status,
           channel: result.channel ?? null,
           provider: result.provider ?? null,
+          providerEntryId: result.entryId ?? null,
           providerMessageId: accepted?.providerMessageId ?? null,
           failures: result.failures as unknown as Prisma.InputJsonValue,
+          nextAttemptAt: null,
           deliveredAt: result.status === 'DELIVERED' ? new Date() : null,
         },
       });
@@ -136,8 +209,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   };
 
   /** The settings that belong to the provider's owner: a global provider's templates are the platform's, not the clinic's. */
-  async function settingsOf(clinicId: string, channel: Channel, source: ProviderSource): Promise<ChannelSettings> {
-    const raw = source === 'clinic' ? (await prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }))?.settings : deps.globalConfig[channel]?.settings;
+  function settingsOf(entry: ProviderEntryRef, config: CommunicationConfig | null, channel: Channel): ChannelSettings {
+    const raw = entry.source === 'clinic' ? config?.settings : deps.globalConfig[channel]?.settings;
     return channelSettingsSchema.parse(raw ?? {});
   }
 

@@ -4,8 +4,7 @@
  * run), and write each reminder, follow-up and final notice as a message the workflows deliver.
  * Amounts and links stay in PostgreSQL; the workflows see ids and outcomes only.
  */
-import { heartbeat } from '@temporalio/activity';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { type Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Prisma } from '../../prisma/generated/client';
 import { type PayLinkSettings, payUrl } from './pay-links';
 import { paymentReminderSettingsOf, reminderMonth, type DunningStep } from '../../domain/payment-reminders';
@@ -13,12 +12,11 @@ import { paymentBalanceStart, workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { outstandingDues, patientsWithDues } from '../../prisma/patient-accounts';
 import { stableMessageId } from '../messaging/message-ids';
+import { recordPaymentReminderRun } from '../observability/business-metrics';
+import { startEach } from '../temporal/start-many';
 
 /** Outcome of a step in a balance's chase. */
 export type ChaseStepResult = { settled: true } | { settled: false; messageIds: string[]; patientId: string | null };
-
-/** Chases started at once by one page of a run: enough to keep Temporal busy without a burst of thousands. */
-const STARTS_IN_PARALLEL = 25;
 
 export function createPaymentReminderActivities({ prisma, payLinks, temporal }: { prisma: PrismaClient; payLinks: PayLinkSettings; temporal: Client }) {
   const runOf = (clinicId: string, month: string) => prisma.paymentReminderRun.findUnique({ where: { clinicId_month: { clinicId, month } } });
@@ -49,6 +47,7 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
         skipDuplicates: true,
       });
       const run = await runOf(clinicId, month);
+      if (run && !run.finishedAt && run.trigger === 'SCHEDULE') recordPaymentReminderRun('opened', run.trigger);
       return { month, finished: !!run?.finishedAt };
     },
 
@@ -81,28 +80,19 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
      * is left as it is: the chase's id is its month and patient, and a finished one is not reused.
      */
     async startPaymentChases({ clinicId, month, reminders }: { clinicId: string; month: string; reminders: Array<{ reminderId: string; patientId: string }> }): Promise<number> {
-      let started = 0;
-      for (let i = 0; i < reminders.length; i += STARTS_IN_PARALLEL) {
-        await Promise.all(
-          reminders.slice(i, i + STARTS_IN_PARALLEL).map(async ({ reminderId, patientId }) => {
-            try {
-              await temporal.workflow.start('paymentBalanceWorkflow', { ...paymentBalanceStart({ clinicId, month, patientId, reminderId }), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
-              started++;
-            } catch (err) {
-              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            }
-          }),
-        );
-        heartbeat(i);
-      }
-      return started;
+      return startEach(reminders, ({ reminderId, patientId }) =>
+        temporal.workflow.start('paymentBalanceWorkflow', { ...paymentBalanceStart({ clinicId, month, patientId, reminderId }), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE }),
+      );
     },
 
     async finishPaymentReminderRun({ clinicId, month }: { clinicId: string; month: string }): Promise<number> {
       const run = await runOf(clinicId, month);
       if (!run) return 0;
-      await prisma.paymentReminderRun.updateMany({ where: { id: run.id, finishedAt: null }, data: { finishedAt: new Date() } });
-      return prisma.paymentReminder.count({ where: { runId: run.id } });
+      const { count: finishedNow } = await prisma.paymentReminderRun.updateMany({ where: { id: run.id, finishedAt: null }, data: { finishedAt: new Date() } });
+      const reminders = await prisma.paymentReminder.count({ where: { runId: run.id } });
+      // Counted once per run: a retried activity finds it finished already.
+      if (finishedNow) recordPaymentReminderRun('finished', run.trigger, reminders);
+      return reminders;
     },
 
     /** The clinic's chase settings as they are when a balance's chase begins. */

@@ -1,5 +1,6 @@
 import { type Role } from '../../domain/roles';
 import { type TenantDb } from '../../prisma/tenant';
+import { type OwnershipScope } from '../middleware/ownership';
 
 export interface AuthContext {
   userId: string;
@@ -12,6 +13,8 @@ export interface TenantContext {
   clinicId: string;
   /** Prisma client that only sees this clinic's rows. */
   db: TenantDb;
+  /** Which of the clinic's records the caller reaches: filters to AND into queries (api/middleware/ownership.ts). */
+  ownership: OwnershipScope;
 }
 
 declare module 'express-serve-static-core' {

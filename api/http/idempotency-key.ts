@@ -15,10 +15,21 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
 /** The request's Idempotency-Key header, or 400 with the header's path when it is missing or malformed. */
 export function requireIdempotencyKey(req: Request): string {
-  const key = idempotencyKeyHeader.safeParse(req.get('idempotency-key'));
-  if (!key.success) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'required' }]);
+  const key = optionalIdempotencyKey(req);
+  if (key === undefined) throw invalidKey('required');
+  return key;
+}
+
+/** The request's Idempotency-Key header when it has one; 400 when it is malformed. */
+export function optionalIdempotencyKey(req: Request): string | undefined {
+  const raw = req.get('idempotency-key');
+  if (raw === undefined) return undefined;
+  const key = idempotencyKeyHeader.safeParse(raw);
+  if (!key.success) throw invalidKey(key.error.issues[0]?.message ?? 'invalid');
   return key.data;
 }
+
+const invalidKey = (message: string) => ApiError.badRequest('VALIDATION_ERROR', 'Invalid Idempotency-Key header', [{ path: 'headers.idempotency-key', message }]);
 
 /** JSON with object keys sorted at every depth, so that key order does not change a fingerprint. */
 function canonicalJson(value: unknown): string {
@@ -34,7 +45,8 @@ function canonicalJson(value: unknown): string {
 
 /**
  * What makes two requests "the same" for their Idempotency-Key: sha256 (hex) of the method, the
- * path as routed (ids in it included, the query string not) and the canonical JSON body.
+ * path as routed (ids in it included, the query string not) and the canonical JSON body. Not the
+ * route's template: the same key and body on another patient's credits is another request.
  */
 export function requestFingerprint(req: Request): string {
   const path = `${req.baseUrl}${req.path}`.replace(/(.)\/$/, '$1');

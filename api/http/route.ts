@@ -98,6 +98,8 @@ export class ApiRouter {
       description: spec.description,
       tags: [this.tag],
       security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+      // Which permission of domain/permissions.ts the route needs, so clients (and the role tests) can tell who may call it.
+      ...(spec.access !== 'public' && spec.access !== 'authenticated' ? { 'x-permission': spec.access } : {}),
       request: {
         params: spec.params,
         query: spec.query,

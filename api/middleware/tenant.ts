@@ -4,6 +4,7 @@ import { type PrismaClient } from '../../prisma/client';
 import { scopedToClinic } from '../../prisma/tenant';
 import { ApiError } from '../http/api-error';
 import { uuid } from '../schemas/common';
+import { ownershipScope } from './ownership';
 
 export const CLINIC_HEADER = 'x-clinic-id';
 
@@ -11,7 +12,8 @@ export const CLINIC_HEADER = 'x-clinic-id';
  * Decides which clinic a request acts on: the clinic in the path (/clinics/:clinicId/…), which
  * clinic staff may only name for their own clinic (another clinic answers 404); otherwise clinic
  * staff act on their own clinic and platform staff name one with X-Clinic-Id. From here on
- * handlers use req.tenant.db, which cannot reach another clinic's rows.
+ * handlers use req.tenant.db, which cannot reach another clinic's rows, and req.tenant.ownership,
+ * which narrows a practitioner to their own appointments and patients.
  */
 export function resolveTenant(prisma: PrismaClient): RequestHandler {
   return async (req, _res, next) => {
@@ -32,7 +34,7 @@ export function resolveTenant(prisma: PrismaClient): RequestHandler {
       clinicId = header;
     }
     if (!clinicId) throw ApiError.forbidden();
-    req.tenant = { clinicId, db: scopedToClinic(prisma, clinicId) };
+    req.tenant = { clinicId, db: scopedToClinic(prisma, clinicId), ownership: ownershipScope(auth) };
     next();
   };
 }

@@ -46,8 +46,9 @@ export function appointmentCalendarRoutes(r: ApiRouter, deps: ApiDeps): ApiRoute
       query: availabilityQuery,
       responses: { 200: { description: 'Free slots, earliest first', schema: availabilityResponse } },
       handler: async ({ query }, req, res) => {
-        const { db, clinicId } = req.tenant!;
-        await requirePractitioner(db, query.practitionerId);
+        const { db, clinicId, ownership } = req.tenant!;
+        // A practitioner reads their own free slots only: a colleague's gaps would show when their patients come.
+        await requirePractitioner(db, query.practitionerId, ownership.practitioner);
         const { hours, timezone } = await loadHours(db, clinicId, query.practitionerId);
         const { from, to } = resolveRange(query, timezone);
         const terms =
@@ -74,17 +75,17 @@ export function appointmentCalendarRoutes(r: ApiRouter, deps: ApiDeps): ApiRoute
       query: calendarQuery,
       responses: { 200: { description: 'Appointments by start time', schema: calendarResponse } },
       handler: async ({ query }, req, res) => {
-        const { db, clinicId } = req.tenant!;
+        const { db, clinicId, ownership } = req.tenant!;
         const clinicZone = await clinicTimezone(db, clinicId);
         let timezone = clinicZone;
         if (query.practitionerId) {
           // Past practitioners and other roles keep their history: any staff member of the clinic will do.
-          if (!(await db.staffUser.findUnique({ where: { id: query.practitionerId }, select: { id: true } }))) throw ApiError.notFound('Staff member');
+          if (!(await db.staffUser.findUnique({ where: { id: query.practitionerId, AND: [ownership.practitioner] }, select: { id: true } }))) throw ApiError.notFound('Staff member');
           timezone = (await loadHours(db, clinicId, query.practitionerId)).timezone;
         }
         const { from, to } = resolveRange(query, timezone);
         const rows = await db.appointment.findMany({
-          where: { status: { not: 'CANCELLED' }, startsAt: { lt: to }, endsAt: { gt: from }, ...(query.practitionerId ? { practitionerId: query.practitionerId } : {}) },
+          where: { status: { not: 'CANCELLED' }, startsAt: { lt: to }, endsAt: { gt: from }, ...(query.practitionerId ? { practitionerId: query.practitionerId } : {}), AND: [ownership.appointment] },
           select: { id: true, reservationId: true, patientId: true, practitionerId: true, therapyTypeId: true, type: true, status: true, startsAt: true, endsAt: true },
           orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         });

@@ -27,6 +27,7 @@ import {
   rescheduleBody,
 } from '../schemas/appointments';
 import { idParams, page } from '../schemas/common';
+import { auditRead } from '../services/audit';
 import { steer } from '../services/workflow-updates';
 import { assertBookable, bookAppointment } from '../services/booking';
 import { loadHours } from '../services/practitioners';
@@ -43,7 +44,8 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const now = () => deps.now?.() ?? new Date();
 
   async function findOwn(req: Request, id: string): Promise<Appointment> {
-    const appointment = await req.tenant!.db.appointment.findUnique({ where: { id } });
+    const { db, ownership } = req.tenant!;
+    const appointment = await db.appointment.findUnique({ where: { id, AND: [ownership.appointment] } });
     if (!appointment) throw ApiError.notFound('Appointment');
     return appointment;
   }
@@ -107,17 +109,21 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       query: appointmentListQuery,
       responses: { 200: { description: 'A page of appointments, by start time', schema: page(appointmentResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.appointment.findMany({
+        const { db, ownership } = req.tenant!;
+        const rows = await db.appointment.findMany({
           where: {
             ...(query.practitionerId ? { practitionerId: query.practitionerId } : {}),
             ...(query.patientId ? { patientId: query.patientId } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.from || query.to ? { startsAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
+            AND: [ownership.appointment],
           },
           orderBy: [{ id: 'asc' }],
           ...pageArgs(query.limit, query.cursor),
         });
-        res.json(toPage(rows, query.limit, presentAppointment));
+        const page = toPage(rows, query.limit, presentAppointment);
+        await auditRead(db, req, 'appointment.list', page.data.map((a) => a.patientId));
+        res.json(page);
       },
     })
     .route({
@@ -129,8 +135,8 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       body: checkInByBarcodeBody,
       responses: { 200: { description: 'The checked-in appointment', schema: appointmentResponse }, 404: { description: 'No patient with this barcode, or no appointment of theirs today' }, 409: refused[409] },
       handler: async ({ body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
-        const patient = await db.patient.findFirst({ where: { barcode: body.barcode }, select: { id: true } });
+        const { db, clinicId, ownership } = req.tenant!;
+        const patient = await db.patient.findFirst({ where: { barcode: body.barcode, AND: [ownership.patient] }, select: { id: true } });
         const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { timezone: true } });
         const today = localDate(now(), clinic.timezone);
         const appointment =
@@ -140,6 +146,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
               patientId: patient.id,
               status: { in: ['SCHEDULED', 'CONFIRMED'] },
               startsAt: { gte: zonedTimeToUtc(today, '00:00', clinic.timezone), lt: zonedTimeToUtc(addDays(today, 1), '00:00', clinic.timezone) },
+              AND: [ownership.appointment],
             },
             orderBy: { startsAt: 'asc' },
           }));
@@ -165,6 +172,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(appointmentStateQuery))
           .then((s: AppointmentWorkflowState) => ({ status: s.status, upcomingReminders: s.upcomingReminders, remindersSent: s.remindersSent, noShowCheckAt: s.noShowCheckAt, followUpReminderAt: s.followUpReminderAt }))
           .catch(() => null);
+        await auditRead(req.tenant!.db, req, 'appointment.read', [appointment.patientId]);
         res.json({ ...presentAppointment(appointment), workflow });
       },
     });

@@ -67,6 +67,9 @@ async function waitForResult(deps: ApiDeps, handle: WorkflowHandle, ids: { messa
   }
 }
 
+/** Shorter than the wait for the answer, so a channel that stays down answers EXPIRED rather than 504. */
+const CHANNEL_TEST_MESSAGE_TTL_MS = 45_000;
+
 export function channelTestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   return r.route({
     method: 'post',
@@ -105,12 +108,14 @@ export function channelTestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
             templateKey: CHANNEL_TEST_TEMPLATE,
             language: settings.defaultLanguage,
             metadata: { channelTestWorkflowId: start.workflowId },
+            // An admin waits for the answer: the test message is not worth retrying for hours.
+            expiresAt: new Date(Date.now() + CHANNEL_TEST_MESSAGE_TTL_MS),
             workflowId: workflowIds.messageDelivery(clinicId, messageId),
             createdById: req.auth!.userId,
           },
         });
         // Which providers were put to the test, and by whom; the address stays in the message row.
-        const tested = providers.map((p) => `${p.source}:${p.provider}`);
+        const tested = providers.map((p) => `${p.source}:${p.label}`);
         await writeAudit(tx, req, { action: 'communication.test', entityType: 'Message', entityId: messageId, clinicId, after: { channel: params.channel, providers: tested } });
       });
       let handle: WorkflowHandle;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
 import { type SmtpPeer, startSmtpPeer } from '../../test/fakes/smtp-peer';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
@@ -31,6 +32,9 @@ let bravo: Clinic;
 
 const smtpProvider = (password: string, from: string) => ({ provider: 'smtp', credentials: { host: 'mail.example.test', port: 587, username: ACCOUNT.username, password, fromAddress: from } });
 const base = (c: Clinic) => `/api/v1/clinics/${c.id}/communication`;
+/** The id of the clinic's first entry on a channel. */
+const entryOf = async (c: Clinic, channel: 'email' | 'sms') =>
+  storedProvidersSchema.parse((await api.db.prisma.communicationConfig.findFirstOrThrow({ where: { clinicId: c.id, channel } })).providers)[0]!.id;
 
 async function clinicWith(name: string, channels: Record<string, { providers: object[]; settings?: object }>): Promise<Clinic> {
   const clinic = await createClinic(api, { name });
@@ -59,15 +63,16 @@ after(async () => {
 interface TestAnswer {
   messageId: string;
   workflowId: string;
-  verification: Array<{ provider: string; source: string; ok: boolean; kind?: string; code?: string }>;
-  delivery: { status: string; channel: string | null; provider: string | null; failures: Array<{ provider?: string; kind: string; code?: string }> };
+  verification: Array<{ entryId: string; label: string; provider: string; source: string; ok: boolean; kind?: string; code?: string }>;
+  delivery: { status: string; channel: string | null; provider: string | null; failures: Array<{ entryId?: string; label?: string; provider?: string; kind: string; code?: string }> };
 }
 
 describe('POST /clinics/:clinicId/communication/:channel/test', () => {
   test('good SMTP credentials: verified, delivered, and the test message arrives in the clinic\'s language', async () => {
     const res = await api.http.post(`${base(alpha)}/email/test`).set(bearer(alpha.admin)).send({ to: 'Owner@Alpha.test' }).expect(200);
     const body = res.body as TestAnswer;
-    assert.deepEqual(body.verification, [{ provider: 'smtp', source: 'clinic', ok: true }]);
+    const smtpEntry = { entryId: await entryOf(alpha, 'email'), label: 'smtp', provider: 'smtp', source: 'clinic' };
+    assert.deepEqual(body.verification, [{ ...smtpEntry, ok: true }]);
     assert.deepEqual(body.delivery, { status: 'DELIVERED', channel: 'email', provider: 'smtp', failures: [] });
     assert.equal(body.workflowId, `channel-test/${alpha.id}/${body.messageId}`);
 
@@ -88,7 +93,7 @@ describe('POST /clinics/:clinicId/communication/:channel/test', () => {
     ]);
     assert.equal(message.createdById, alpha.admin.id);
     const audit = await api.db.prisma.auditLog.findFirstOrThrow({ where: { clinicId: alpha.id, action: 'communication.test', entityId: body.messageId } });
-    assert.deepEqual([audit.actorId, audit.changes], [alpha.admin.id, { after: { channel: 'email', providers: ['clinic:smtp'] } }]);
+    assert.deepEqual([audit.actorId, audit.changes], [alpha.admin.id, { after: { channel: 'email', providers: ['clinic:smtp'] } }], 'the source and label of each entry tested');
     assert.ok(!JSON.stringify(audit.changes).includes('alpha.test'), 'the test address is not copied into the audit trail');
     assert.ok(!JSON.stringify(res.body).includes(ACCOUNT.password) && !api.logs().includes(ACCOUNT.password), 'the password is neither answered nor logged');
   });
@@ -97,8 +102,9 @@ describe('POST /clinics/:clinicId/communication/:channel/test', () => {
     const before = smtp.received.length;
     const res = await api.http.post(`${base(bravo)}/email/test`).set(bearer(bravo.admin)).send({ to: 'owner@bravo.test' }).expect(200);
     const body = res.body as TestAnswer;
-    assert.deepEqual(body.verification, [{ provider: 'smtp', source: 'clinic', ok: false, kind: 'AUTH', code: 'smtp:535' }]);
-    assert.deepEqual(body.delivery, { status: 'FAILED', channel: null, provider: null, failures: [{ channel: 'email', provider: 'smtp', kind: 'AUTH', code: 'smtp:535' }] });
+    const entryId = await entryOf(bravo, 'email');
+    assert.deepEqual(body.verification, [{ entryId, label: 'smtp', provider: 'smtp', source: 'clinic', ok: false, kind: 'AUTH', code: 'smtp:535' }]);
+    assert.deepEqual(body.delivery, { status: 'FAILED', channel: null, provider: null, failures: [{ channel: 'email', entryId, label: 'smtp', provider: 'smtp', round: 1, kind: 'AUTH', code: 'smtp:535' }] });
     assert.equal(smtp.received.length, before);
     const attempts = await api.db.prisma.messageAttempt.findMany({ where: { messageId: body.messageId } });
     assert.deepEqual(attempts.map((a) => [a.provider, a.outcome, a.errorKind]), [['smtp', 'FAILED', 'AUTH']], 'the delivery log has the attempt');
@@ -127,12 +133,23 @@ describe('POST /clinics/:clinicId/communication/:channel/test', () => {
 async function seedMessage(
   clinicId: string,
   m: { status: Prisma.MessageCreateInput['status']; channel?: 'email' | 'sms'; provider?: string; ageMs: number },
-  attempts: Array<{ channel?: 'email' | 'sms'; provider: string; outcome: 'ACCEPTED' | 'FAILED'; ageMs?: number }> = [],
+  attempts: Array<{ channel?: 'email' | 'sms'; provider: string; entryId?: string; outcome: 'ACCEPTED' | 'FAILED'; ageMs?: number }> = [],
 ) {
   const id = randomUUID();
   const at = (ageMs: number) => new Date(Date.now() - ageMs);
   await api.db.prisma.message.create({
-    data: { id, clinicId, category: 'manual', channels: ['email', 'sms'], status: m.status, channel: m.channel ?? null, provider: m.provider ?? null, workflowId: `message/${clinicId}/${id}`, createdAt: at(m.ageMs) },
+    data: {
+      id,
+      clinicId,
+      category: 'manual',
+      channels: ['email', 'sms'],
+      status: m.status,
+      channel: m.channel ?? null,
+      provider: m.provider ?? null,
+      providerEntryId: m.provider ?? null,
+      workflowId: `message/${clinicId}/${id}`,
+      createdAt: at(m.ageMs),
+    },
   });
   await api.db.prisma.messageAttempt.createMany({
     data: attempts.map((a, i) => ({
@@ -140,6 +157,9 @@ async function seedMessage(
       messageId: id,
       channel: a.channel ?? 'email',
       provider: a.provider,
+      // Unless the test names the clinic's entry, the provider's name stands for it (and labels it).
+      providerEntryId: a.entryId ?? a.provider,
+      providerLabel: a.provider,
       attemptKey: `${id}:${i}`,
       attemptNumber: 1,
       outcome: a.outcome,
@@ -176,15 +196,15 @@ describe('GET /clinics/:clinicId/communication/stats', () => {
     assert.equal(body.period, '24h');
     assert.equal(Date.parse(body.to) - Date.parse(body.from), 24 * HOUR);
     assert.deepEqual(body.providers, [
-      { channel: 'email', provider: 'ses', sent: 1, delivered: 0, failed: 0, bounced: 1 },
-      { channel: 'email', provider: 'smtp', sent: 2, delivered: 2, failed: 2, bounced: 0 },
-      { channel: 'sms', provider: 'twilio', sent: 0, delivered: 0, failed: 2, bounced: 0 },
+      { channel: 'email', entryId: 'ses', label: 'ses', provider: 'ses', sent: 1, delivered: 0, failed: 0, bounced: 1 },
+      { channel: 'email', entryId: 'smtp', label: 'smtp', provider: 'smtp', sent: 2, delivered: 2, failed: 2, bounced: 0 },
+      { channel: 'sms', entryId: 'twilio', label: 'twilio', provider: 'twilio', sent: 0, delivered: 0, failed: 2, bounced: 0 },
     ]);
   });
 
   test('7 d and 30 d take in older traffic, never beyond the period', async () => {
     const week = (await get('7d').expect(200)).body as { providers: Array<{ channel: string; provider: string }> };
-    assert.deepEqual(week.providers.find((p) => p.channel === 'sms'), { channel: 'sms', provider: 'twilio', sent: 1, delivered: 1, failed: 2, bounced: 0 });
+    assert.deepEqual(week.providers.find((p) => p.channel === 'sms'), { channel: 'sms', entryId: 'twilio', label: 'twilio', provider: 'twilio', sent: 1, delivered: 1, failed: 2, bounced: 0 });
     const month = (await get('30d').expect(200)).body as { providers: unknown[] };
     assert.deepEqual(month.providers, week.providers, 'the 40-day-old message counts in no period');
   });
@@ -197,6 +217,8 @@ describe('GET /clinics/:clinicId/communication/stats', () => {
 describe('GET /clinics/:clinicId/communication/health', () => {
   interface Entry {
     channel: string;
+    entryId: string;
+    label: string;
     provider: string;
     source: string;
     enabled: boolean;
@@ -205,54 +227,94 @@ describe('GET /clinics/:clinicId/communication/health', () => {
     attempts: number;
     accepted: number;
     successRate: number | null;
+    lastProbe: { ok: boolean; checkedAt: string; errorKind: string | null } | null;
     circuit: { state: string; openedAt: string | null; consecutiveFailures: number };
   }
   let health: Clinic;
+  let entry: (provider: string) => string;
   const openedAt = new Date(Date.now() - 10 * 60 * 1000);
+  const probedAt = new Date(Date.now() - 4 * 60 * 1000);
 
   before(async () => {
     const ses = { provider: 'ses', credentials: { region: 'eu-west-1', accessKeyId: 'AKIAHEALTHCLINIC0001', secretAccessKey: 'health-ses-secret-0123456789', fromAddress: 'desk@health.test' } };
     const vonage = { provider: 'vonage', credentials: { apiKey: 'health-key', apiSecret: 'health-secret', from: 'Health' } };
     health = await clinicWith('Health', { email: { providers: [smtpProvider('health-password', 'desk@health.test'), ses] }, sms: { providers: [vonage] } });
+    const configs = await api.db.prisma.communicationConfig.findMany({ where: { clinicId: health.id } });
+    const entries = configs.flatMap((c) => storedProvidersSchema.parse(c.providers));
+    entry = (provider) => entries.find((e) => e.provider === provider)!.id;
     const other = await clinicWith('Elsewhere', {});
-    const accepted = (n: number, provider: string, ageMs: number, channel: 'email' | 'sms' = 'email') => Array.from({ length: n }, () => ({ channel, provider, outcome: 'ACCEPTED' as const, ageMs }));
-    const failed = (n: number, provider: string, ageMs: number, channel: 'email' | 'sms' = 'email') => Array.from({ length: n }, () => ({ channel, provider, outcome: 'FAILED' as const, ageMs }));
+    const outcomes = (outcome: 'ACCEPTED' | 'FAILED') => (n: number, provider: string, ageMs: number, channel: 'email' | 'sms' = 'email', entryId = entry(provider)) =>
+      Array.from({ length: n }, () => ({ channel, provider, entryId, outcome, ageMs }));
+    const [accepted, failed] = [outcomes('ACCEPTED'), outcomes('FAILED')];
     // smtp: 19 of 20 in the last hour (exactly 95 %); older failures do not count once the hour has attempts.
     await seedMessage(health.id, { status: 'DELIVERED', ageMs: 0 }, [...accepted(19, 'smtp', HOUR / 4), ...failed(1, 'smtp', HOUR / 4), ...failed(5, 'smtp', 3 * HOUR)]);
-    // vonage: nothing in the last hour, so the 24 h figure: 1 of 2 (50 %); a failure 30 h ago is too old.
-    await seedMessage(health.id, { status: 'DELIVERED', ageMs: 0 }, [...accepted(1, 'vonage', 5 * HOUR, 'sms'), ...failed(1, 'vonage', 5 * HOUR, 'sms'), ...failed(1, 'vonage', 30 * HOUR, 'sms')]);
+    // vonage: nothing in the last hour, so the 24 h figure: 4 of 5 (80 %); a failure 30 h ago is too old.
+    await seedMessage(health.id, { status: 'DELIVERED', ageMs: 0 }, [...accepted(4, 'vonage', 5 * HOUR, 'sms'), ...failed(1, 'vonage', 5 * HOUR, 'sms'), ...failed(1, 'vonage', 30 * HOUR, 'sms')]);
     // twilio (the platform's, used as the fallback): 1 of 3 in the last hour, and its circuit is open.
-    await seedMessage(health.id, { status: 'DELIVERED', ageMs: 0 }, [...accepted(1, 'twilio', HOUR / 2, 'sms'), ...failed(2, 'twilio', HOUR / 2, 'sms')]);
+    await seedMessage(health.id, { status: 'DELIVERED', ageMs: 0 }, [...accepted(1, 'twilio', HOUR / 2, 'sms', 'global:twilio:0'), ...failed(2, 'twilio', HOUR / 2, 'sms', 'global:twilio:0')]);
     await api.db.prisma.providerCircuit.createMany({
       data: [
-        { clinicId: health.id, channel: 'sms', provider: 'twilio', state: 'OPEN', consecutiveFailures: 3, openedAt },
-        { clinicId: health.id, channel: 'email', provider: 'ses', state: 'HALF_OPEN', consecutiveFailures: 3, openedAt },
+        { clinicId: health.id, channel: 'sms', entryId: 'global:twilio:0', provider: 'twilio', state: 'OPEN', consecutiveFailures: 3, openedAt },
+        { clinicId: health.id, channel: 'email', entryId: entry('ses'), provider: 'ses', state: 'HALF_OPEN', consecutiveFailures: 3, openedAt },
         // Another clinic's troubles with the same providers are not this clinic's.
-        { clinicId: other.id, channel: 'email', provider: 'smtp', state: 'OPEN', consecutiveFailures: 9, openedAt },
+        { clinicId: other.id, channel: 'email', entryId: entry('smtp'), provider: 'smtp', state: 'OPEN', consecutiveFailures: 9, openedAt },
+      ],
+    });
+    // ses sent nothing lately, but the health probes found its credentials refused: down before any message needs it.
+    await api.db.prisma.providerProbe.createMany({
+      data: [
+        { clinicId: health.id, channel: 'email', entryId: entry('ses'), ok: false, errorKind: 'AUTH', errorCode: 'ses:403', checkedAt: new Date(probedAt.getTime() - 5 * 60_000) },
+        { clinicId: health.id, channel: 'email', entryId: entry('ses'), ok: false, errorKind: 'AUTH', errorCode: 'ses:403', checkedAt: probedAt },
+        { clinicId: other.id, channel: 'email', entryId: entry('smtp'), ok: false, errorKind: 'TRANSIENT', checkedAt: probedAt },
       ],
     });
     await seedMessage(other.id, { status: 'FAILED', ageMs: 0 }, [...failed(10, 'smtp', HOUR / 4), ...failed(4, 'ses', HOUR / 4)]);
   });
 
-  test('each serving provider\'s status comes from its recent success rate, with its circuit', async () => {
+  test("each serving entry's status comes from its recent sends and health probes, with its circuit", async () => {
     const body = (await api.http.get(`${base(health)}/health`).set(bearer(health.admin)).expect(200)).body as { checkedAt: string; providers: Entry[] };
     const closed = { state: 'CLOSED', openedAt: null, consecutiveFailures: 0 };
+    const clinicEntry = (provider: string) => ({ entryId: entry(provider), label: provider, provider, source: 'clinic', enabled: true });
     assert.deepEqual(body.providers, [
-      { channel: 'email', provider: 'smtp', source: 'clinic', enabled: true, status: 'healthy', window: '1h', attempts: 20, accepted: 19, successRate: 0.95, circuit: closed },
-      { channel: 'email', provider: 'ses', source: 'clinic', enabled: true, status: 'unknown', window: null, attempts: 0, accepted: 0, successRate: null, circuit: { state: 'HALF_OPEN', openedAt: openedAt.toISOString(), consecutiveFailures: 3 } },
-      { channel: 'sms', provider: 'vonage', source: 'clinic', enabled: true, status: 'degraded', window: '24h', attempts: 2, accepted: 1, successRate: 0.5, circuit: closed },
-      { channel: 'sms', provider: 'twilio', source: 'global', enabled: true, status: 'down', window: '1h', attempts: 3, accepted: 1, successRate: 1 / 3, circuit: { state: 'OPEN', openedAt: openedAt.toISOString(), consecutiveFailures: 3 } },
+      { channel: 'email', ...clinicEntry('smtp'), status: 'healthy', window: '1h', attempts: 20, accepted: 19, successRate: 0.95, lastProbe: null, circuit: closed },
+      {
+        channel: 'email',
+        ...clinicEntry('ses'),
+        status: 'down',
+        window: '1h',
+        attempts: 2,
+        accepted: 0,
+        successRate: 0,
+        lastProbe: { ok: false, checkedAt: probedAt.toISOString(), errorKind: 'AUTH' },
+        circuit: { state: 'HALF_OPEN', openedAt: openedAt.toISOString(), consecutiveFailures: 3 },
+      },
+      { channel: 'sms', ...clinicEntry('vonage'), status: 'degraded', window: '24h', attempts: 5, accepted: 4, successRate: 0.8, lastProbe: null, circuit: closed },
+      {
+        channel: 'sms',
+        entryId: 'global:twilio:0',
+        label: 'platform twilio',
+        provider: 'twilio',
+        source: 'global',
+        enabled: true,
+        status: 'down',
+        window: '1h',
+        attempts: 3,
+        accepted: 1,
+        successRate: 1 / 3,
+        lastProbe: null,
+        circuit: { state: 'OPEN', openedAt: openedAt.toISOString(), consecutiveFailures: 3 },
+      },
     ]);
   });
 
-  test('a clinic without its own providers sees only the platform\'s that serve it', async () => {
+  test("a clinic without its own providers sees only the platform's that serve it", async () => {
     const stats = await clinicWith('Bare', {});
     const body = (await api.http.get(`${base(stats)}/health`).set(bearer(stats.admin)).expect(200)).body as { providers: Entry[] };
     assert.deepEqual(body.providers.map((p) => [p.channel, p.provider, p.source, p.status]), [['sms', 'twilio', 'global', 'unknown']]);
   });
 
-  test('the thresholds: 95 % and above healthy, 50 % and above degraded, below down, nothing unknown', () => {
-    assert.deepEqual([healthOf(100, 95), healthOf(100, 94), healthOf(2, 1), healthOf(100, 49), healthOf(0, 0)], ['healthy', 'degraded', 'degraded', 'down', 'unknown']);
+  test("the seed's thresholds: 95 % and above healthy, 80 % and above degraded, below down, nothing unknown", () => {
+    assert.deepEqual([healthOf(100, 95), healthOf(100, 94), healthOf(5, 4), healthOf(100, 79), healthOf(0, 0)], ['healthy', 'degraded', 'degraded', 'down', 'unknown']);
   });
 });
 

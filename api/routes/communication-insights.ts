@@ -4,7 +4,8 @@
  * Counts come from raw SQL (one pass over the delivery log instead of many Prisma queries); the
  * tenant extension does not reach raw SQL, so every query names the clinic itself.
  */
-import { globalChannelEntry, type ProviderRef, servingProviders } from '../../domain/channel-test';
+import { globalChannelEntry, servingProviders } from '../../domain/channel-test';
+import { type ProviderEntryRef } from '../../domain/message-delivery';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type ApiDeps } from '../deps';
@@ -29,6 +30,8 @@ const statsResponse = z
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
+        entryId: z.string(),
+        label: z.string(),
         provider: z.string(),
         sent: z.number().int().describe('Attempts the provider accepted'),
         delivered: z.number().int().describe('Messages DELIVERED or READ through the provider'),
@@ -45,31 +48,37 @@ const healthResponse = z
     providers: z.array(
       z.object({
         channel: z.enum(CHANNELS),
+        entryId: z.string(),
+        label: z.string(),
         provider: z.string(),
         source: z.enum(['clinic', 'global']),
         enabled: z.boolean().describe('false: the clinic switched the channel off'),
-        status: z.enum(HEALTH).describe('≥ 95 % of attempts accepted: healthy; ≥ 50 %: degraded; less: down; no attempts: unknown'),
-        window: z.enum(['1h', '24h']).nullable().describe('The last hour, or the last 24 h when the hour had no attempts'),
-        attempts: z.number().int(),
-        accepted: z.number().int(),
+        status: z.enum(HEALTH).describe('Of its sends and health probes: ≥ 95 % succeeded: healthy; ≥ 80 %: degraded; less: down; none: unknown'),
+        window: z.enum(['1h', '24h']).nullable().describe('The last hour, or the last 24 h when the hour had no sends or probes'),
+        attempts: z.number().int().describe('Sends and probes in the window'),
+        accepted: z.number().int().describe('Sends accepted and probes passed in the window'),
         successRate: z.number().nullable(),
+        lastProbe: z
+          .object({ ok: z.boolean(), checkedAt: z.string(), errorKind: z.string().nullable() })
+          .nullable()
+          .describe('The newest active check of the entry (credentials and connectivity; nothing sent)'),
         circuit: z.object({ state: z.enum(CIRCUIT_STATES), openedAt: z.string().nullable(), consecutiveFailures: z.number().int() }),
       }),
     ),
   })
   .openapi('CommunicationHealth');
 
-/** The health thresholds, in whole numbers so 95 % is exactly 95 %. */
+/** The seed's health thresholds, in whole numbers so 95 % is exactly 95 %. */
 export function healthOf(attempts: number, accepted: number): Health {
   if (attempts === 0) return 'unknown';
   if (accepted * 100 >= attempts * 95) return 'healthy';
-  if (accepted * 100 >= attempts * 50) return 'degraded';
+  if (accepted * 100 >= attempts * 80) return 'degraded';
   return 'down';
 }
 
 interface AttemptRates {
   channel: Channel;
-  provider: string;
+  entryId: string;
   hourTotal: number;
   hourAccepted: number;
   dayTotal: number;
@@ -92,27 +101,34 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
         const { db, clinicId } = req.tenant!;
         const to = new Date();
         const from = new Date(to.getTime() - PERIODS[query.period]);
-        const rows = await db.$queryRaw<Array<{ channel: Channel; provider: string; sent: number; delivered: number; failed: number; bounced: number }>>`
-          SELECT channel::text AS channel, provider,
+        // Per entry; its label and type are taken from its attempts (the newest label wins).
+        const rows = await db.$queryRaw<Array<{ channel: Channel; entryId: string; label: string; provider: string; sent: number; delivered: number; failed: number; bounced: number }>>`
+          SELECT counts.channel::text AS channel, counts."entryId",
+                 coalesce(names.label, counts."entryId") AS label, coalesce(names.provider, '') AS provider,
                  sum(sent)::int AS sent, sum(delivered)::int AS delivered, sum(failed)::int AS failed, sum(bounced)::int AS bounced
           FROM (
-            SELECT channel, provider,
+            SELECT channel, "providerEntryId" AS "entryId",
                    count(*) FILTER (WHERE outcome = 'ACCEPTED') AS sent, 0 AS delivered,
                    count(*) FILTER (WHERE outcome = 'FAILED') AS failed, 0 AS bounced
             FROM "MessageAttempt"
             WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${from} AND "finishedAt" < ${to}
-            GROUP BY channel, provider
+            GROUP BY channel, "providerEntryId"
             UNION ALL
-            SELECT channel, provider,
+            SELECT channel, "providerEntryId",
                    0, count(*) FILTER (WHERE status IN ('DELIVERED', 'READ')),
                    0, count(*) FILTER (WHERE status = 'BOUNCED')
             FROM "Message"
             WHERE "clinicId" = ${clinicId}::uuid AND "createdAt" >= ${from} AND "createdAt" < ${to}
-              AND status IN ('DELIVERED', 'READ', 'BOUNCED') AND channel IS NOT NULL AND provider IS NOT NULL
-            GROUP BY channel, provider
+              AND status IN ('DELIVERED', 'READ', 'BOUNCED') AND channel IS NOT NULL AND "providerEntryId" IS NOT NULL
+            GROUP BY channel, "providerEntryId"
           ) counts
-          GROUP BY counts.channel, counts.provider
-          ORDER BY counts.channel, counts.provider`;
+          LEFT JOIN LATERAL (
+            SELECT "providerLabel" AS label, provider FROM "MessageAttempt" a
+            WHERE a."clinicId" = ${clinicId}::uuid AND a."providerEntryId" = counts."entryId" AND a.channel = counts.channel
+            ORDER BY a."finishedAt" DESC LIMIT 1
+          ) names ON true
+          GROUP BY counts.channel, counts."entryId", names.label, names.provider
+          ORDER BY counts.channel, label`;
         res.json({ period: query.period, from: from.toISOString(), to: to.toISOString(), providers: rows });
       },
     })
@@ -130,41 +146,51 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
         const now = new Date();
         const hourAgo = new Date(now.getTime() - HOUR_MS);
         const dayAgo = new Date(now.getTime() - 24 * HOUR_MS);
-        const [configs, circuits, rates] = await Promise.all([
+        // Sends and health probes count alike: a dead entry shows before the next message needs it.
+        const [configs, circuits, rates, probes] = await Promise.all([
           db.communicationConfig.findMany(),
           db.providerCircuit.findMany(),
           db.$queryRaw<AttemptRates[]>`
-            SELECT channel::text AS channel, provider,
-                   count(*) FILTER (WHERE "finishedAt" >= ${hourAgo})::int AS "hourTotal",
-                   count(*) FILTER (WHERE "finishedAt" >= ${hourAgo} AND outcome = 'ACCEPTED')::int AS "hourAccepted",
+            SELECT channel::text AS channel, "entryId",
+                   count(*) FILTER (WHERE at >= ${hourAgo})::int AS "hourTotal",
+                   count(*) FILTER (WHERE at >= ${hourAgo} AND ok)::int AS "hourAccepted",
                    count(*)::int AS "dayTotal",
-                   count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS "dayAccepted"
-            FROM "MessageAttempt"
-            WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${dayAgo} AND "finishedAt" <= ${now}
-            GROUP BY channel, provider`,
+                   count(*) FILTER (WHERE ok)::int AS "dayAccepted"
+            FROM (
+              SELECT channel, "providerEntryId" AS "entryId", "finishedAt" AS at, outcome = 'ACCEPTED' AS ok
+              FROM "MessageAttempt" WHERE "clinicId" = ${clinicId}::uuid AND "finishedAt" >= ${dayAgo} AND "finishedAt" <= ${now}
+              UNION ALL
+              SELECT channel, "entryId", "checkedAt", ok
+              FROM "ProviderProbe" WHERE "clinicId" = ${clinicId}::uuid AND "checkedAt" >= ${dayAgo} AND "checkedAt" <= ${now}
+            ) outcomes
+            GROUP BY channel, "entryId"`,
+          db.$queryRaw<Array<{ channel: Channel; entryId: string; ok: boolean; checkedAt: Date; errorKind: string | null }>>`
+            SELECT DISTINCT ON (channel, "entryId") channel::text AS channel, "entryId", ok, "checkedAt", "errorKind"
+            FROM "ProviderProbe" WHERE "clinicId" = ${clinicId}::uuid
+            ORDER BY channel, "entryId", "checkedAt" DESC`,
         ]);
 
-        const serving: Array<ProviderRef & { channel: Channel; enabled: boolean }> = [];
+        const serving: Array<ProviderEntryRef & { channel: Channel; enabled: boolean }> = [];
         for (const channel of CHANNELS) {
           const config = configs.find((c) => c.channel === channel);
           const clinicChain = config && { providers: storedProvidersSchema.parse(config.providers), settings: config.settings };
           const { providers } = servingProviders(clinicChain ?? null, globalChannelEntry(deps.config.GLOBAL_MESSAGING_CONFIG, channel));
-          // Attempts and circuits are kept per provider name, not per source: a name in both chains is one provider here.
-          for (const p of providers) {
-            if (!serving.some((s) => s.channel === channel && s.provider === p.provider)) serving.push({ ...p, channel, enabled: config?.enabled ?? true });
-          }
+          for (const p of providers) serving.push({ ...p, channel, enabled: config?.enabled ?? true });
         }
 
         res.json({
           checkedAt: now.toISOString(),
-          providers: serving.map(({ channel, provider, source, enabled }) => {
-            const rate = rates.find((r) => r.channel === channel && r.provider === provider);
+          providers: serving.map(({ channel, entryId, label, provider, source, enabled }) => {
+            const rate = rates.find((r) => r.channel === channel && r.entryId === entryId);
             const window = rate?.hourTotal ? '1h' : rate?.dayTotal ? '24h' : null;
             const attempts = window === '1h' ? rate!.hourTotal : (rate?.dayTotal ?? 0);
             const accepted = window === '1h' ? rate!.hourAccepted : (rate?.dayAccepted ?? 0);
-            const circuit = circuits.find((c) => c.channel === channel && c.provider === provider);
+            const circuit = circuits.find((c) => c.channel === channel && c.entryId === entryId);
+            const probe = probes.find((p) => p.channel === channel && p.entryId === entryId);
             return {
               channel,
+              entryId,
+              label,
               provider,
               source,
               enabled,
@@ -173,6 +199,7 @@ export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRou
               attempts,
               accepted,
               successRate: attempts ? accepted / attempts : null,
+              lastProbe: probe ? { ok: probe.ok, checkedAt: probe.checkedAt.toISOString(), errorKind: probe.errorKind } : null,
               circuit: { state: circuit?.state ?? 'CLOSED', openedAt: circuit?.openedAt?.toISOString() ?? null, consecutiveFailures: circuit?.consecutiveFailures ?? 0 },
             };
           }),

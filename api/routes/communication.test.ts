@@ -28,7 +28,10 @@ describe('configuring a channel', () => {
     const res = await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp()], settings: { rateLimits: { perMinute: 30 } } }).expect(200);
     const body = res.body as { configured: boolean; providers: Array<{ provider: string; credentials: Record<string, unknown> }>; settings: Record<string, unknown> };
     assert.equal(body.configured, true);
+    assert.match((body.providers[0] as { id?: string }).id ?? '', /^[0-9a-f-]{36}$/, 'each entry gets a stable id');
     assert.deepEqual(body.providers[0], {
+      id: (body.providers[0] as { id?: string }).id,
+      label: 'smtp',
       provider: 'smtp',
       credentials: { host: 'smtp.sunrise.test', port: 587, username: 'desk@sunrise.test', password: '****7Qx9', fromAddress: 'desk@sunrise.test', fromName: 'Sunrise Clinic' },
     });
@@ -76,8 +79,10 @@ describe('configuring a channel', () => {
     assert.deepEqual(detailPaths(err), ['body.providers.0.credentials.fromAddress', 'body.providers.0.credentials.password']);
     const unknown = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [{ provider: 'carrier-pigeon', credentials: {} }] }), 400, 'VALIDATION_ERROR');
     assert.deepEqual(detailPaths(unknown), ['body.providers.0.provider']);
-    const twice = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp(), smtp()] }), 400, 'VALIDATION_ERROR');
-    assert.deepEqual(detailPaths(twice), ['body.providers']);
+    const sameLabel = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [{ ...smtp(), label: 'Desk' }, { ...smtp(), label: 'desk' }] }), 400, 'VALIDATION_ERROR');
+    assert.deepEqual(detailPaths(sameLabel), ['body.providers.1.label']);
+    const strangerId = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [{ ...smtp(), id: 'not-an-entry-of-this-chain' }] }), 400, 'VALIDATION_ERROR');
+    assert.deepEqual(detailPaths(strangerId), ['body.providers.0.id']);
     expectError(await api.http.put(url(clinicId, 'fax')).set(bearer(admin)).send({ providers: [smtp()] }), 400, 'VALIDATION_ERROR');
     const template = { name: 'visit_reminder', parameters: ['patientName', 'date'] };
     const misplaced = expectError(await api.http.put(url()).set(bearer(admin)).send({ providers: [smtp()], settings: { whatsappTemplates: { 'appointment-reminder': template } } }), 400, 'VALIDATION_ERROR');
@@ -92,6 +97,24 @@ describe('configuring a channel', () => {
     ]);
     const after = await api.db.prisma.communicationConfig.findFirstOrThrow({ where: { clinicId, channel: 'email' } });
     assert.deepEqual(after, before);
+  });
+
+  test('one provider type twice (two SMTP accounts): each entry keeps its id across saves, with its own label, and saving resets their circuits', async () => {
+    const first = await api.http.put(url()).set(bearer(admin)).send({ providers: [{ ...smtp(), label: 'SendGrid relay' }, smtp()] }).expect(200);
+    const entries = (first.body as { providers: Array<{ id: string; label: string; provider: string }> }).providers;
+    assert.deepEqual(entries.map((e) => [e.provider, e.label]), [['smtp', 'SendGrid relay'], ['smtp', 'smtp']]);
+    assert.notEqual(entries[0]!.id, entries[1]!.id);
+    await api.db.prisma.providerCircuit.create({ data: { clinicId, channel: 'email', entryId: entries[0]!.id, provider: 'smtp', state: 'OPEN', consecutiveFailures: 3, openedAt: new Date() } });
+
+    // The admin swaps the order, renames the backup and fixes the relay's password: the ids stay, the circuit is cleared.
+    const second = await api.http
+      .put(url())
+      .set(bearer(admin))
+      .send({ providers: [{ ...smtp(), id: entries[1]!.id, label: 'Gmail backup' }, { ...smtp(), id: entries[0]!.id }] })
+      .expect(200);
+    const after = (second.body as { providers: Array<{ id: string; label: string }> }).providers;
+    assert.deepEqual(after.map((e) => [e.id, e.label]), [[entries[1]!.id, 'Gmail backup'], [entries[0]!.id, 'smtp']]);
+    assert.equal(await api.db.prisma.providerCircuit.count({ where: { clinicId, channel: 'email' } }), 0, 'a fixed configuration is tried at once');
   });
 
   test('removing a channel hands it back to the global default', async () => {

@@ -3,8 +3,9 @@
  * sealed at rest and masked in every answer) and delivery settings. Channels a clinic has not
  * configured are served by the platform's global default.
  */
+import { randomUUID } from 'node:crypto';
 import { CHANNELS, type Channel } from '../../domain/messaging';
-import { findProvider, providersFor } from '../../activities/messaging/providers/registry';
+import { findProvider, providersFor } from '../../activities/messaging/providers/descriptors';
 import { maskProvider, sealProvider, storedProvidersSchema, type StoredProvider } from '../../prisma/communication-config';
 import { CredentialCipher } from '../../prisma/credential-cipher';
 import { type CommunicationConfig, type Prisma } from '../../prisma/generated/client';
@@ -28,8 +29,31 @@ function present(channel: Channel, row: CommunicationConfig | null) {
   };
 }
 
+type ChainEntryInput = { id?: string; label?: string; provider: string; credentials: Record<string, unknown> };
+
+/**
+ * Gives each entry of the chain its stable id (kept when the admin sends an existing entry's id
+ * back, new otherwise) and a label (the admin's, or the provider's name, numbered when one
+ * provider appears twice).
+ */
+function identifyEntries(chain: ChainEntryInput[], existing: StoredProvider[]): { entries: Array<{ id: string; label: string }>; details: ErrorDetail[] } {
+  const details: ErrorDetail[] = [];
+  const taken = new Set(chain.flatMap((e) => (e.label ? [e.label.toLowerCase()] : [])));
+  const entries = chain.map((entry, i) => {
+    if (entry.id && !existing.some((e) => e.id === entry.id)) details.push({ path: `body.providers.${i}.id`, message: 'not an entry of this channel: omit it for a new entry' });
+    let label = entry.label;
+    for (let n = 1; !label; n++) {
+      const candidate = n === 1 ? entry.provider : `${entry.provider} ${n}`;
+      if (!taken.has(candidate.toLowerCase())) label = candidate;
+    }
+    taken.add(label.toLowerCase());
+    return { id: entry.id ?? randomUUID(), label };
+  });
+  return { entries, details };
+}
+
 /** Validates each provider of the chain against its own credential schema; errors name the exact field. */
-function validateChain(channel: Channel, chain: Array<{ provider: string; credentials: Record<string, unknown> }>) {
+function validateChain(channel: Channel, chain: ChainEntryInput[]) {
   const details: ErrorDetail[] = [];
   const valid = chain.flatMap(({ provider, credentials }, i) => {
     const definition = findProvider(channel, provider);
@@ -45,7 +69,7 @@ function validateChain(channel: Channel, chain: Array<{ provider: string; creden
     }
     // Store what the admin entered (minus unknown keys), not the schema's derived output.
     const known = Object.fromEntries(Object.entries(credentials).filter(([k]) => k in (parsed.data as object)));
-    return [{ definition, credentials: known }];
+    return [{ index: i, definition, credentials: known }];
   });
   if (details.length) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid provider configuration', details);
   return valid;
@@ -98,15 +122,18 @@ export function communicationRoutes(r: ApiRouter, { config }: ApiDeps): ApiRoute
         if (body.settings.whatsappTemplates && params.channel !== 'whatsapp') {
           throw ApiError.badRequest('VALIDATION_ERROR', 'WhatsApp templates belong to the whatsapp channel', [{ path: 'body.settings.whatsappTemplates', message: `not used by ${params.channel}` }]);
         }
-        const providers = validateChain(params.channel, body.providers).map(({ definition, credentials }) =>
-          sealProvider(cipher, where, definition.provider, credentials, definition.secretFields),
-        );
+        const valid = validateChain(params.channel, body.providers);
         const row = await db.$transaction(async (tx) => {
           const before = await tx.communicationConfig.findFirst({ where: { channel: params.channel } });
+          const { entries, details } = identifyEntries(body.providers, before ? storedProvidersSchema.parse(before.providers) : []);
+          if (details.length) throw ApiError.badRequest('VALIDATION_ERROR', 'Invalid provider configuration', details);
+          const providers = valid.map(({ index, definition, credentials }) => sealProvider(cipher, where, { ...entries[index]!, provider: definition.provider }, credentials, definition.secretFields));
           const data = { enabled: body.enabled, providers: providers as Prisma.InputJsonValue, settings: body.settings as Prisma.InputJsonValue };
           const after = before
             ? await tx.communicationConfig.update({ where: { id: before.id }, data })
             : await tx.communicationConfig.create({ data: { ...data, clinicId, channel: params.channel } });
+          // A configuration the admin just fixed is tried at once: its circuits start closed.
+          await tx.providerCircuit.deleteMany({ where: { channel: params.channel } });
           // The trail shows masked credentials: who changed which provider, never a secret or its ciphertext.
           const view = (c: CommunicationConfig | null) => c && { enabled: c.enabled, providers: masked(storedProvidersSchema.parse(c.providers)), settings: c.settings };
           await writeAudit(tx, req, { action: 'communication.configure', entityType: 'CommunicationConfig', entityId: after.id, clinicId, before: view(before), after: view(after) });

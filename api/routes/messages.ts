@@ -1,20 +1,26 @@
 /**
- * Sending messages and reading the delivery log. Each recipient becomes one Message row and
- * one delivery workflow (message/<clinicId>/<messageId>); contact details and content stay in
- * the row, the workflow carries ids only.
+ * Sending messages and reading the delivery log. Each recipient becomes one Message row and one
+ * delivery workflow (message/<clinicId>/<messageId>); contact details and content stay in the
+ * row, the workflow carries ids only. A send request's messages are committed together with
+ * the request (a MessageBatch) and started by one batch workflow: accepted whole or not at all.
  */
 import { randomUUID } from 'node:crypto';
-import { messageDeliveryStart, workflowIds } from '../../domain/temporal';
-import { type Message, type MessageAttempt, type Prisma } from '../../prisma/generated/client';
+import { Prisma as PrismaNs, type Message, type MessageAttempt, type Prisma } from '../../prisma/generated/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { messageBatchStart, messageDeliveryStart, workflowIds } from '../../domain/temporal';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { idempotencyKeyReused, optionalIdempotencyKey, requestFingerprint } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
-import { messageListQuery, messageResponse, sendMessageBody, sendMessageResponse } from '../schemas/messages';
+import { messageListQuery, messageResponse, redriveBody, sendMessageBody, sendMessageResponse } from '../schemas/messages';
 import { type z } from '../openapi/zod';
+import { type TenantDb } from '../../prisma/tenant';
+import { auditRead } from '../services/audit';
 
 type Recipient = z.infer<typeof sendMessageBody>['recipients'][number];
+const HOUR_MS = 3_600_000;
 
 export function presentMessage(m: Message & { attempts?: MessageAttempt[] }) {
   return {
@@ -25,16 +31,24 @@ export function presentMessage(m: Message & { attempts?: MessageAttempt[] }) {
     status: m.status,
     channel: m.channel,
     provider: m.provider,
+    providerEntryId: m.providerEntryId,
     providerMessageId: m.providerMessageId,
     failures: m.failures as Array<Record<string, unknown>>,
     workflowId: m.workflowId,
+    batchId: m.batchId,
     createdAt: m.createdAt.toISOString(),
+    expiresAt: m.expiresAt.toISOString(),
+    nextAttemptAt: m.nextAttemptAt?.toISOString() ?? null,
+    redrives: m.redrives,
     deliveredAt: m.deliveredAt?.toISOString() ?? null,
     ...(m.attempts
       ? {
           attempts: m.attempts.map((a) => ({
             channel: a.channel,
             provider: a.provider,
+            entryId: a.providerEntryId,
+            label: a.providerLabel,
+            round: a.round,
             attemptNumber: a.attemptNumber,
             outcome: a.outcome,
             errorKind: a.errorKind,
@@ -51,78 +65,131 @@ export function presentMessage(m: Message & { attempts?: MessageAttempt[] }) {
 function listWhere(query: z.infer<typeof messageListQuery>): Prisma.MessageWhereInput {
   return {
     ...(query.patientId ? { patientId: query.patientId } : {}),
-    ...(query.status ? { status: query.status } : {}),
+    ...(query.status ? { status: { in: query.status } } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
     ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
   };
 }
 
+const accepted = (messages: Array<Pick<Message, 'id' | 'patientId' | 'recipient' | 'workflowId'>>, batchId: string) => ({
+  batchId,
+  messages: messages.map((m) => ({ id: m.id, recipient: m.patientId ? { patientId: m.patientId } : (m.recipient as Record<string, string>), workflowId: m.workflowId })),
+});
+
+/** Starts the request's batch workflow; one that exists already (a retried request) is fine. */
+async function startBatch(deps: ApiDeps, clinicId: string, batchId: string): Promise<void> {
+  try {
+    await deps.temporal.client.workflow.start('messageBatchWorkflow', { ...messageBatchStart(clinicId, batchId), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, batchId }, 'message batch could not start');
+    throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The messages could not be queued; nothing was sent. Try again later');
+  }
+}
+
+/** The earlier request with this key: the same answer, or 422 when the key came with another request. */
+async function replay(deps: ApiDeps, db: TenantDb, clinicId: string, key: string, fingerprint: string) {
+  const batch = await db.messageBatch.findFirst({ where: { idempotencyKey: key }, include: { messages: { orderBy: { id: 'asc' } } } });
+  if (!batch) return null;
+  if (batch.fingerprint !== fingerprint) throw idempotencyKeyReused();
+  await startBatch(deps, clinicId, batch.id);
+  return accepted(batch.messages, batch.id);
+}
+
 /** POST /api/v1/communication/send */
-export function sendRoutes(r: ApiRouter, { temporal }: ApiDeps): ApiRouter {
+export function sendRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   return r.route({
     method: 'post',
     path: '/send',
     summary: 'Send a message to patients or addresses, over the channels in order of preference',
+    description:
+      'Every recipient gets a message, or none does. With an Idempotency-Key, a retry of the same request answers the same message ids and sends nothing new; the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED.',
     access: 'message:send',
     tenant: true,
     body: sendMessageBody,
-    responses: { 202: { description: 'Accepted: one delivery workflow per recipient', schema: sendMessageResponse } },
+    responses: {
+      202: { description: 'Accepted: one delivery workflow per recipient', schema: sendMessageResponse },
+      422: { description: 'IDEMPOTENCY_KEY_REUSED' },
+      503: { description: 'Temporal is unavailable: nothing was queued' },
+    },
     handler: async ({ body }, req, res) => {
       const { db, clinicId } = req.tenant!;
+      const key = optionalIdempotencyKey(req);
+      const fingerprint = requestFingerprint(req);
+      if (key) {
+        const earlier = await replay(deps, db, clinicId, key, fingerprint);
+        if (earlier) return void res.status(202).json(earlier);
+      }
+
       const patientIds = body.recipients.flatMap((r) => ('patientId' in r ? [r.patientId] : []));
       const patients = await db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, preferredLanguage: true } });
       const missing = patientIds.filter((id) => !patients.some((p) => p.id === id));
       if (missing.length) throw ApiError.notFound('Patient');
 
-      const accepted = [];
-      for (const recipient of body.recipients as Recipient[]) {
+      const batchId = randomUUID();
+      const expiresAt = new Date(Date.now() + body.expiresInHours * HOUR_MS);
+      const rows: Prisma.MessageCreateManyInput[] = (body.recipients as Recipient[]).map((recipient) => {
         const id = randomUUID();
         const patient = 'patientId' in recipient ? patients.find((p) => p.id === recipient.patientId) : undefined;
-        const message = await db.message.create({
-          data: {
-            id,
-            clinicId,
-            patientId: patient?.id ?? null,
-            category: body.category,
-            channels: body.channels,
-            recipient: ('patientId' in recipient ? {} : recipient) as Prisma.InputJsonValue,
-            templateKey: body.template ?? null,
-            variables: (body.variables ?? undefined) as Prisma.InputJsonValue | undefined,
-            subject: body.subject ?? null,
-            body: body.body ?? null,
-            language: body.language ?? patient?.preferredLanguage ?? 'en',
-            metadata: (body.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
-            workflowId: workflowIds.messageDelivery(clinicId, id),
-            createdById: req.auth!.userId,
-          },
-        });
-        try {
-          await temporal.client.workflow.start('messageDeliveryWorkflow', messageDeliveryStart(clinicId, message.id, message.patientId));
-        } catch (err) {
-          // No workflow, no message: the row would otherwise wait forever.
-          await db.message.delete({ where: { id: message.id } });
-          throw err;
+        return {
+          id,
+          clinicId,
+          batchId,
+          patientId: patient?.id ?? null,
+          category: body.category,
+          channels: body.channels,
+          recipient: ('patientId' in recipient ? {} : recipient) as Prisma.InputJsonValue,
+          templateKey: body.template ?? null,
+          variables: (body.variables ?? undefined) as Prisma.InputJsonValue | undefined,
+          subject: body.subject ?? null,
+          body: body.body ?? null,
+          language: body.language ?? patient?.preferredLanguage ?? 'en',
+          metadata: (body.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
+          workflowId: workflowIds.messageDelivery(clinicId, id),
+          createdById: req.auth!.userId,
+          expiresAt,
+        };
+      });
+      try {
+        await db.$transaction([
+          db.messageBatch.create({ data: { id: batchId, clinicId, idempotencyKey: key ?? null, fingerprint, workflowId: workflowIds.messageBatch(clinicId, batchId), createdById: req.auth!.userId } }),
+          db.message.createMany({ data: rows }),
+        ]);
+      } catch (err) {
+        // The same key sent twice at once: the other request won, and its answer is this one's.
+        if (key && err instanceof PrismaNs.PrismaClientKnownRequestError && err.code === 'P2002') {
+          const earlier = await replay(deps, db, clinicId, key, fingerprint);
+          if (earlier) return void res.status(202).json(earlier);
         }
-        accepted.push({ id: message.id, recipient: 'patientId' in recipient ? { patientId: recipient.patientId } : recipient, workflowId: message.workflowId });
+        throw err;
       }
-      res.status(202).json({ messages: accepted });
+      try {
+        await startBatch(deps, clinicId, batchId);
+      } catch (err) {
+        // Not queued: nothing of the request stays behind, so a retry (with or without the key) starts afresh.
+        await db.$transaction([db.message.deleteMany({ where: { batchId } }), db.messageBatch.deleteMany({ where: { id: batchId } })]);
+        throw err;
+      }
+      res.status(202).json(accepted(rows.map((m) => ({ id: m.id!, patientId: m.patientId ?? null, recipient: m.recipient as Prisma.JsonValue, workflowId: m.workflowId })), batchId));
     },
   });
 }
 
-/** GET /api/v1/messages and /api/v1/messages/:id: the delivery log. */
-export function messageLogRoutes(r: ApiRouter): ApiRouter {
+/** GET /api/v1/messages, /api/v1/messages/:id and POST /api/v1/messages/:id/retry: the delivery log and its dead letters. */
+export function messageLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   return r
     .route({
       method: 'get',
       path: '/',
       summary: "The clinic's messages, newest first",
+      description: '`status=FAILED,EXPIRED` lists the dead letters (what never arrived), each with its failures.',
       access: 'message:read',
       tenant: true,
       query: messageListQuery,
       responses: { 200: { description: 'A page of messages', schema: page(messageResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.message.findMany({ where: listWhere(query), orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        const rows = await req.tenant!.db.message.findMany({ where: { ...listWhere(query), AND: [req.tenant!.ownership.message] }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        await auditRead(req.tenant!.db, req, 'patient.messages.list', rows.slice(0, query.limit).flatMap((m) => (m.patientId ? [m.patientId] : [])));
         res.json(toPage(rows, query.limit, presentMessage));
       },
     })
@@ -135,9 +202,49 @@ export function messageLogRoutes(r: ApiRouter): ApiRouter {
       params: idParams,
       responses: { 200: { description: 'The message and its attempts', schema: messageResponse } },
       handler: async ({ params }, req, res) => {
-        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
+        const message = await req.tenant!.db.message.findUnique({ where: { id: params.id, AND: [req.tenant!.ownership.message] }, include: { attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNumber: 'asc' }] } } });
         if (!message) throw ApiError.notFound('Message');
+        await auditRead(req.tenant!.db, req, 'patient.messages.read', message.patientId ? [message.patientId] : []);
         res.json(presentMessage(message));
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/:id/retry',
+      summary: 'Run a message that FAILED or EXPIRED again, under its own id',
+      description:
+        'The message gets a new deadline (`expiresInHours`, 72 by default) and its delivery runs again; its attempts keep counting rounds. A second click while it runs changes nothing.',
+      access: 'message:redrive',
+      tenant: true,
+      params: idParams,
+      body: redriveBody,
+      responses: {
+        202: { description: 'Running again', schema: messageResponse },
+        409: { description: 'NOT_RETRYABLE: the message was delivered, suppressed or is still on its way' },
+      },
+      handler: async ({ params, body }, req, res) => {
+        const { db, clinicId } = req.tenant!;
+        const message = await db.message.findUnique({ where: { id: params.id } });
+        if (!message) throw ApiError.notFound('Message');
+        if (message.status === 'FAILED' || message.status === 'EXPIRED') {
+          // Conditional: of two clicks at once, one moves it; the other finds it PENDING below.
+          await db.message.updateMany({
+            where: { id: message.id, status: { in: ['FAILED', 'EXPIRED'] } },
+            data: { status: 'PENDING', nextAttemptAt: null, expiresAt: new Date(Date.now() + (body.expiresInHours ?? 72) * HOUR_MS), redrives: { increment: 1 } },
+          });
+        } else if (message.status !== 'PENDING') {
+          throw ApiError.conflict('NOT_RETRYABLE', `The message is ${message.status}: only FAILED or EXPIRED messages are run again`);
+        }
+        try {
+          // A finished run may be followed by a new one; a running one is left alone.
+          await deps.temporal.client.workflow.start('messageDeliveryWorkflow', { ...messageDeliveryStart(clinicId, message.id, message.patientId), workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+            deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, messageId: message.id }, 'message redrive could not start');
+            throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The message could not be run again now; try again later');
+          }
+        }
+        res.status(202).json(presentMessage(await db.message.findUniqueOrThrow({ where: { id: message.id } })));
       },
     });
 }

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { localDate } from '../../domain/dates';
 import { type Actor, actor, bearer, createClinic, PASSWORD, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError, detailPaths } from '../../test/support/errors';
+import { insertAppointment } from '../../test/support/scheduling';
 
 const PATIENTS = '/api/v1/patients';
 const BARCODE = /^P-[0-9A-HJKMNP-TV-Z]{10}$/;
@@ -111,6 +112,9 @@ describe('patients', () => {
     expectError(await api.http.patch(`${PATIENTS}/${p.id}`).set(bearer(accountant)).send({ lastName: 'Changed' }), 403, 'FORBIDDEN');
     assert.equal((await api.db.prisma.patient.findUniqueOrThrow({ where: { id: p.id } })).lastName, 'Subject');
     await api.http.get(`${PATIENTS}/${p.id}`).set(bearer(accountant)).expect(200);
+    // A doctor changes the patients they treat only: others answer 404, as another clinic's do.
+    expectError(await api.http.patch(`${PATIENTS}/${p.id}`).set(bearer(doctor)).send({ gender: 'male' }), 404, 'NOT_FOUND');
+    await insertAppointment(api, { clinicId, patientId: p.id, practitionerId: doctor.id, startsAt: '2026-06-01T09:00:00Z', endsAt: '2026-06-01T09:50:00Z' });
     await api.http.patch(`${PATIENTS}/${p.id}`).set(bearer(doctor)).send({ gender: 'male' }).expect(200);
     expectError(await api.http.get(PATIENTS), 401, 'UNAUTHORIZED');
 

@@ -11,7 +11,7 @@ import { idParams, listQuery, page } from '../schemas/common';
 import { messageResponse } from '../schemas/messages';
 import { presentMessage } from './messages';
 import { createPatientBody, type guardian, patientListQuery, patientResponse, updatePatientBody } from '../schemas/patients';
-import { writeAudit } from '../services/audit';
+import { auditRead, writeAudit } from '../services/audit';
 import { assertRoomFor } from '../services/license-enforcement';
 import { z } from '../openapi/zod';
 
@@ -88,18 +88,22 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       query: patientListQuery,
       responses: { 200: { description: 'A page of patients', schema: page(patientResponse) } },
       handler: async ({ query }, req, res) => {
+        const { db, ownership } = req.tenant!;
         const contains = containsText(query.q);
-        const rows = await req.tenant!.db.patient.findMany({
+        const rows = await db.patient.findMany({
           where: {
             ...(query.active !== undefined ? { active: query.active } : {}),
             ...(contains && query.q
               ? { OR: [{ firstName: contains }, { lastName: contains }, { email: contains }, { phone: contains }, { barcode: query.q }] }
               : {}),
+            AND: [ownership.patient],
           },
           orderBy: query.sort === 'lastName' ? [{ lastName: query.order }, { firstName: query.order }, { id: query.order }] : [{ id: query.order }],
           ...pageArgs(query.limit, query.cursor),
         });
-        res.json(toPage(rows, query.limit, presentPatient));
+        const page = toPage(rows, query.limit, presentPatient);
+        await auditRead(db, req, 'patient.list', page.data.map((p) => p.id));
+        res.json(page);
       },
     })
     .route({
@@ -111,8 +115,10 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       params: idParams,
       responses: { 200: { description: 'The patient', schema: patientResponse } },
       handler: async ({ params }, req, res) => {
-        const patient = await req.tenant!.db.patient.findUnique({ where: { id: params.id } });
+        const { db, ownership } = req.tenant!;
+        const patient = await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] } });
         if (!patient) throw ApiError.notFound('Patient');
+        await auditRead(db, req, 'patient.read', [patient.id]);
         res.json(presentPatient(patient));
       },
     })
@@ -126,9 +132,10 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       query: listQuery,
       responses: { 200: { description: 'A page of messages', schema: page(messageResponse) } },
       handler: async ({ params, query }, req, res) => {
-        const { db } = req.tenant!;
-        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const { db, ownership } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
         const rows = await db.message.findMany({ where: { patientId: params.id }, orderBy: { id: 'desc' }, ...pageArgs(query.limit, query.cursor) });
+        await auditRead(db, req, 'patient.messages.read', [params.id]);
         res.json(toPage(rows, query.limit, presentMessage));
       },
     })
@@ -142,8 +149,8 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       body: deviceTokenBody,
       responses: { 201: { description: 'Registered', schema: deviceTokenResponse }, 200: { description: 'Already registered', schema: deviceTokenResponse } },
       handler: async ({ params, body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
-        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const { db, clinicId, ownership } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
         const existing = await db.deviceToken.findFirst({ where: { token: body.token } });
         // A device belongs to whoever registered it last (a family tablet changes hands).
         const row = existing
@@ -161,8 +168,8 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       params: idParams,
       responses: { 200: { description: 'Devices', schema: z.array(deviceTokenResponse) } },
       handler: async ({ params }, req, res) => {
-        const { db } = req.tenant!;
-        if (!(await db.patient.findUnique({ where: { id: params.id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const { db, ownership } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
         const rows = await db.deviceToken.findMany({ where: { patientId: params.id }, orderBy: { createdAt: 'desc' } });
         res.json(rows.map(presentDeviceToken));
       },
@@ -177,10 +184,10 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       body: updatePatientBody,
       responses: { 200: { description: 'The changed patient', schema: patientResponse }, 402: { description: 'Reactivating would exceed the licence' } },
       handler: async ({ params, body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
+        const { db, clinicId, ownership } = req.tenant!;
         const { guardian: g, dateOfBirth, ...fields } = body;
         const patient = await db.$transaction(async (tx) => {
-          const before = await tx.patient.findUnique({ where: { id: params.id } });
+          const before = await tx.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] } });
           if (!before) throw ApiError.notFound('Patient');
           const dob = dateOfBirth === undefined ? before.dateOfBirth?.toISOString().slice(0, 10) : dateOfBirth;
           const hasGuardian = g === undefined ? !!before.guardianName : !!g;

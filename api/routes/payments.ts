@@ -4,6 +4,7 @@
  */
 import { type Payment, Prisma } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
+import { type OwnershipScope } from '../middleware/ownership';
 import { type ApiDeps } from '../deps';
 import { checkoutForDues } from '../payments/checkout';
 import { createStripeClient } from '../payments/stripe-client';
@@ -13,7 +14,7 @@ import { pageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { idParams, page } from '../schemas/common';
 import { creditsResponse, duesResponse, paymentLinkBody, paymentLinkResponse, paymentListQuery, paymentResponse, recordPaymentBody, topUpBody } from '../schemas/payments';
-import { writeAudit } from '../services/audit';
+import { auditRead, writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
 import { signalPaymentChases } from '../services/payment-signals';
 import { recordPayment, topUpCredit } from '../services/payments';
@@ -67,17 +68,21 @@ export function paymentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       query: paymentListQuery,
       responses: { 200: { description: 'A page of payments, oldest first', schema: page(paymentResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.payment.findMany({
+        const { db, ownership } = req.tenant!;
+        const rows = await db.payment.findMany({
           where: {
             ...(query.patientId ? { patientId: query.patientId } : {}),
             ...(query.appointmentId ? { appointmentId: query.appointmentId } : {}),
             ...(query.method ? { method: query.method } : {}),
             ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
+            AND: [ownership.payment],
           },
           orderBy: [{ id: 'asc' }],
           ...pageArgs(query.limit, query.cursor),
         });
-        res.json(toPage(rows, query.limit, presentPayment));
+        const page = toPage(rows, query.limit, presentPayment);
+        await auditRead(db, req, 'patient.payments.list', page.data.map((p) => p.patientId));
+        res.json(page);
       },
     });
 }
@@ -85,8 +90,8 @@ export function paymentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
 export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const stripe = createStripeClient(deps.config);
   const returnUrl = deps.config.PUBLIC_API_URL ?? 'http://localhost:3000';
-  const requirePatient = async (db: TenantDb, id: string) => {
-    if (!(await db.patient.findUnique({ where: { id }, select: { id: true } }))) throw ApiError.notFound('Patient');
+  const requirePatient = async ({ db, ownership }: { db: TenantDb; ownership: OwnershipScope }, id: string) => {
+    if (!(await db.patient.findUnique({ where: { id, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
   };
   const currencyOf = async (db: TenantDb, clinicId: string) => (await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { currency: true } })).currency;
 
@@ -101,8 +106,10 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       responses: { 200: { description: 'Dues', schema: duesResponse }, 404: { description: 'No such patient' } },
       handler: async ({ params }, req, res) => {
         const { db, clinicId } = req.tenant!;
-        await requirePatient(db, params.id);
-        res.json(await outstandingDues(db, clinicId, params.id, await currencyOf(db, clinicId)));
+        await requirePatient(req.tenant!, params.id);
+        const dues = await outstandingDues(db, clinicId, params.id, await currencyOf(db, clinicId));
+        await auditRead(db, req, 'patient.dues.read', [params.id]);
+        res.json(dues);
       },
     })
     .route({
@@ -122,7 +129,7 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       },
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId } = req.tenant!;
-        await requirePatient(db, params.id);
+        await requirePatient(req.tenant!, params.id);
         if (!stripe) throw new ApiError(503, 'STRIPE_NOT_CONFIGURED', 'Card payments are not set up on this platform');
         const checkout = await checkoutForDues(stripe, db, { clinicId, patientId: params.id, successUrl: body.successUrl ?? returnUrl, cancelUrl: body.cancelUrl ?? returnUrl });
         if (!checkout) throw ApiError.unprocessable('NOTHING_DUE', 'The patient owes nothing');
@@ -142,8 +149,9 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       responses: { 200: { description: 'Credit', schema: creditsResponse }, 404: { description: 'No such patient' } },
       handler: async ({ params }, req, res) => {
         const { db, clinicId } = req.tenant!;
-        await requirePatient(db, params.id);
+        await requirePatient(req.tenant!, params.id);
         const entries = await db.creditEntry.findMany({ where: { patientId: params.id }, orderBy: { id: 'asc' } });
+        await auditRead(db, req, 'patient.credits.read', [params.id]);
         res.json({
           balance: (await creditBalance(db, clinicId, params.id)).toFixed(2),
           currency: await currencyOf(db, clinicId),
@@ -162,7 +170,7 @@ export function patientAccountRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       body: topUpBody,
       responses: { 201: { description: 'The new balance', schema: creditsResponse.pick({ balance: true, currency: true }) }, 404: { description: 'No such patient' } },
       handler: async ({ params, body }, req, res) => {
-        await requirePatient(req.tenant!.db, params.id);
+        await requirePatient(req.tenant!, params.id);
         const result = await topUpCredit(req, { patientId: params.id, amount: new Prisma.Decimal(body.amount), method: body.method, note: body.note }, requireIdempotencyKey(req));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(201).json({ balance: result.balance, currency: result.currency });

@@ -64,7 +64,8 @@ const ask = (who: Actor, appointmentId: string, requestedStartsAt: Date) =>
 describe('reschedule requests', () => {
   test('only the session\'s own therapist may ask, at least 48 hours ahead, once at a time', async () => {
     const mine = await session(100);
-    expectError(await ask(colleague, mine.id, at(130)), 403, 'NOT_YOUR_SESSION');
+    // A colleague does not see the session at all: 404, as for another clinic's.
+    expectError(await ask(colleague, mine.id, at(130)), 404, 'NOT_FOUND');
     expectError(await ask(receptionist, mine.id, at(130)), 403, 'FORBIDDEN');
     const soon = await session(30);
     expectError(await ask(therapist, soon.id, at(130)), 422, 'TOO_LATE');
@@ -98,7 +99,8 @@ describe('reschedule requests', () => {
     assert.equal((await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).startsAt.toISOString(), appointment.startsAt);
 
     const again = (await ask(therapist, appointment.id, at(231)).expect(201)).body as RequestBody;
-    expectError(await api.http.delete(`${REQUESTS}/${again.id}`).set(bearer(colleague)), 403, 'NOT_YOUR_REQUEST');
+    expectError(await api.http.delete(`${REQUESTS}/${again.id}`).set(bearer(colleague)), 404, 'NOT_FOUND');
+    expectError(await api.http.get(`${REQUESTS}/${again.id}`).set(bearer(colleague)), 404, 'NOT_FOUND');
     const withdrawn = (await api.http.delete(`${REQUESTS}/${again.id}`).set(bearer(therapist)).expect(200)).body as RequestBody;
     assert.equal(withdrawn.status, 'WITHDRAWN');
   });

@@ -27,7 +27,8 @@ export function rescheduleRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter 
   const now = () => deps.now?.() ?? new Date();
 
   async function findOwn(req: Request, id: string): Promise<RescheduleRequest> {
-    const request = await req.tenant!.db.rescheduleRequest.findUnique({ where: { id } });
+    const { db, ownership } = req.tenant!;
+    const request = await db.rescheduleRequest.findUnique({ where: { id, AND: [ownership.rescheduleRequest] } });
     if (!request) throw ApiError.notFound('Reschedule request');
     return request;
   }
@@ -56,9 +57,10 @@ export function rescheduleRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter 
         422: { description: 'TOO_LATE (the session is less than 48 hours away), or the new time is in the past or outside working hours' },
       },
       handler: async ({ body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
-        const appointment = await db.appointment.findUnique({ where: { id: body.appointmentId } });
+        const { db, clinicId, ownership } = req.tenant!;
+        const appointment = await db.appointment.findUnique({ where: { id: body.appointmentId, AND: [ownership.appointment] } });
         if (!appointment) throw ApiError.notFound('Appointment');
+        // A practitioner only finds their own sessions; this is for platform staff, who find every one.
         if (appointment.practitionerId !== req.auth!.userId) throw ApiError.forbidden('NOT_YOUR_SESSION', 'Only the session\'s own practitioner may ask to move it');
         if (appointment.status !== 'SCHEDULED' && appointment.status !== 'CONFIRMED') throw ApiError.conflict('INVALID_TRANSITION', `An appointment that is ${appointment.status} cannot be moved`);
         if (appointment.startsAt.getTime() - now().getTime() < RESCHEDULE_NOTICE_MS) {
@@ -95,8 +97,9 @@ export function rescheduleRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter 
       query: rescheduleRequestListQuery,
       responses: { 200: { description: 'A page of requests, oldest first', schema: page(rescheduleRequestResponse) } },
       handler: async ({ query }, req, res) => {
-        const rows = await req.tenant!.db.rescheduleRequest.findMany({
-          where: { ...(query.status ? { status: query.status } : {}), ...(query.therapistId ? { therapistId: query.therapistId } : {}) },
+        const { db, ownership } = req.tenant!;
+        const rows = await db.rescheduleRequest.findMany({
+          where: { ...(query.status ? { status: query.status } : {}), ...(query.therapistId ? { therapistId: query.therapistId } : {}), AND: [ownership.rescheduleRequest] },
           orderBy: [{ id: 'asc' }],
           ...pageArgs(query.limit, query.cursor),
         });

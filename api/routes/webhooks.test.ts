@@ -127,7 +127,7 @@ async function sentMessage(clinicId: string, seed: MessageSeed): Promise<{ id: s
   });
   const attemptKey = `${row.id}:${seed.channel}:${seed.provider}`;
   await api.db.prisma.messageAttempt.create({
-    data: { clinicId, messageId: row.id, channel: seed.channel, provider: seed.provider, attemptKey, attemptNumber: 1, outcome: 'ACCEPTED', providerMessageId, startedAt: new Date() },
+    data: { clinicId, messageId: row.id, channel: seed.channel, provider: seed.provider, providerEntryId: seed.provider, providerLabel: seed.provider, attemptKey, attemptNumber: 1, outcome: 'ACCEPTED', providerMessageId, startedAt: new Date() },
   });
   return { id: row.id, providerMessageId };
 }

@@ -66,3 +66,29 @@ export async function writeAudit(db: AuditWriter, req: Request, entry: AuditEntr
     },
   });
 }
+
+/** Any client that can add several audit rows in one statement. */
+export interface ReadAuditWriter {
+  auditLog: { createMany(args: { data: Prisma.AuditLogCreateManyInput[] }): PromiseLike<unknown> };
+}
+
+/**
+ * Records that the caller read these patients' records (HIPAA: every access to a record leaves a
+ * trace): who, which patient, when and which request, never what was seen. One insert, with no
+ * transaction: it runs before the answer is sent, so a read the trail cannot record is not served.
+ */
+export async function auditRead(db: ReadAuditWriter, req: Request, action: string, patientIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(patientIds)];
+  if (ids.length === 0) return;
+  await db.auditLog.createMany({
+    data: ids.map((entityId) => ({
+      clinicId: req.tenant!.clinicId,
+      actorId: req.auth?.userId ?? null,
+      actorRole: req.auth?.role ?? null,
+      action,
+      entityType: 'Patient',
+      entityId,
+      requestId: req.requestId,
+    })),
+  });
+}

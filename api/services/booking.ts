@@ -17,6 +17,7 @@ import { appointmentStart, workflowIds } from '../../domain/temporal';
 import { isExclusionViolation } from '../../prisma/errors';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
+import { recordBooking } from '../observability/booking-metrics';
 import { ApiError } from '../http/api-error';
 import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
@@ -48,7 +49,21 @@ export function assertBookable(hours: Parameters<typeof whyNotBookable>[0], slot
   if (why) throw ApiError.unprocessable(why, NOT_BOOKABLE_MESSAGES[why], [{ path: 'body.startsAt', message: NOT_BOOKABLE_MESSAGES[why] }]);
 }
 
+/** Books, counts the outcome (clinicflow_bookings_total) and logs the booked appointment's ids, never the patient's details. */
 export async function bookAppointment(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
+  try {
+    const result = await book(deps, req, body, idempotencyKey);
+    recordBooking(deps.metrics, result.replayed ? 'replayed' : 'booked');
+    const { id, clinicId, workflowId } = result.appointment;
+    req.log.info({ clinicId, appointmentId: id, workflowId, replayed: result.replayed }, 'appointment booked');
+    return result;
+  } catch (err) {
+    recordBooking(deps.metrics, err instanceof ApiError && err.code === 'SLOT_TAKEN' ? 'slot_taken' : 'rejected');
+    throw err;
+  }
+}
+
+async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
   const now = deps.now?.() ?? new Date();
   const fingerprint = requestFingerprint(req);

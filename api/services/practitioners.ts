@@ -1,5 +1,6 @@
 /** Looks up practitioners and their working hours within the caller's clinic. */
 import { hoursOf, type PractitionerHours } from '../../domain/availability';
+import { type Prisma } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
 import { ApiError } from '../http/api-error';
 
@@ -10,9 +11,9 @@ type Db = Pick<TenantTx, 'staffUser' | 'clinic' | 'practitionerSchedule'>;
 export const PRACTITIONER_ROLES = ['DOCTOR', 'THERAPIST', 'NURSE'] as const;
 const isPractitionerRole = (role: string) => (PRACTITIONER_ROLES as readonly string[]).includes(role);
 
-/** An active staff member of this clinic (else 404) who practises (else 422 NOT_A_PRACTITIONER). */
-export async function requirePractitioner(db: Pick<Db, 'staffUser'>, staffId: string) {
-  const staff = await db.staffUser.findFirst({ where: { id: staffId, active: true }, select: { id: true, role: true } });
+/** An active staff member of this clinic within `reach` (else 404) who practises (else 422 NOT_A_PRACTITIONER). */
+export async function requirePractitioner(db: Pick<Db, 'staffUser'>, staffId: string, reach: Prisma.StaffUserWhereInput = {}) {
+  const staff = await db.staffUser.findFirst({ where: { id: staffId, active: true, AND: [reach] }, select: { id: true, role: true } });
   if (!staff) throw ApiError.notFound('Staff member');
   if (!isPractitionerRole(staff.role)) {
     throw ApiError.unprocessable('NOT_A_PRACTITIONER', `A ${staff.role.toLowerCase().replace('_', ' ')} has no working hours or session prices; only doctors, therapists and nurses do`);

@@ -35,7 +35,7 @@ export type WebhookEvent = StatusReport | InboundReply;
  * callbacks, so a late "delivered" must not overwrite "read". DELIVERED is also what the workflow
  * writes when a vendor accepts the message, which is why a later failure report still counts.
  */
-const PROGRESS: Record<MessageStatus, number> = { PENDING: 0, SENDING: 1, DELIVERED: 2, FAILED: 3, BOUNCED: 3, SUPPRESSED: 3, READ: 4 };
+const PROGRESS: Record<MessageStatus, number> = { PENDING: 0, SENDING: 1, RETRYING: 1, DELIVERED: 2, FAILED: 3, BOUNCED: 3, SUPPRESSED: 3, EXPIRED: 3, READ: 4 };
 
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const OPT_IN = new Set(['START', 'UNSTOP']);

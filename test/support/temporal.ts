@@ -23,7 +23,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
  * The SDK gives the server five seconds to listen; a machine busy with the rest of the suite
  * sometimes needs longer, so a slow start is tried again before the test fails on it.
  */
-async function startTimeSkippingServer(executable: string, attempts = 3): Promise<TestWorkflowEnvironment> {
+async function startTimeSkippingServer(executable: string, attempts = 5): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: executable } } });

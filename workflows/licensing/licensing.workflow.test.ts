@@ -11,6 +11,7 @@ import { type Activities } from '../../activities';
 import { type AlertPlan, type AlertToRaise, type LicenseLimits, type LicenseUsageCounts, type OpenAlert } from '../../domain/licensing';
 import { type ClinicForLicensing, licensingCheckStateQuery, licensingSweepProgressQuery } from '../../domain/licensing-workflow';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../domain/temporal';
+import { fakeDelivery } from '../../test/support/fake-delivery';
 import { bundleWorkflows, createTimeSkippingEnv } from '../../test/support/temporal';
 import { licensingCheckWorkflow } from './licensing-check';
 import { licensingSweepWorkflow } from './licensing-sweep';
@@ -73,15 +74,7 @@ class FakeClinicStore {
         return this.deliverAlerts ? ids : [];
       },
       // The alert emails' delivery workflows (children) run against these.
-      prepareDelivery: async () => ({ steps: [{ channel: 'email', providers: [{ provider: 'smtp', source: 'clinic' }], retryAttempts: 1, limits: {} }], skipped: [], suppressed: false }),
-      circuitAllows: async () => true,
-      reserveSendSlot: async () => ({ waitMs: 0 }),
-      recordCircuit: async () => undefined,
-      sendThroughProvider: async ({ messageId }) => {
-        this.delivered.push(messageId);
-        return { providerMessageId: `sent-${messageId}` };
-      },
-      finishMessage: async () => undefined,
+      ...fakeDelivery({ onSend: ({ messageId }) => this.delivered.push(messageId) }),
     };
   }
 }

@@ -30,12 +30,12 @@ export async function channelTestWorkflow({ clinicId, channel, messageId }: Chan
   }
 
   state = { stage: 'delivering' };
-  const { status, channel: deliveredOn, provider, failures } = await executeChild(messageDeliveryWorkflow, messageDeliveryStart(clinicId, messageId));
+  const { status, channel: deliveredOn, provider, label, failures } = await executeChild(messageDeliveryWorkflow, messageDeliveryStart(clinicId, messageId));
   const result: ChannelTestResult = {
     messageId,
     verification,
     ...(verificationError ? { verificationError } : {}),
-    delivery: { status, ...(deliveredOn ? { channel: deliveredOn } : {}), ...(provider ? { provider } : {}), failures },
+    delivery: { status, ...(deliveredOn ? { channel: deliveredOn } : {}), ...(provider ? { provider } : {}), ...(label ? { label } : {}), failures },
   };
   state = { stage: 'finished', result };
   return result;

@@ -12,6 +12,7 @@ import { type Activities } from '../../activities';
 import { type ChannelTestResult, type ProviderVerification } from '../../domain/channel-test';
 import { type MessageDeliveryResult } from '../../domain/message-delivery';
 import { channelTestStart, SEARCH_ATTRIBUTES, TASK_QUEUES, workflowIds } from '../../domain/temporal';
+import { FAKE_SMTP_ENTRY, fakeDelivery } from '../../test/support/fake-delivery';
 import { bundleWorkflows, createTimeSkippingEnv } from '../../test/support/temporal';
 import { channelTestWorkflow } from './channel-test';
 
@@ -29,18 +30,11 @@ function fakeActivities(verify: Activities['verifyChannelProviders'], smtpAccept
   const finished: MessageDeliveryResult[] = [];
   const activities: Partial<Activities> = {
     verifyChannelProviders: verify,
-    prepareDelivery: async () => ({ steps: [{ channel: 'email', providers: [{ provider: 'smtp', source: 'clinic' }], retryAttempts: 1, limits: {} }], skipped: [], suppressed: false }),
-    circuitAllows: async () => true,
-    recordCircuit: async () => undefined,
-    reserveSendSlot: async () => ({ waitMs: 0 }),
-    sendThroughProvider: async ({ messageId, provider }) => {
-      sent.push(`${messageId}/${provider}`);
-      if (smtpAccepts) return { providerMessageId: 'queued-1' };
-      throw ApplicationFailure.create({ type: 'AUTH', message: 'smtp refused the credentials', details: ['smtp:535'], nonRetryable: true });
-    },
-    finishMessage: async ({ result }) => {
-      finished.push(result);
-    },
+    ...fakeDelivery({
+      onSend: ({ messageId, entry }) => sent.push(`${messageId}/${entry.provider}`),
+      onFinish: (result) => finished.push(result),
+      ...(smtpAccepts ? {} : { refuse: () => ApplicationFailure.create({ type: 'AUTH', message: 'smtp refused the credentials', details: ['smtp:535'], nonRetryable: true }) }),
+    }),
   };
   return { activities, sent, finished };
 }
@@ -59,8 +53,8 @@ async function runTest(activities: Partial<Activities>): Promise<{ result: Chann
 describe('channel test workflow', () => {
   test('returns each provider\'s verification as the activity gave it, and delivers the test message through a child delivery workflow', async () => {
     const verification: ProviderVerification[] = [
-      { provider: 'smtp', source: 'clinic', ok: true },
-      { provider: 'ses', source: 'global', ok: false, kind: 'TRANSIENT', code: 'http:503' },
+      { ...FAKE_SMTP_ENTRY, ok: true },
+      { entryId: 'global:ses:0', label: 'platform ses', provider: 'ses', source: 'global', ok: false, kind: 'TRANSIENT', code: 'http:503' },
     ];
     const asked: Array<{ clinicId: string; channel: string }> = [];
     const fake = fakeActivities(async (input) => {
@@ -70,7 +64,7 @@ describe('channel test workflow', () => {
     const { result, messageId } = await runTest(fake.activities);
 
     assert.deepEqual(asked, [{ clinicId: 'clinic-1', channel: 'email' }]);
-    assert.deepEqual(result, { messageId, verification, delivery: { status: 'DELIVERED', channel: 'email', provider: 'smtp', failures: [] } });
+    assert.deepEqual(result, { messageId, verification, delivery: { status: 'DELIVERED', channel: 'email', provider: 'smtp', label: 'smtp', failures: [] } });
     assert.deepEqual(fake.sent, [`${messageId}/smtp`], 'the test message went out once');
     assert.equal(fake.finished.length, 1, 'the delivery log got its outcome');
 
@@ -83,13 +77,13 @@ describe('channel test workflow', () => {
   });
 
   test('a failed verification still attempts the delivery, and both failures are reported', async () => {
-    const verification: ProviderVerification[] = [{ provider: 'smtp', source: 'clinic', ok: false, kind: 'AUTH', code: 'smtp:535' }];
+    const verification: ProviderVerification[] = [{ ...FAKE_SMTP_ENTRY, ok: false, kind: 'AUTH', code: 'smtp:535' }];
     const fake = fakeActivities(async () => verification, false);
     const { result, messageId } = await runTest(fake.activities);
 
     assert.deepEqual(fake.sent, [`${messageId}/smtp`]);
     assert.deepEqual(result.verification, verification);
-    assert.deepEqual(result.delivery, { status: 'FAILED', failures: [{ channel: 'email', provider: 'smtp', kind: 'AUTH', code: 'smtp:535' }] });
+    assert.deepEqual(result.delivery, { status: 'FAILED', failures: [{ channel: 'email', entryId: 'smtp', label: 'smtp', provider: 'smtp', round: 1, kind: 'AUTH', code: 'smtp:535' }] });
   });
 
   test('when the verification cannot run at all, the delivery still runs and the error is named', async () => {

@@ -1,22 +1,29 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   type DeliveryFailure,
+  type DeliveryPlan,
   type DeliveryStep,
   type MessageDeliveryInput,
   type MessageDeliveryResult,
   type MessageDeliveryState,
   messageDeliveryStateQuery,
+  nextRunAtMs,
+  type ProviderEntryRef,
+  roundVerdict,
   SKIP,
 } from '../../domain/message-delivery';
-import { type DeliveryErrorKind, isPermanent } from '../../domain/messaging';
 
-const quick = proxyActivities<Activities>({
+// The short database steps of a delivery run beside the workflow, not as tasks on the server.
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** Sends with the retries the clinic chose for the channel; permanent errors are never retried. */
+/**
+ * Sends with the retries the clinic chose for the channel; permanent errors are never retried.
+ * Each attempt refuses to start past the message's deadline (the activity checks it).
+ */
 function sender(step: DeliveryStep) {
   return proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
@@ -24,69 +31,102 @@ function sender(step: DeliveryStep) {
   }).sendThroughProvider;
 }
 
-/** What the send activity's failure says: its ProviderError kind and vendor code. */
-function failureOf(err: unknown): { kind: DeliveryErrorKind; code?: string } {
+/** What the send activity's failure says: its ProviderError kind and vendor code (a timeout is transient). */
+function failureOf(err: unknown): { kind: string; code?: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type) {
     const [code] = (cause.details ?? []) as Array<string | undefined>;
-    return { kind: cause.type as DeliveryErrorKind, code };
+    return { kind: cause.type, code };
   }
   return { kind: 'TRANSIENT' };
 }
 
+type RunOutcome = { delivered: { step: DeliveryStep; entry: ProviderEntryRef } } | { delivered: null; earliestReopenMs?: number; allCircuitsOpen: boolean };
+
 /**
- * Delivers one message: for each channel of its chain (e.g. WhatsApp, then SMS, then email),
- * each provider of the clinic's chain in turn (primary, then fallbacks), skipping providers
- * whose circuit is open and waiting for the clinic's rate limit rather than failing. Transient
- * errors are retried; permanent ones move on at once. Every attempt lands in the delivery log.
+ * Delivers one message. A run of its chain tries each channel (e.g. WhatsApp, then SMS, then
+ * email) and each provider entry of the clinic's chain in turn (primary, then fallbacks): an open
+ * circuit moves on to the next entry, the clinic's rate limit is waited for, transient errors are
+ * retried, permanent ones move on at once. When a run delivers nothing for now (outages, open
+ * circuits), the message waits (RETRYING: 30 s, 2 min, 10 min, 30 min, then hourly, or until the
+ * earliest circuit lets a probe through) and runs the chain again, until its deadline: then it is
+ * EXPIRED, never sent late. Only permanent outcomes end it early (FAILED).
  */
 export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDeliveryInput): Promise<MessageDeliveryResult> {
   let state: MessageDeliveryState = { stage: 'planning' };
   setHandler(messageDeliveryStateQuery, () => state);
 
-  const finish = async (result: MessageDeliveryResult) => {
-    await quick.finishMessage({ clinicId, messageId, result });
-    state = { stage: 'finished', result };
-    return result;
+  const failures: DeliveryFailure[] = [];
+  let rounds = 0;
+  const finish = async (result: Omit<MessageDeliveryResult, 'failures' | 'rounds'>) => {
+    const full: MessageDeliveryResult = { ...result, rounds, failures };
+    await local.finishMessage({ clinicId, messageId, result: full });
+    state = { stage: 'finished', result: full };
+    return full;
   };
 
-  const plan = await quick.prepareDelivery({ clinicId, messageId });
-  const failures: DeliveryFailure[] = [...plan.skipped];
-  if (plan.suppressed) return finish({ status: 'SUPPRESSED', failures });
+  let round = 0;
+  for (let failedRounds = 0; ; failedRounds++) {
+    const plan = await local.prepareDelivery({ clinicId, messageId });
+    // Counted on from earlier runs of the message (an admin may have run it again).
+    round = Math.max(round, plan.roundsBefore) + 1;
+    rounds++;
+    if (plan.suppressed) return finish({ status: 'SUPPRESSED' });
+    if (Date.now() >= plan.deadlineMs) return finish({ status: 'EXPIRED' });
 
-  for (const step of plan.steps) {
-    const send = sender(step);
-    for (const { provider, source } of step.providers) {
-      if (!(await quick.circuitAllows({ clinicId, channel: step.channel, provider, at: Date.now() }))) {
-        failures.push({ channel: step.channel, provider, kind: SKIP.circuitOpen });
-        continue;
-      }
-      await waitForRateLimit(step);
-      state = { stage: 'sending', channel: step.channel, provider };
-      try {
-        await send({ clinicId, messageId, channel: step.channel, provider, source });
-        await quick.recordCircuit({ clinicId, channel: step.channel, provider, healthy: true, at: Date.now() });
-        return finish({ status: 'DELIVERED', channel: step.channel, provider, failures });
-      } catch (err) {
-        const { kind, code } = failureOf(err);
-        failures.push({ channel: step.channel, provider, kind, code });
-        // Only the provider's own trouble counts against it; a bad address is not its fault.
-        if (!isPermanent(kind) || kind === 'AUTH') {
-          await quick.recordCircuit({ clinicId, channel: step.channel, provider, healthy: false, at: Date.now() });
+    const roundFailures: DeliveryFailure[] = plan.skipped.map((s) => ({ ...s, round }));
+    const outcome = await runChain(plan, round, roundFailures);
+    failures.push(...roundFailures);
+    if (outcome.delivered) {
+      const { step, entry } = outcome.delivered;
+      return finish({ status: 'DELIVERED', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label });
+    }
+    if (roundFailures.some((f) => f.kind === 'EXPIRED') || Date.now() >= plan.deadlineMs) return finish({ status: 'EXPIRED' });
+    if (roundVerdict(roundFailures) === 'final') return finish({ status: 'FAILED' });
+
+    const nowMs = Date.now();
+    const nextAt = nextRunAtMs({ nowMs, failedRounds: failedRounds + 1, deadlineMs: plan.deadlineMs, ...outcome });
+    // No run fits before the deadline: the message waits for it, then expires (it may still be run again by an admin).
+    const wakeAt = nextAt ?? plan.deadlineMs;
+    state = { stage: 'retrying', round, nextAttemptAtMs: wakeAt, deadlineMs: plan.deadlineMs, failures: roundFailures };
+    await local.markMessageRetrying({ clinicId, messageId, nextAttemptAtMs: wakeAt, failures: roundFailures });
+    await sleep(Math.max(wakeAt - nowMs, 0));
+    if (nextAt === null) return finish({ status: 'EXPIRED' });
+  }
+
+  async function runChain(plan: DeliveryPlan, round: number, roundFailures: DeliveryFailure[]): Promise<RunOutcome> {
+    let earliestReopenMs: number | undefined;
+    let tried = 0;
+    for (const step of plan.steps) {
+      const send = sender(step);
+      for (const entry of step.providers) {
+        const about = { channel: step.channel, entryId: entry.entryId, label: entry.label, provider: entry.provider, round };
+        state = { stage: 'sending', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, round };
+        try {
+          const sent = await sendRespectingRateLimit(send, step, entry, plan.deadlineMs, round);
+          if (sent.outcome === 'accepted') return { delivered: { step, entry } };
+          roundFailures.push({ ...about, kind: SKIP.circuitOpen });
+          earliestReopenMs = Math.min(earliestReopenMs ?? Infinity, sent.reopensAtMs);
+        } catch (err) {
+          tried++;
+          const { kind, code } = failureOf(err);
+          roundFailures.push({ ...about, kind, ...(code ? { code } : {}) });
+          if (kind === 'EXPIRED') return { delivered: null, allCircuitsOpen: false };
+          // Another entry of the same channel cannot reach an address that does not exist or opted out.
+          if (kind === 'INVALID_RECIPIENT' || kind === 'UNSUBSCRIBED') break;
         }
-        // Another provider of the same channel cannot reach an address that does not exist or opted out.
-        if (kind === 'INVALID_RECIPIENT' || kind === 'UNSUBSCRIBED') break;
       }
     }
+    return { delivered: null, allCircuitsOpen: tried === 0 && earliestReopenMs !== undefined, ...(earliestReopenMs !== undefined ? { earliestReopenMs } : {}) };
   }
-  return finish({ status: 'FAILED', failures });
 
-  async function waitForRateLimit(step: DeliveryStep): Promise<void> {
+  /** One entry's send; when the clinic's rate limit is full, waits for its window to roll over and asks again. */
+  async function sendRespectingRateLimit(send: ReturnType<typeof sender>, step: DeliveryStep, entry: ProviderEntryRef, deadlineMs: number, round: number) {
     for (;;) {
-      const { waitMs } = await quick.reserveSendSlot({ clinicId, channel: step.channel, limits: step.limits, at: Date.now() });
-      if (waitMs <= 0) return;
-      state = { stage: 'waiting-for-rate-limit', channel: step.channel, untilMs: Date.now() + waitMs };
-      await sleep(waitMs);
+      const sent = await send({ clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs });
+      if (sent.outcome !== 'rate-limited') return sent;
+      state = { stage: 'waiting-for-rate-limit', channel: step.channel, untilMs: Date.now() + sent.waitMs };
+      await sleep(sent.waitMs);
     }
   }
 }
