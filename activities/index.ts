@@ -2,6 +2,7 @@ import { type Client } from '@temporalio/client';
 import { type PrismaClient } from '../prisma/client';
 import { createAppointmentActivities } from './appointments/appointment-activities';
 import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
+import { withDatabaseFailures } from './database-failures';
 import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
@@ -22,18 +23,22 @@ export interface ActivityDeps extends MessagingDeps {
   payLinks: PayLinkSettings;
 }
 
-/** Every activity of ClinicFlow, bound to its dependencies. The worker calls this once. */
+/**
+ * Every activity of ClinicFlow, bound to its dependencies. The worker calls this once. Each family
+ * is wrapped in withDatabaseFailures, so a query PostgreSQL refuses for good fails at once with a
+ * typed non-retryable failure instead of being retried forever.
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createLicensingActivities(deps),
-    ...createLicenceAlertMessageActivities(deps),
-    ...createDeliveryActivities(deps),
-    ...createBatchActivities(deps),
-    ...createChannelTestActivities(deps),
-    ...createAppointmentActivities(deps),
-    ...createRescheduleRequestActivities(deps),
-    ...createPaymentReminderActivities(deps),
-    ...createStartReconcilerActivities(deps),
+    ...withDatabaseFailures(createLicensingActivities(deps)),
+    ...withDatabaseFailures(createLicenceAlertMessageActivities(deps)),
+    ...withDatabaseFailures(createDeliveryActivities(deps)),
+    ...withDatabaseFailures(createBatchActivities(deps)),
+    ...withDatabaseFailures(createChannelTestActivities(deps)),
+    ...withDatabaseFailures(createAppointmentActivities(deps)),
+    ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
+    ...withDatabaseFailures(createPaymentReminderActivities(deps)),
+    ...withDatabaseFailures(createStartReconcilerActivities(deps)),
   };
 }
 

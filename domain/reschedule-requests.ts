@@ -36,4 +36,5 @@ export const rescheduleRequestStateQuery = defineQuery<RescheduleRequestState>('
 
 export const RESCHEDULE_ERRORS = {
   notPending: 'NOT_PENDING',
+  notFound: 'REQUEST_NOT_FOUND',
 } as const;

@@ -124,6 +124,13 @@ export interface LicensingCheckInput {
   date: string;
 }
 
+/**
+ * The API starts an appointment's (or a reschedule request's) workflow inside the transaction that
+ * inserts its row, the start last: the commit follows within the transaction's own timeout (Prisma's
+ * default is 5 s). A row still absent this long after the workflow chain started was rolled back.
+ */
+export const COMMIT_WINDOW_MS = 60_000;
+
 export interface AppointmentWorkflowInput {
   clinicId: string;
   appointmentId: string;

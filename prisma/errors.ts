@@ -1,4 +1,5 @@
 /** Database refusals that carry meaning for callers, recognised from what Prisma's pg adapter reports. */
+import { DATABASE_FAILURES, type DatabaseFailureType } from '../domain/database-failures';
 import { Prisma } from './generated/client';
 
 interface AdapterCause {
@@ -39,4 +40,45 @@ export function isDatabaseBusy(err: unknown): boolean {
   const cause = postgresCause(err);
   if (cause && BUSY_SQLSTATES.has(cause.originalCode ?? cause.code ?? '')) return true;
   return /timeout exceeded when trying to connect|Unable to start a transaction in the given time|Connection terminated due to connection timeout/i.test(String(message ?? ''));
+}
+
+/** A database refusal that no retry can cure: its failure type and a description that quotes no value. */
+export interface PermanentDatabaseError {
+  type: DatabaseFailureType;
+  /** Prisma's code, the SQLSTATE and the constraint or model, never the refused value (PostgreSQL's own messages may quote it). */
+  description: string;
+}
+
+const CONSTRAINT_CODES = new Set(['P2002', 'P2003', 'P2004', 'P2011', 'P2014']);
+const ENCODING_STATES = new Set(['22021', '22P05']);
+
+/**
+ * Sorts a Prisma error into the permanent refusals (constraints, values PostgreSQL cannot take,
+ * a missing row to update) or `null` for everything else: unreachable or restarting databases,
+ * timeouts, exhausted pools, deadlocks and serialisation failures, which a retry may cure.
+ */
+export function permanentDatabaseError(err: unknown): PermanentDatabaseError | null {
+  if (err instanceof Prisma.PrismaClientValidationError) return { type: DATABASE_FAILURES.invalidInput, description: 'Prisma refused to build the query (an invalid value)' };
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  const cause = postgresCause(err) as (AdapterCause & { constraint?: { index?: string } }) | undefined;
+  const sqlState = cause?.originalCode ?? cause?.code;
+  const meta = err.meta as { modelName?: string } | undefined;
+  const where = [meta?.modelName, cause?.constraint?.index].filter(Boolean).join(' ');
+  const description = `Prisma ${err.code}${sqlState ? `, SQLSTATE ${sqlState}` : ''}${where ? ` (${where})` : ''}`;
+  if (err.code === 'P2025') return { type: DATABASE_FAILURES.notFound, description };
+  if (CONSTRAINT_CODES.has(err.code) || sqlState?.startsWith('23')) return { type: DATABASE_FAILURES.constraint, description };
+  if (sqlState && ENCODING_STATES.has(sqlState)) return { type: DATABASE_FAILURES.invalidEncoding, description };
+  if (sqlState?.startsWith('22') || err.code === 'P2000' || err.code === 'P2006' || err.code === 'P2007') return { type: DATABASE_FAILURES.invalidInput, description };
+  return null;
+}
+
+/**
+ * An error from the database layer that is not a permanent refusal: unreachable, restarting, timed
+ * out, pool exhausted, deadlocked. Answers Prisma's code (or the error's class) for logs, else null.
+ */
+export function transientDatabaseError(err: unknown): string | null {
+  if (permanentDatabaseError(err)) return null;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code;
+  if (err instanceof Prisma.PrismaClientInitializationError || err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientRustPanicError) return err.name;
+  return null;
 }

@@ -41,7 +41,6 @@ let servers: SmtpPeer[] = [];
 
 const received = () => servers.flatMap((s) => s.received);
 const smtpUp = async () => void servers.push(await startSmtpPeer({ ...ACCOUNT, port }));
-const smtpDown = async () => servers.at(-1)?.stop();
 
 before(async () => {
   [db, bundle, port] = await Promise.all([createTestDatabase(), bundleWorkflows(), freePort()]);

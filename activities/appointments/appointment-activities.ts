@@ -65,8 +65,9 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
   return {
     /**
      * The appointment's times and the clinic's reminder settings. The booking API starts the
-     * workflow inside the transaction that inserts the row, so a row not there yet is retried;
-     * one that never appears (the booking rolled back) fails for good and the workflow ends.
+     * workflow inside the transaction that inserts the row, so the row may not be there yet:
+     * APPOINTMENT_NOT_FOUND, which the workflow asks again about until the booking's commit window
+     * has passed (workflows/appointments/load-once-committed.ts).
      */
     async loadAppointmentTimeline({ clinicId, appointmentId, at }: { clinicId: string; appointmentId: string; at: number }): Promise<AppointmentTimeline> {
       const a = await load(clinicId, appointmentId);

@@ -24,7 +24,7 @@ export function createRescheduleRequestActivities({ prisma, temporal }: { prisma
     async loadRescheduleRequest({ clinicId, requestId }: { clinicId: string; requestId: string }): Promise<{ status: RescheduleRequestStatus; appointmentId: string; appointmentStartsAt: number }> {
       const request = await load(clinicId, requestId);
       // The API starts the workflow inside the transaction that inserts the row: wait for the commit.
-      if (!request) throw ApplicationFailure.retryable('The request is not (yet) in the database', 'REQUEST_NOT_FOUND');
+      if (!request) throw ApplicationFailure.retryable('The request is not (yet) in the database', RESCHEDULE_ERRORS.notFound);
       return { status: request.status, appointmentId: request.appointmentId, appointmentStartsAt: request.appointment.startsAt.getTime() };
     },
 
@@ -35,7 +35,7 @@ export function createRescheduleRequestActivities({ prisma, temporal }: { prisma
      */
     async moveAppointmentForRequest({ clinicId, requestId }: { clinicId: string; requestId: string }): Promise<void> {
       const request = await load(clinicId, requestId);
-      if (!request) throw ApplicationFailure.nonRetryable('No such request', 'REQUEST_NOT_FOUND');
+      if (!request) throw ApplicationFailure.nonRetryable('No such request', RESCHEDULE_ERRORS.notFound);
       const handle = temporal.workflow.getHandle(request.appointment.workflowId);
       try {
         await handle.executeUpdate(appointmentUpdates.reschedule, { args: [{ startsAt: request.requestedStartsAt.toISOString() }], updateId: `reschedule-request/${requestId}` });

@@ -10,7 +10,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[] | Record<string, unknown>,
-    /** Sent as Retry-After: when trying again may succeed (429, 503). */
+    /** Sent as the Retry-After header (seconds): when trying again may succeed. */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -34,7 +34,7 @@ export class ApiError extends Error {
   static unprocessable(code: string, message: string, details?: ErrorDetail[]) {
     return new ApiError(422, code, message, details);
   }
-  /** 503: a dependency (database, Temporal) is overloaded or down; the same request may succeed later. */
+  /** 503: a dependency is down or did not answer in time; the client may try again after `retryAfterSeconds`. */
   static unavailable(code: string, message: string, retryAfterSeconds: number) {
     return new ApiError(503, code, message, undefined, retryAfterSeconds);
   }

@@ -22,6 +22,7 @@ import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { recordBooking } from '../observability/booking-metrics';
 import { ApiError } from '../http/api-error';
+import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type bookAppointmentBody } from '../schemas/appointments';
@@ -68,9 +69,10 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
 async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
   const now = deps.now?.() ?? new Date();
+  const fingerprint = requestFingerprint(req);
 
   const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { appointment: await ensureWorkflow(deps, req, earlier), replayed: true };
+  if (earlier) return { appointment: await ensureWorkflow(deps, req, replayable(earlier, fingerprint)), replayed: true };
 
   const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
   if (!patient) throw ApiError.notFound('Patient');
@@ -116,6 +118,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
             price: terms.price,
             currency: terms.currency,
             idempotencyKey,
+            idempotencyFingerprint: fingerprint,
             workflowId: workflowIds.appointment(clinicId, id),
             createdById: req.auth!.userId,
           },
@@ -134,7 +137,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
       // The same key sent twice at once: the other request booked it.
       if (isUniqueViolation(err)) {
         const winner = await db.appointment.findFirst({ where: { idempotencyKey } });
-        if (winner) return { appointment: await ensureWorkflow(deps, req, winner), replayed: true };
+        if (winner) return { appointment: await ensureWorkflow(deps, req, replayable(winner, fingerprint)), replayed: true };
       }
       throw err;
     }

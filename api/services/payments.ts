@@ -9,6 +9,7 @@ import { type RawQuerier } from '../../prisma/appointment-usage';
 import { type PrismaClient } from '../../prisma/client';
 import { creditBalance, lockPatient, money, outstandingDues } from '../../prisma/patient-accounts';
 import { ApiError } from '../http/api-error';
+import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { writeAudit } from './audit';
 
@@ -39,8 +40,9 @@ export interface PaymentInput {
  */
 export async function recordPayment(req: Request, input: PaymentInput, idempotencyKey: string): Promise<{ payment: Payment; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
+  const fingerprint = requestFingerprint(req);
   const earlier = await db.payment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { payment: earlier, replayed: true };
+  if (earlier) return { payment: replayable(earlier, fingerprint), replayed: true };
   try {
     const payment = await db.$transaction(async (tx) => {
       const currency = await lockOwnPatient(tx, clinicId, input.patientId);
@@ -77,6 +79,7 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
           note: input.note ?? null,
           refundReason: input.refundReason ?? null,
           idempotencyKey,
+          idempotencyFingerprint: fingerprint,
           recordedById: req.auth!.userId,
         },
       });
@@ -92,7 +95,7 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
     // The same key sent twice at once: the other request recorded it.
     if (isUniqueViolation(err)) {
       const winner = await db.payment.findFirst({ where: { idempotencyKey } });
-      if (winner) return { payment: winner, replayed: true };
+      if (winner) return { payment: replayable(winner, fingerprint), replayed: true };
     }
     throw err;
   }
@@ -105,18 +108,25 @@ export async function topUpCredit(
   idempotencyKey: string,
 ): Promise<{ balance: string; currency: string; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
-  const replayed = !!(await db.creditEntry.findFirst({ where: { idempotencyKey }, select: { id: true } }));
+  const fingerprint = requestFingerprint(req);
+  const earlierTopUp = () => db.creditEntry.findFirst({ where: { idempotencyKey }, select: { idempotencyFingerprint: true, createdAt: true } });
+  const earlier = await earlierTopUp();
+  if (earlier) replayable(earlier, fingerprint);
+  const replayed = !!earlier;
   await db
     .$transaction(async (tx) => {
       if (replayed) return;
       const currency = await lockOwnPatient(tx, clinicId, input.patientId);
       const entry = await tx.creditEntry.create({
-        data: { clinicId, patientId: input.patientId, amount: input.amount, currency, method: input.method, note: input.note ?? null, idempotencyKey, recordedById: req.auth!.userId },
+        data: { clinicId, patientId: input.patientId, amount: input.amount, currency, method: input.method, note: input.note ?? null, idempotencyKey, idempotencyFingerprint: fingerprint, recordedById: req.auth!.userId },
       });
       await writeAudit(tx, req, { action: 'credit.top-up', entityType: 'CreditEntry', entityId: entry.id, clinicId, after: entry });
     })
-    .catch((err: unknown) => {
+    .catch(async (err: unknown) => {
       if (!isUniqueViolation(err)) throw err;
+      // The same key sent twice at once: the other request added it, and it must have been this request.
+      const winner = await earlierTopUp();
+      if (winner) replayable(winner, fingerprint);
     });
   const clinic = await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { currency: true } });
   return { balance: money(await creditBalance(db, clinicId, input.patientId)), currency: clinic.currency, replayed };

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { type Activities, createActivities } from '../../activities';
 import { ProviderClientCache } from '../../activities/messaging/provider-clients';
 import { appointmentStart, TASK_QUEUES } from '../../domain/temporal';
 import { CredentialCipher } from '../../prisma/credential-cipher';
@@ -50,10 +50,17 @@ export interface LifecycleFixture {
  * update support can wedge a workflow task for good when updates race its tasks, and a real
  * server is the better judge of update semantics anyway.
  */
-export function useLifecycleFixture({ timeSkipping = true }: { timeSkipping?: boolean } = {}): LifecycleFixture {
+export function useLifecycleFixture({
+  timeSkipping = true,
+  activities = (real) => real,
+}: {
+  timeSkipping?: boolean;
+  /** Stands in for some of the real activities (a database outage, say); the real ones are passed in. */
+  activities?: (real: Activities) => Activities;
+} = {}): LifecycleFixture {
   const clients = new ProviderClientCache();
   let bundle: WorkflowBundleWithSourceMap;
-  let activitiesOn: (temporal: Client) => ReturnType<typeof createActivities>;
+  let activitiesOn: (temporal: Client) => Activities;
   let worker: Worker;
   let running: Promise<void>;
   const f = {} as LifecycleFixture;
@@ -62,7 +69,7 @@ export function useLifecycleFixture({ timeSkipping = true }: { timeSkipping?: bo
     [bundle, f.db, f.smtp] = await Promise.all([bundleWorkflows(), createTestDatabase(), startSmtpPeer(SMTP)]);
     const cipher = new CredentialCipher(new Map([['k', randomBytes(32).toString('base64')]]), 'k');
     const email = { providers: [{ provider: 'smtp', credentials: { host: '127.0.0.1', port: f.smtp.port, secure: false, ...SMTP, fromAddress: 'desk@sunrise.test' } }], settings: {} };
-    activitiesOn = (temporal) => createActivities({ prisma: f.db.prisma, cipher, clients, endpoints: {}, globalConfig: { email }, temporal, payLinks: PAY_LINKS });
+    activitiesOn = (temporal) => activities(createActivities({ prisma: f.db.prisma, cipher, clients, endpoints: {}, globalConfig: { email }, temporal, payLinks: PAY_LINKS }));
 
     const clinic = await f.db.prisma.clinic.create({
       data: { name: 'Sunrise', timezone: 'Europe/London', licenseTierCode: 'L', settings: { appointments: { reminderChannels: ['email'] } } },

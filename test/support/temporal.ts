@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../temporal-config/data-converter';
 import { searchAttributeDefinitions } from '../../temporal-config/search-attributes';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../../workflows/index.ts');
@@ -32,10 +33,13 @@ async function startTimeSkippingServer(executable: string, attempts = 5): Promis
   }
 }
 
-/** Bundling workflow code takes seconds: tests bundle once per file. Webpack's chatter is dropped. */
+/**
+ * Bundling workflow code takes seconds: tests bundle once per file. Webpack's chatter is dropped.
+ * The bundle carries the product's failure converter, as the worker's own bundle does.
+ */
 export function bundleWorkflows() {
   const noop = () => undefined;
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
 }
 
 /** Address of the real Temporal dev server the test runner started. */

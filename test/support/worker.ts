@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createMessagingDeps } from '../../activities/messaging/messaging-deps';
 import { TASK_QUEUES } from '../../domain/temporal';
-import { createDataConverter } from '../../temporal-config/data-converter';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../temporal-config/data-converter';
 import { type Tracing, TRACING_WORKFLOW_MODULE, tracingWorkerOptions } from '../../temporal-config/tracing';
 import { type TestApi } from './api';
 import { bundleWorkflows, devServerAddress, WORKFLOWS_PATH } from './temporal';
@@ -24,7 +24,7 @@ export async function startTestWorker(api: TestApi, endpoints: Record<string, st
   const traced = tracingWorkerOptions(tracing ?? null);
   const noop = () => undefined;
   const bundle = tracing
-    ? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [TRACING_WORKFLOW_MODULE], logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } })
+    ? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, workflowInterceptorModules: [TRACING_WORKFLOW_MODULE], logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } })
     : await bundleWorkflows();
   const messaging = createMessagingDeps({ ...api.config, PROVIDER_ENDPOINTS: endpoints });
   const dataConverter = createDataConverter({ keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID });

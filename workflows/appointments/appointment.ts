@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,17 +26,25 @@ import { type AppointmentAction, type AppointmentTimeline, isFinished, nextStep,
 import { type AppointmentWorkflowInput, SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
 import { asUpdateFailure } from './activity-refusal';
+import { LOAD_ONCE_COMMITTED_PATCH, loadOnceCommitted } from './load-once-committed';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(APPOINTMENT_ERRORS) },
 });
 
-// The booking API starts this workflow inside the transaction that inserts the row: give the
-// commit a minute to land, and end quietly if it never does (the booking was rolled back).
+// Before LOAD_ONCE_COMMITTED_PATCH: seven attempts (about 45 s), then NOT_BOOKED, even when the
+// database was only down. Kept for the runs that started on that version.
 const { loadAppointmentTimeline } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 7 },
+});
+
+// The booking API starts this workflow inside the transaction that inserts the row: a few quick
+// tries, an absent row at once; loadOnceCommitted waits out outages and the commit window.
+const { loadAppointmentTimeline: loadCommittedTimeline } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [APPOINTMENT_ERRORS.notFound] },
 });
 
 /** Far below Temporal's limits, so a much-rescheduled appointment never gets near them. */
@@ -193,10 +202,16 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
   }
 
   if (!loaded) {
-    try {
-      loaded = await loadAppointmentTimeline({ clinicId, appointmentId, at: Date.now() });
-    } catch {
-      // Updates that were waiting fail with APPOINTMENT_NOT_FOUND when they get the lock.
+    if (patched(LOAD_ONCE_COMMITTED_PATCH)) {
+      loaded = await loadOnceCommitted(() => loadCommittedTimeline({ clinicId, appointmentId, at: Date.now() }), {
+        notFoundType: APPOINTMENT_ERRORS.notFound,
+        continueAsNew: () => continueAsNew<typeof appointmentWorkflow>({ clinicId, appointmentId }),
+      });
+    } else {
+      loaded = await loadAppointmentTimeline({ clinicId, appointmentId, at: Date.now() }).catch(() => undefined);
+    }
+    if (!loaded) {
+      // Never booked. Updates that were waiting fail with APPOINTMENT_NOT_FOUND when they get the lock.
       busy = false;
       await condition(allHandlersFinished);
       return { status: 'NOT_BOOKED', remindersSent: [] };

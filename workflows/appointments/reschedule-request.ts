@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   type DecisionArgs,
@@ -8,19 +8,29 @@ import {
   type RescheduleRequestStatus,
   rescheduleRequestUpdates,
 } from '../../domain/reschedule-requests';
+import { DATABASE_FAILURES } from '../../domain/database-failures';
+import { isStorableText } from '../../domain/storable-text';
 import { type RescheduleRequestInput } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
 import { asUpdateFailure } from './activity-refusal';
+import { LOAD_ONCE_COMMITTED_PATCH, loadOnceCommitted } from './load-once-committed';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-// The API starts this workflow inside the transaction that inserts the request: allow for the commit.
+// Before LOAD_ONCE_COMMITTED_PATCH: seven attempts, then WITHDRAWN even when the database was only down.
 const { loadRescheduleRequest } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 7 },
+});
+
+// The API starts this workflow inside the transaction that inserts the request: a few quick tries,
+// an absent row at once; loadOnceCommitted waits out outages and the commit window.
+const { loadRescheduleRequest: loadCommittedRequest } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [RESCHEDULE_ERRORS.notFound] },
 });
 
 /**
@@ -40,8 +50,10 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
   setHandler(rescheduleRequestStateQuery, () => ({ status, expiresAt: status === 'PENDING' && deadline !== null ? new Date(deadline).toISOString() : null }));
 
   const notPending = () => ApplicationFailure.nonRetryable(`The request is ${status}`, RESCHEDULE_ERRORS.notPending);
-  const validator = (_args: DecisionArgs) => {
+  const validator = (args: DecisionArgs) => {
     if (status !== 'PENDING') throw notPending();
+    // Refused before anything happens: an approval moves the appointment before it records the notes.
+    if (!isStorableText(args.notes) || !isStorableText(args.byId)) throw ApplicationFailure.nonRetryable('The notes contain characters that cannot be stored', DATABASE_FAILURES.invalidEncoding);
   };
 
   async function decide(outcome: Exclude<RescheduleRequestStatus, 'PENDING'>, args: DecisionArgs, before?: () => Promise<void>) {
@@ -70,10 +82,13 @@ export async function rescheduleRequestWorkflow({ clinicId, requestId }: Resched
   setHandler(rescheduleRequestUpdates.reject, (args: DecisionArgs) => decide('REJECTED', args), { validator });
   setHandler(rescheduleRequestUpdates.withdraw, (args: DecisionArgs) => decide('WITHDRAWN', args), { validator });
 
-  let loaded: Awaited<ReturnType<typeof loadRescheduleRequest>>;
-  try {
-    loaded = await loadRescheduleRequest({ clinicId, requestId });
-  } catch {
+  const loaded = patched(LOAD_ONCE_COMMITTED_PATCH)
+    ? await loadOnceCommitted(() => loadCommittedRequest({ clinicId, requestId }), {
+        notFoundType: RESCHEDULE_ERRORS.notFound,
+        continueAsNew: () => continueAsNew<typeof rescheduleRequestWorkflow>({ clinicId, requestId }),
+      })
+    : await loadRescheduleRequest({ clinicId, requestId }).catch(() => undefined);
+  if (!loaded) {
     // The request was never committed: nothing to decide.
     busy = false;
     return { status: 'WITHDRAWN' };
