@@ -8,12 +8,14 @@ import { createLicensingActivities } from './licensing/licensing-activities';
 import { createBatchActivities } from './messaging/batch-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
 import { createDeliveryActivities } from './messaging/delivery-activities';
+import { createMessagingAlertActivities } from './messaging/messaging-alert-activities';
+import { createProviderProbeActivities } from './messaging/provider-probe-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
-  /** Internal ops address copied on licence alerts. */
+  /** Internal ops address copied on licence alerts and on alerts about the platform's own providers. */
   opsEmail?: string;
   /** For activities that steer other workflows (an approved reschedule request moves its appointment). */
   temporal: Client;
@@ -29,6 +31,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createBatchActivities(deps),
     ...createChannelTestActivities(deps),
+    ...createProviderProbeActivities(deps),
+    ...createMessagingAlertActivities(deps),
     ...createAppointmentActivities(deps),
     ...createRescheduleRequestActivities(deps),
     ...createPaymentReminderActivities(deps),

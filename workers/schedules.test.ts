@@ -15,11 +15,12 @@ before(async () => {
 });
 after(async () => {
   await temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily).delete().catch(() => undefined);
+  await temporal.client.schedule.getHandle(SCHEDULE_IDS.messagingMonitor).delete().catch(() => undefined);
   await temporal.connection.close();
 });
 
 test('creates the daily licensing Schedule, then updates it in place on the next start', async () => {
-  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily]);
+  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.messagingMonitor]);
   const handle = temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily);
   let d = await handle.describe();
   assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
@@ -34,4 +35,13 @@ test('creates the daily licensing Schedule, then updates it in place on the next
   assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: 5, end: 5, step: 1 }]]);
   const next = d.info.nextActionTimes[0];
   assert.ok(next && next.getUTCHours() === 5 && next.getUTCMinutes() === 0, 'next run is at 05:00 UTC');
+});
+
+test('creates the messaging monitor Schedule: every 5 minutes, never two at once', async () => {
+  await ensureSchedules(temporal.client, { licensingHourUtc: 2 });
+  const d = await temporal.client.schedule.getHandle(SCHEDULE_IDS.messagingMonitor).describe();
+  assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
+  assert.equal(d.action.type, 'startWorkflow');
+  assert.equal(d.action.workflowType, 'messagingMonitorWorkflow');
+  assert.deepEqual(d.spec.intervals?.map((i) => i.every), [300_000]);
 });

@@ -29,9 +29,30 @@ export function licensingDailySchedule(settings: ScheduleSettings): ScheduleOpti
   };
 }
 
+export function messagingMonitorSchedule(): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_IDS.messagingMonitor,
+    spec: { intervals: [{ every: '5 minutes' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'messagingMonitorWorkflow',
+      workflowId: 'messaging-monitor',
+      taskQueue: TASK_QUEUES.operations,
+      args: [{}],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.messagingMonitor }],
+    },
+    policies: {
+      // A check missed while the worker was down is not worth catching up: the next one sees the same.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: '5 minutes',
+    },
+    state: { note: "Probes every clinic's provider entries and raises or clears messaging alerts" },
+  };
+}
+
 /** Creates missing Schedules and brings existing ones in line with the code. Safe to run at every start. */
 export async function ensureSchedules(client: Client, settings: ScheduleSettings): Promise<string[]> {
-  const wanted = [licensingDailySchedule(settings)];
+  const wanted = [licensingDailySchedule(settings), messagingMonitorSchedule()];
   for (const options of wanted) {
     const handle = client.schedule.getHandle(options.scheduleId);
     try {
