@@ -14,6 +14,9 @@ import { eventually } from './support/eventually';
 import { startTestWorker, type TestWorker } from './support/worker';
 
 const ACCOUNT = { username: 'desk', password: 'the-right-smtp-password' };
+const OPS = 'ops@platform.test';
+// The platform's own email relay, with a password the server refuses: trouble for every clinic that falls back to it.
+const GLOBAL = { email: { providers: [{ provider: 'smtp', credentials: { host: 'mail.example.test', port: 587, secure: false, username: ACCOUNT.username, password: 'stale-platform-password', fromAddress: 'noreply@clinicflow.test' } }] } };
 let api: TestApi;
 let smtp: SmtpPeer;
 let worker: TestWorker;
@@ -24,12 +27,12 @@ async function runMonitor(): Promise<MessagingMonitorResult> {
   return api.temporal.client.workflow.execute(messagingMonitorWorkflow, { workflowId: `messaging-monitor-test-${runs}-${randomUUID()}`, taskQueue: TASK_QUEUES.operations, args: [{}] });
 }
 
-async function clinicWithSmtp(name: string, password: string, admins: number) {
+async function clinicWithSmtp(name: string, password: string, admins: number, settings: object = {}) {
   const clinic = await createClinic(api, { name });
   const staff: Actor[] = [];
   for (let i = 0; i < admins; i++) staff.push(await actor(api, 'CLINIC_ADMIN', clinic.id, `admin${i}@${name.toLowerCase()}.test`));
   const credentials = { host: 'mail.example.test', port: 587, username: ACCOUNT.username, password, fromAddress: `desk@${name.toLowerCase()}.test` };
-  await api.http.put(`/api/v1/clinics/${clinic.id}/communication/email`).set(bearer(staff[0]!)).send({ providers: [{ provider: 'smtp', label: `${name} relay`, credentials }] }).expect(200);
+  await api.http.put(`/api/v1/clinics/${clinic.id}/communication/email`).set(bearer(staff[0]!)).send({ providers: [{ provider: 'smtp', label: `${name} relay`, credentials }], settings }).expect(200);
   const config = await api.db.prisma.communicationConfig.findUniqueOrThrow({ where: { clinicId_channel: { clinicId: clinic.id, channel: 'email' } } });
   const entryId = (config.providers as Array<{ id: string }>)[0]!.id;
   return { id: clinic.id, admins: staff, entryId };
@@ -38,7 +41,7 @@ async function clinicWithSmtp(name: string, password: string, admins: number) {
 const alertMessages = (clinicId: string, templateKey: string) => api.db.prisma.message.count({ where: { clinicId, category: 'messaging-alert', templateKey } });
 
 before(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ GLOBAL_MESSAGING_CONFIG: JSON.stringify(GLOBAL), OPS_ALERT_EMAIL: OPS });
   smtp = await startSmtpPeer(ACCOUNT);
   worker = await startTestWorker(api, { smtp: smtp.url });
 });
@@ -55,24 +58,31 @@ describe('messaging monitor', () => {
 
   before(async () => {
     dead = await clinicWithSmtp('Deadmail', 'not-the-password', 1);
-    busy = await clinicWithSmtp('Busy', ACCOUNT.password, 2);
+    busy = await clinicWithSmtp('Busy', ACCOUNT.password, 2, { fallbackToGlobal: false });
   });
 
-  test('a probe marks an SMTP entry whose password is refused down, and no message reaches the server', async () => {
+  test('probes mark the refused SMTP entries down, and no message reaches the server', async () => {
     smtp.reset();
     await runMonitor();
-    const probes = await api.db.prisma.providerProbe.findMany({ where: { clinicId: dead.id } });
-    assert.deepEqual(probes.map((p) => [p.entryId, p.ok, p.errorKind]), [[dead.entryId, false, 'AUTH']]);
+    const probes = await api.db.prisma.providerProbe.findMany({ where: { clinicId: dead.id }, orderBy: { entryId: 'asc' } });
+    assert.deepEqual(probes.map((p) => [p.entryId, p.ok, p.errorKind]).sort(), [[dead.entryId, false, 'AUTH'], ['global:smtp:0', false, 'AUTH']].sort());
 
     const health = await api.http.get(`/api/v1/clinics/${dead.id}/communication/health`).set(bearer(dead.admins[0]!)).expect(200);
-    const entry = (health.body as { providers: Array<{ entryId: string; status: string; attempts: number; lastProbe: { ok: boolean; errorKind: string } | null }> }).providers.find((p) => p.entryId === dead.entryId);
-    assert.equal(entry?.status, 'down');
-    assert.deepEqual(entry?.lastProbe && [entry.lastProbe.ok, entry.lastProbe.errorKind], [false, 'AUTH']);
+    const entries = (health.body as { providers: Array<{ entryId: string; status: string; lastProbe: { ok: boolean; errorKind: string } | null }> }).providers;
+    const own = entries.find((p) => p.entryId === dead.entryId);
+    assert.equal(own?.status, 'down');
+    assert.deepEqual(own?.lastProbe && [own.lastProbe.ok, own.lastProbe.errorKind], [false, 'AUTH']);
+    assert.equal(entries.find((p) => p.entryId === 'global:smtp:0')?.status, 'down');
 
     const alerts = await api.db.prisma.messagingAlert.findMany({ where: { clinicId: dead.id } });
-    assert.deepEqual(alerts.map((a) => [a.kind, a.entryId, a.label, a.resolvedAt]), [['CREDENTIALS_REJECTED', dead.entryId, 'Deadmail relay', null]]);
-    assert.equal(await alertMessages(dead.id, 'messaging-alert'), 1);
-    // Verify logs in with the wrong password and is refused: nothing was sent, also not the alert itself.
+    assert.deepEqual(
+      alerts.map((a) => [a.kind, a.entryId, a.label, a.resolvedAt]).sort(),
+      [['CREDENTIALS_REJECTED', dead.entryId, 'Deadmail relay', null], ['CREDENTIALS_REJECTED', 'global:smtp:0', 'platform smtp', null]].sort(),
+    );
+    // The clinic's own entry: its admin. The platform's entry: its admin and ops.
+    const messages = await api.db.prisma.message.findMany({ where: { clinicId: dead.id, category: 'messaging-alert' } });
+    assert.deepEqual(messages.map((m) => (m.recipient as { email: string }).email).sort(), ['admin0@deadmail.test', 'admin0@deadmail.test', OPS].sort());
+    // Verify logs in with the wrong password and is refused: nothing was sent, also not the alerts themselves.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(smtp.received.length, 0);
   });
@@ -122,5 +132,12 @@ describe('messaging monitor', () => {
     }
     const resolved = await api.http.get(`/api/v1/clinics/${busy.id}/communication/alerts?open=false&kind=CIRCUIT_OPEN`).set(bearer(busy.admins[0]!)).expect(200);
     assert.deepEqual((resolved.body as { data: Array<{ kind: string }> }).data.map((a) => a.kind), ['CIRCUIT_OPEN']);
+  });
+
+  test('a run pages through the clinics and continues as new, checking each once and raising nothing twice', async () => {
+    const alertsBefore = await api.db.prisma.messagingAlert.count();
+    const result = await api.temporal.client.workflow.execute(messagingMonitorWorkflow, { workflowId: `messaging-monitor-paged-${randomUUID()}`, taskQueue: TASK_QUEUES.operations, args: [{ clinicsPerRun: 1 }] });
+    assert.deepEqual(result, { checked: 2, raised: 0, resolved: 0 });
+    assert.equal(await api.db.prisma.messagingAlert.count(), alertsBefore);
   });
 });

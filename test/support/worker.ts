@@ -25,7 +25,7 @@ export async function startTestWorker(api: TestApi, endpoints: Record<string, st
     connection,
     taskQueue: TASK_QUEUES.operations,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ prisma: api.db.prisma, ...messaging, temporal: new Client({ connection, dataConverter }), payLinks: payLinkSettings(api.config) }),
+    activities: createActivities({ prisma: api.db.prisma, ...messaging, opsEmail: api.config.OPS_ALERT_EMAIL, temporal: new Client({ connection, dataConverter }), payLinks: payLinkSettings(api.config) }),
     dataConverter,
   });
   const running = worker.run().finally(() => messaging.clients.closeAll());
