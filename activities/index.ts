@@ -12,6 +12,7 @@ import { createMessagingAlertActivities } from './messaging/messaging-alert-acti
 import { createProviderProbeActivities } from './messaging/provider-probe-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
+import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAppointmentActivities(deps),
     ...createRescheduleRequestActivities(deps),
     ...createPaymentReminderActivities(deps),
+    ...createStartReconcilerActivities(deps),
   };
 }
 

@@ -8,8 +8,10 @@ import { ApiError } from './http/api-error';
 import { ApiRouter, type Guards } from './http/route';
 import { authenticate, requirePermission } from './middleware/auth';
 import { errorHandler, notFoundHandler, sendError } from './middleware/errors';
+import { loadShedding } from './middleware/load-shedding';
 import { httpMetrics } from './middleware/metrics';
 import { requestId, requestLogging } from './middleware/request-logging';
+import { traceRequests } from './observability/request-tracing';
 import { requireActiveSubscription, resolveTenant } from './middleware/tenant';
 import { createOpenApiRegistry, generateOpenApiDocument } from './openapi/registry';
 import { appointmentCalendarRoutes } from './routes/appointment-calendar';
@@ -46,8 +48,10 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(requestId);
+  app.use(traceRequests);
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
+  app.use(loadShedding(config.API_MAX_IN_FLIGHT));
   app.use(healthRoutes(deps));
   // keepRawBody: webhook signatures cover the exact bytes received, which parsing loses.
   app.use(express.json({ limit: '1mb', verify: keepRawBody }));

@@ -5,17 +5,21 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parseConfig } from '../domain/config';
 import { createPrismaClient } from '../prisma/client';
 import { connectTemporalClient } from '../temporal-config/client';
+import { startTracing, tracingClientInterceptors } from '../temporal-config/tracing';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = pino({
     level: config.LOG_LEVEL,
+    base: { service: 'clinicflow-api', pid: process.pid },
     // Belt and braces: these never reach a log line, even if someone logs a request by mistake.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.passwordHash', '*.refreshToken', '*.accessToken'], censor: '[redacted]' },
   });
-  const prisma = createPrismaClient(config.DATABASE_URL);
+  const tracing = startTracing(config, { serviceName: 'clinicflow-api' });
+  const prisma = createPrismaClient(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, acquireTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS });
   const temporal = await connectTemporalClient({
+    interceptors: tracingClientInterceptors(tracing),
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     keys: config.PAYLOAD_ENCRYPTION_KEYS,
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.allSettled([prisma.$disconnect(), temporal.connection.close()]).then(() => process.exit(0));
+      void Promise.allSettled([prisma.$disconnect(), temporal.connection.close(), tracing?.shutdown()]).then(() => process.exit(0));
     });
     // Idle keep-alive connections would hold close() open.
     server.closeIdleConnections();

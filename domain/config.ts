@@ -44,6 +44,12 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.string().url(),
+    /** The API's and the worker's connection pool: size, how long a query waits for a connection, and the longest statement. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    /** Requests the API serves at once; beyond it answers 503 with Retry-After at once instead of queueing. */
+    API_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(200),
     TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
@@ -89,6 +95,14 @@ export const configSchema = z
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
     CODEC_SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 60 * 60),
     LICENSING_SCHEDULE_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+    /** How often each worker re-checks every Schedule against the database (it always does at start-up); 0: at start-up only. */
+    SCHEDULE_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+    /** The worker's Prometheus /metrics (Temporal SDK and business metrics); 0: none. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+    /** Where OpenTelemetry traces go: none (the default), console (stdout), or otlp (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP). */
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     SUPERADMIN_EMAIL: z.string().email().optional(),
     SUPERADMIN_PASSWORD: z.string().min(12).optional(),
@@ -97,6 +111,9 @@ export const configSchema = z
     DEMO_STAFF_PASSWORD: z.string().min(12).optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.OTEL_TRACES_EXPORTER === 'otlp' && !c.OTEL_EXPORTER_OTLP_ENDPOINT) {
+      ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'required when OTEL_TRACES_EXPORTER=otlp (e.g. http://collector:4318)' });
+    }
     if (!c.PAYLOAD_ENCRYPTION_KEYS.has(c.PAYLOAD_ENCRYPTION_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION_KEY_ID'], message: 'not one of PAYLOAD_ENCRYPTION_KEYS' });
     }

@@ -2,7 +2,7 @@
  * The one place for Temporal names shared by the API (client), the worker and the workflows:
  * task queues, search attributes, workflow kinds, workflow ids and Schedule ids.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { type ChannelTestInput } from './channel-test';
 import { type Channel } from './messaging';
 
@@ -34,10 +34,12 @@ export const WORKFLOW_KINDS = {
   paymentReminderRun: 'payment-reminder-run',
   paymentBalance: 'payment-balance',
   scheduledPaymentReminders: 'scheduled-payment-reminders',
+  startReconciler: 'start-reconciler',
 } as const;
 
 export const SCHEDULE_IDS = {
   licensingDaily: 'licensing-daily',
+  startReconciler: 'start-reconciler',
   /** One per clinic, in the clinic's time zone. */
   paymentReminders: (clinicId: string) => `payment-reminders/${clinicId}`,
   /** Every 5 minutes: probes every clinic's provider entries and raises or clears messaging alerts. */
@@ -57,6 +59,13 @@ export const workflowIds = {
   /** Temporal appends the scheduled time to it: one starter per firing. */
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
 };
+
+/**
+ * For a workflow that belongs to one row and may be started more than once (by its request, the
+ * request's retry and the start reconciler): a running one is joined, a finished one is never
+ * started again (WorkflowExecutionAlreadyStartedError says it was started).
+ */
+export const START_ONCE = { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING, workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } as const;
 
 type KeywordKey = typeof SEARCH_ATTRIBUTES.PatientId;
 type SearchAttributePairs = Array<{ key: KeywordKey; value: string } | { key: typeof SEARCH_ATTRIBUTES.ScheduledStart; value: Date }>;

@@ -23,3 +23,20 @@ export function isExclusionViolation(err: unknown, constraint?: string): boolean
   if (!cause || (cause.originalCode ?? cause.code) !== '23P01') return false;
   return constraint === undefined || (cause.message ?? '').includes(`"${constraint}"`);
 }
+
+/** SQLSTATEs of a database that is too busy rather than of a bad request: statement timeout, too many connections. */
+const BUSY_SQLSTATES = new Set(['57014', '53300']);
+
+/**
+ * The database could not serve the query in time: no pooled connection became free, an
+ * interactive transaction could not start (P2028), or a statement ran past statement_timeout.
+ * The same request may well succeed a moment later.
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (code === 'P2028' || code === 'P2024') return true;
+  const cause = postgresCause(err);
+  if (cause && BUSY_SQLSTATES.has(cause.originalCode ?? cause.code ?? '')) return true;
+  return /timeout exceeded when trying to connect|Unable to start a transaction in the given time|Connection terminated due to connection timeout/i.test(String(message ?? ''));
+}

@@ -13,7 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
-import { smtpEmailProvider } from '../activities/messaging/providers/email/smtp';
+import { smtpDescriptor } from '../activities/messaging/providers/email/smtp/descriptor';
 import { channelSettingsSchema } from '../domain/messaging';
 import { type Config, parseConfig } from '../domain/config';
 import { createPrismaClient, type Db, type PrismaClient } from './client';
@@ -258,8 +258,8 @@ export async function ensureDemoEmailToInbox(
     fromAddress: demoEmail('appointments'),
     fromName: DEMO_CLINIC_NAME,
   };
-  smtpEmailProvider.credentials.parse(credentials);
-  const stored = sealProvider(inbox.cipher, where, { id: randomUUID(), label: 'Local inbox', provider: smtpEmailProvider.provider }, credentials, smtpEmailProvider.secretFields);
+  smtpDescriptor.credentials.parse(credentials);
+  const stored = sealProvider(inbox.cipher, where, { id: randomUUID(), label: 'Local inbox', provider: smtpDescriptor.provider }, credentials, smtpDescriptor.secretFields);
   // ON CONFLICT DO NOTHING: a configuration saved meanwhile (or by a concurrent seed) wins.
   const { count } = await prisma.communicationConfig.createMany({
     data: [{ ...where, enabled: true, providers: [stored] as Db.Prisma.InputJsonValue, settings: channelSettingsSchema.parse({}) }],

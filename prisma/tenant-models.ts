@@ -27,6 +27,7 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   PractitionerPricing: 'clinicId',
   PractitionerSchedule: 'clinicId',
   Appointment: 'clinicId',
+  AppointmentMonthUsage: 'clinicId',
   RescheduleRequest: 'clinicId',
   Payment: 'clinicId',
   CreditEntry: 'clinicId',

@@ -3,8 +3,9 @@
  * day and hour in its own time zone, paused while the clinic has reminders switched off. Saving a
  * clinic's notification settings and starting the stack both bring it in line with the database.
  */
-import { type Client, ScheduleNotFoundError, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
 import { paymentReminderSettingsOf } from '../domain/payment-reminders';
+import { applySchedule, type ScheduleWrite } from './schedule-sync';
 import { SCHEDULE_IDS, SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_KINDS, workflowIds } from '../domain/temporal';
 
 export interface ScheduledClinic {
@@ -41,14 +42,7 @@ export function paymentReminderSchedule(clinic: ScheduledClinic): ScheduleOption
   };
 }
 
-/** Creates the clinic's Schedule or brings it in line with its settings (day, hour, time zone, paused). */
-export async function savePaymentReminderSchedule(client: Client, clinic: ScheduledClinic): Promise<void> {
-  const options = paymentReminderSchedule(clinic);
-  const handle = client.schedule.getHandle(options.scheduleId);
-  try {
-    await handle.update((current) => ({ ...current, spec: options.spec, action: options.action, policies: options.policies, state: { ...current.state, ...options.state } }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await client.schedule.create(options);
-  }
+/** Creates the clinic's Schedule or brings it in line with its settings (day, hour, time zone, paused); unchanged, it is not written. */
+export async function savePaymentReminderSchedule(client: Client, clinic: ScheduledClinic): Promise<ScheduleWrite> {
+  return (await applySchedule(client, paymentReminderSchedule(clinic))).write;
 }

@@ -116,7 +116,7 @@ function hostFileFor(name: string, containerPath: string): string | undefined {
   return undefined;
 }
 
-const APP_SERVICES = ['migrate', 'worker', 'api'] as const;
+const APP_SERVICES = ['migrate', 'schedules', 'worker', 'api'] as const;
 
 // `void`: node:test tracks each test's promise itself; the lint rule wants that said explicitly.
 
@@ -207,12 +207,27 @@ test('starts services in dependency order', () => {
   assert.deepEqual(dependsOn('migrate'), { postgres: 'service_healthy' });
   assert.deepEqual(dependsOn('temporal-bootstrap'), { temporal: 'service_started' });
   assert.deepEqual(dependsOn('temporal-ui'), { temporal: 'service_started' });
-  for (const name of ['api', 'worker']) {
+  for (const name of ['api', 'worker', 'schedules']) {
     assert.deepEqual(dependsOn(name), {
       migrate: 'service_completed_successfully',
       'temporal-bootstrap': 'service_completed_successfully',
     });
   }
+});
+
+test('creates the Schedules once at start-up, and the worker keeps them in line and serves its metrics', () => {
+  // The one-shot service runs the same reconciler the worker runs in the background.
+  const schedules = service('schedules');
+  assert.equal(schedules.restart, 'no', 'schedules runs once');
+  const scripts = z.object({ scripts: z.record(z.string(), z.string()) }).parse(JSON.parse(read('package.json'))).scripts;
+  assert.match(scripts.schedules ?? '', /scripts\/ensure-schedules\.ts$/);
+  assert.match(read('scripts/ensure-schedules.ts'), /reconcileSchedules\(/);
+  assert.match(read('workers/worker.ts'), /reconcileSchedulesInBackground\(/, 'the worker reconciles the Schedules too');
+
+  const worker = parseConfig(environmentOf('worker'));
+  assert.ok(worker.SCHEDULE_RECONCILE_INTERVAL_MINUTES > 0, 'workers re-check the Schedules periodically');
+  assert.equal(worker.WORKER_METRICS_HOST, '0.0.0.0', 'Prometheus reaches the worker across the compose network');
+  assert.equal(worker.WORKER_METRICS_PORT, 9464);
 });
 
 test('mounts and copies only files that exist', () => {

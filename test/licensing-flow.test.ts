@@ -127,6 +127,8 @@ describe('daily Schedule', () => {
       assert.equal(check.status.name, 'COMPLETED');
     } finally {
       await schedule.delete();
+      // ensureSchedules made it too; left running it would start workflows for other test files' rows.
+      await api.temporal.client.schedule.getHandle(SCHEDULE_IDS.startReconciler).delete().catch(() => undefined);
     }
   });
 });

@@ -218,7 +218,7 @@ async function followAnAppointment(ports: Ports, token: string, temporalAddress:
  * clinic's time zone), and a run started by hand reminds the seeded patients who owe something, by
  * e-mail into the local inbox (the demo has no SMS provider), with the amount and a pay link.
  */
-async function remindThoseWhoOwe(ports: Ports, token: string, temporalAddress: string): Promise<void> {
+async function remindThoseWhoOwe(ports: Ports, token: string, temporalAddress: string, env: NodeJS.ProcessEnv): Promise<void> {
   await withTemporal(temporalAddress, async (client) => {
     // Read raw, as the Web UI does: its arguments are encrypted and this client has no key.
     const { schedule } = await client.workflowService.describeSchedule({ namespace: 'default', scheduleId: `payment-reminders/${DEMO_CLINIC_ID}` });
@@ -228,16 +228,50 @@ async function remindThoseWhoOwe(ports: Ports, token: string, temporalAddress: s
   const headers = { authorization: `Bearer ${token}`, 'x-clinic-id': DEMO_CLINIC_ID };
   const run = await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}/payment-reminders/run`, { method: 'POST', headers });
   assert.equal(run.status, 202, `start this month's payment reminders: ${await run.clone().text()}`);
+  const payLinks = new Map<string, string>();
   for (const [email, amount] of [['emily.carter@example.com', '1200.00 INR'], ['kavya.reddy@example.com', '1500.00 INR']] as const) {
-    await eventually(`the payment reminder to ${email}`, async () => {
+    const mail = await eventually(`the payment reminder to ${email}`, async () => {
       const messages = (await (await fetch(`http://127.0.0.1:${ports.inboxWeb}/api/messages`)).json()) as Array<{ to: string[] | string; subject: string; text?: string }>;
       const mail = messages.find((m) => String(m.to).includes(email) && /^Your balance at /.test(m.subject));
       return mail && (mail.text ?? '').includes(amount) && /\/api\/v1\/pay\//.test(mail.text ?? '') ? mail : undefined;
     }, 60_000);
+    payLinks.set(email, /\/api\/v1\/pay\/[A-Za-z0-9._~-]+/.exec(mail.text ?? '')?.[0] ?? '');
   }
+  await payAsStripeWould(ports, env, payLinks.get('emily.carter@example.com') ?? '', 'emily.carter@example.com');
   const runs = (await (await fetch(`http://127.0.0.1:${ports.api}/api/v1/clinics/${DEMO_CLINIC_ID}/payment-reminders/runs`, { headers })).json()) as Array<{ trigger: string; counts: { found: number } }>;
   assert.equal(runs[0]?.trigger, 'MANUAL');
   assert.ok((runs[0]?.counts.found ?? 0) >= 2);
+}
+
+/**
+ * The payment chase ends as a newcomer sees it: the reminder's pay link opens a Checkout (on
+ * stripe-mock, which the launcher runs without a Stripe key), `npm run stripe:pay` reports the
+ * payment as Stripe's signed webhook would, and the patient owes nothing, the chase settled.
+ */
+async function payAsStripeWould(ports: Ports, env: NodeJS.ProcessEnv, payPath: string, email: string): Promise<void> {
+  const link = await fetch(`http://127.0.0.1:${ports.api}${payPath}`, { redirect: 'manual' });
+  assert.equal(link.status, 303, `the pay link ${payPath} answered ${link.status}: ${await link.clone().text()}`);
+  assert.match(link.headers.get('location') ?? '', /^https?:\/\//, 'to a Stripe Checkout page');
+
+  const client = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${ports.pg}/clinicflow` });
+  await client.connect();
+  try {
+    const patientId = (await client.query<{ id: string }>('SELECT id FROM "Patient" WHERE email = $1', [email])).rows[0]?.id ?? '';
+    const pay = spawn(process.execPath, ['--import', 'tsx', 'scripts/stripe-pay.ts', patientId], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    for (const stream of [pay.stdout, pay.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => pay.once('exit', resolve));
+    assert.equal(code, 0, `npm run stripe:pay: ${output}`);
+    assert.match(output, /Paid 1200\.00 INR/);
+    await eventually('the chase of the paid balance to settle', async () => {
+      const { rows } = await client.query<{ status: string }>('SELECT status FROM "PaymentReminder" WHERE "patientId" = $1', [patientId]);
+      return rows.length > 0 && rows.every((r) => r.status === 'SETTLED');
+    }, 60_000);
+    const payments = await client.query<{ amount: string; method: string }>('SELECT amount::text, method::text FROM "Payment" WHERE "patientId" = $1', [patientId]);
+    assert.deepEqual(payments.rows, [{ amount: '1200.00', method: 'STRIPE' }]);
+  } finally {
+    await client.end();
+  }
 }
 
 async function assertAllPortsClosed(ports: Ports): Promise<void> {
@@ -337,7 +371,8 @@ test('npm start runs the whole system, stops cleanly on Ctrl-C and keeps its dat
     });
 
     await followAnAppointment(ports, firstToken, temporalAddress);
-    await remindThoseWhoOwe(ports, firstToken, temporalAddress);
+    await remindThoseWhoOwe(ports, firstToken, temporalAddress, env);
+    assert.match(await readFile(path.join(scratch, 'env'), 'utf8'), /^STRIPE_WEBHOOK_SECRET=whsec_\w+$/m, 'a webhook signing secret was generated');
 
     // --- Ctrl-C ------------------------------------------------------------------------
     assert.equal(await launcher.interrupt(), 0, 'the launcher exits 0 after Ctrl-C');

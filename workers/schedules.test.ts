@@ -14,13 +14,13 @@ before(async () => {
   temporal = await connectTemporalClient({ address: devServerAddress(), namespace: 'default', keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID });
 });
 after(async () => {
-  await temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily).delete().catch(() => undefined);
-  await temporal.client.schedule.getHandle(SCHEDULE_IDS.messagingMonitor).delete().catch(() => undefined);
+  // The dev server is shared by the run's test files: no Schedule of this file outlives it.
+  for (const id of [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler, SCHEDULE_IDS.messagingMonitor]) await temporal.client.schedule.getHandle(id).delete().catch(() => undefined);
   await temporal.connection.close();
 });
 
 test('creates the daily licensing Schedule, then updates it in place on the next start', async () => {
-  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.messagingMonitor]);
+  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler, SCHEDULE_IDS.messagingMonitor]);
   const handle = temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily);
   let d = await handle.describe();
   assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
@@ -35,6 +35,15 @@ test('creates the daily licensing Schedule, then updates it in place on the next
   assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: 5, end: 5, step: 1 }]]);
   const next = d.info.nextActionTimes[0];
   assert.ok(next && next.getUTCHours() === 5 && next.getUTCMinutes() === 0, 'next run is at 05:00 UTC');
+});
+
+test('the start reconciler runs every minute, one run at a time', async () => {
+  await ensureSchedules(temporal.client, { licensingHourUtc: 2 });
+  const d = await temporal.client.schedule.getHandle(SCHEDULE_IDS.startReconciler).describe();
+  assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
+  assert.deepEqual(d.spec.intervals?.map((i) => i.every), [60_000]);
+  assert.equal(d.action.type, 'startWorkflow');
+  assert.equal(d.action.workflowType, 'startReconcilerWorkflow');
 });
 
 test('creates the messaging monitor Schedule: every 5 minutes, never two at once', async () => {

@@ -1,5 +1,6 @@
 /** Temporal Schedules replace cron: this creates or updates every Schedule ClinicFlow relies on. */
-import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { applySchedule, type ScheduleWrite } from '../temporal-config/schedule-sync';
 import { SCHEDULE_IDS, SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_KINDS } from '../domain/temporal';
 
 export interface ScheduleSettings {
@@ -50,18 +51,38 @@ export function messagingMonitorSchedule(): ScheduleOptions {
   };
 }
 
-/** Creates missing Schedules and brings existing ones in line with the code. Safe to run at every start. */
+/** Every minute: the workflow of any committed row that has none is started (workflows/reconciler). */
+export function startReconcilerSchedule(): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_IDS.startReconciler,
+    spec: { intervals: [{ every: '1 minute' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'startReconcilerWorkflow',
+      workflowId: 'start-reconciler',
+      taskQueue: TASK_QUEUES.operations,
+      args: [],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.startReconciler }],
+    },
+    // One at a time; a missed minute is not caught up: the next run finds the same rows.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { note: 'Starts the workflow of committed appointments that have none' },
+  };
+}
+
+/** The Schedules of the platform itself (not of one clinic). */
+export function platformSchedules(settings: ScheduleSettings): ScheduleOptions[] {
+  return [licensingDailySchedule(settings), startReconcilerSchedule(), messagingMonitorSchedule()];
+}
+
+/**
+ * Creates missing platform Schedules and brings differing ones in line with the code, writing
+ * nothing when they match. Safe to run at every start, by any number of processes at once.
+ */
 export async function ensureSchedules(client: Client, settings: ScheduleSettings): Promise<string[]> {
-  const wanted = [licensingDailySchedule(settings), messagingMonitorSchedule()];
-  for (const options of wanted) {
-    const handle = client.schedule.getHandle(options.scheduleId);
-    try {
-      await handle.describe();
-      await handle.update((current) => ({ ...current, spec: options.spec, action: options.action, policies: options.policies }));
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-      await client.schedule.create(options);
-    }
-  }
+  const wanted = platformSchedules(settings);
+  for (const options of wanted) await applySchedule(client, options);
   return wanted.map((s) => s.scheduleId);
 }
+
+export type { ScheduleWrite };

@@ -10,3 +10,4 @@ export { rescheduleRequestWorkflow } from './appointments/reschedule-request';
 export { paymentReminderRunWorkflow } from './payments/payment-reminder-run';
 export { paymentBalanceWorkflow } from './payments/payment-balance';
 export { scheduledPaymentRemindersWorkflow } from './payments/scheduled-payment-reminders';
+export { startReconcilerWorkflow } from './reconciler/start-reconciler';

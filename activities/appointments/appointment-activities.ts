@@ -16,6 +16,13 @@ import { isExclusionViolation } from '../../prisma/errors';
 import { useCreditForSession } from '../../prisma/patient-accounts';
 import { type Prisma } from '../../prisma/generated/client';
 import { stableMessageId } from '../messaging/message-ids';
+import { observeReminderLateness } from '../observability/business-metrics';
+
+/** The reminder's key ends with its offset before the start (`reminder:<startsAt>:<offsetMinutes>`). */
+function reminderDueAt(startsAt: Date, key: string): number {
+  const offsetMinutes = Number(key.split(':').at(-1));
+  return startsAt.getTime() - (Number.isFinite(offsetMinutes) ? offsetMinutes : 0) * 60_000;
+}
 
 export type AppointmentMessageKind = 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled' | 'follow-up' | 'no-show';
 
@@ -149,6 +156,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
     async createAppointmentMessages({ clinicId, appointmentId, kind, key }: { clinicId: string; appointmentId: string; kind: AppointmentMessageKind; key: string }): Promise<Array<{ messageId: string; patientId: string | null }>> {
       const a = await load(clinicId, appointmentId);
       if (!a) return [];
+      if (kind === 'reminder') observeReminderLateness(Date.now() - reminderDueAt(a.startsAt, key));
       const tz = a.clinic.timezone;
       const variables: Record<string, string> = {
         date: localDate(a.startsAt, tz),

@@ -16,6 +16,7 @@ import { type Channel, type ChannelSettings, channelSettingsSchema, isPermanent 
 import { type PrismaClient } from '../../prisma/client';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type CommunicationConfig, type Prisma } from '../../prisma/generated/client';
+import { providerEntryLabel, recordDelivery, recordDeliveryRetry, setCircuitState } from '../observability/business-metrics';
 import { createCircuitBreaker } from './circuit-breaker';
 import { type MessagingDeps } from './messaging-deps';
 import { clientFor } from './provider-access';
@@ -129,19 +130,29 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
 
       const where = { clinicId, channel, entryId: entry.entryId, provider: entry.provider };
+      const metric = { channel, providerEntry: providerEntryLabel(entry) };
       const gate = await circuits.gate(where, nowMs);
-      if (!gate.allowed) return { outcome: 'circuit-open', reopensAtMs: gate.reopensAtMs };
+      if (!gate.allowed) {
+        setCircuitState({ ...metric, state: 'open' });
+        recordDelivery({ ...metric, outcome: 'skipped_circuit_open' });
+        return { outcome: 'circuit-open', reopensAtMs: gate.reopensAtMs };
+      }
       const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
       if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
 
       const attemptNumber = info.attempt;
-      const startedAt = new Date();
-      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) =>
-        prisma.messageAttempt.upsert({
+      if (attemptNumber > 1 || round > 1) recordDeliveryRetry(metric);
+      // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
+      const startedAt = new Date(nowMs);
+      const began = Date.now();
+      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) => {
+        const finishedAt = new Date(nowMs + (Date.now() - began));
+        return prisma.messageAttempt.upsert({
           where: { attemptKey_round_attemptNumber: { attemptKey, round, attemptNumber } },
-          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, ...data },
-          update: { ...data, finishedAt: new Date() },
+          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, finishedAt, ...data },
+          update: { ...data, finishedAt },
         });
+      };
 
       try {
         const [message, config] = await Promise.all([
@@ -156,6 +167,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
         await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
         await circuits.record(where, true, nowMs);
+        recordDelivery({ ...metric, outcome: 'delivered' });
+        setCircuitState({ ...metric, state: 'closed' });
         return { outcome: 'accepted', providerMessageId: receipt.providerMessageId };
       } catch (err) {
         const failure = asProviderError(err);
@@ -163,7 +176,11 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         await afterPermanentFailure(clinicId, messageId, channel, failure);
         // Only the provider's own trouble counts against its circuit, once per exhausted run of tries; a bad address is not its fault.
         const exhausted = failure.permanent || attemptNumber >= input.retryAttempts;
-        if (exhausted && (!isPermanent(failure.kind) || failure.kind === 'AUTH')) await circuits.record(where, false, nowMs);
+        recordDelivery({ ...metric, outcome: failure.permanent ? 'permanent_failure' : 'transient_failure' });
+        if (exhausted && (!isPermanent(failure.kind) || failure.kind === 'AUTH')) {
+          const { opened } = await circuits.record(where, false, nowMs);
+          if (opened) setCircuitState({ ...metric, state: 'open' });
+        }
         throw ApplicationFailure.create({
           type: failure.kind,
           message: failure.message,
@@ -184,6 +201,10 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 
     /** Records the outcome on the message row (the delivery log's summary). */
     async finishMessage({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
+      // Outcomes of the whole message that no single attempt reports.
+      if (result.status === 'EXPIRED' || result.status === 'SUPPRESSED') {
+        recordDelivery({ channel: result.failures.at(-1)?.channel ?? 'none', providerEntry: 'none', outcome: result.status === 'EXPIRED' ? 'expired' : 'suppressed' });
+      }
       const accepted =
         result.status === 'DELIVERED' && result.channel && result.entryId
           ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.entryId), outcome: 'ACCEPTED' } })

@@ -3,7 +3,7 @@ import { type Config } from '../../domain/config';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { CredentialCipher } from '../../prisma/credential-cipher';
 import { ProviderClientCache } from './provider-clients';
-import { findProvider } from './providers/registry';
+import { findProvider } from './providers/descriptors';
 import { type ProviderEndpoints } from './providers/types';
 
 /** The platform's default providers for a channel, used for clinics without their own. */

@@ -10,7 +10,7 @@ import { openProvider, storedProvidersSchema } from '../../prisma/communication-
 import { type CommunicationConfig } from '../../prisma/generated/client';
 import { type MessagingDeps } from './messaging-deps';
 import { ProviderError } from './providers/provider-error';
-import { findProvider } from './providers/registry';
+import { connectorFor } from './providers/connectors';
 import { type ChannelClient } from './providers/types';
 
 export interface ProviderAccessDeps extends MessagingDeps {
@@ -28,7 +28,7 @@ export interface ProviderTarget extends ProviderEntryRef {
  */
 export async function clientFor(deps: ProviderAccessDeps, target: ProviderTarget, config?: CommunicationConfig | null): Promise<ChannelClient<Channel>> {
   const { clinicId, channel, provider, entryId, source } = target;
-  const definition = findProvider(channel, provider);
+  const definition = connectorFor(channel, provider);
   if (!definition) throw new ProviderError('REJECTED', 'clinicflow:unknown-provider', `No ${channel} provider ${provider}`);
   let credentials: Record<string, unknown>;
   let version: string;

@@ -12,6 +12,7 @@ import { paymentBalanceStart, workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { outstandingDues, patientsWithDues } from '../../prisma/patient-accounts';
 import { stableMessageId } from '../messaging/message-ids';
+import { recordPaymentReminderRun } from '../observability/business-metrics';
 import { startEach } from '../temporal/start-many';
 
 /** Outcome of a step in a balance's chase. */
@@ -46,6 +47,7 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
         skipDuplicates: true,
       });
       const run = await runOf(clinicId, month);
+      if (run && !run.finishedAt && run.trigger === 'SCHEDULE') recordPaymentReminderRun('opened', run.trigger);
       return { month, finished: !!run?.finishedAt };
     },
 
@@ -86,8 +88,11 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
     async finishPaymentReminderRun({ clinicId, month }: { clinicId: string; month: string }): Promise<number> {
       const run = await runOf(clinicId, month);
       if (!run) return 0;
-      await prisma.paymentReminderRun.updateMany({ where: { id: run.id, finishedAt: null }, data: { finishedAt: new Date() } });
-      return prisma.paymentReminder.count({ where: { runId: run.id } });
+      const { count: finishedNow } = await prisma.paymentReminderRun.updateMany({ where: { id: run.id, finishedAt: null }, data: { finishedAt: new Date() } });
+      const reminders = await prisma.paymentReminder.count({ where: { runId: run.id } });
+      // Counted once per run: a retried activity finds it finished already.
+      if (finishedNow) recordPaymentReminderRun('finished', run.trigger, reminders);
+      return reminders;
     },
 
     /** The clinic's chase settings as they are when a balance's chase begins. */

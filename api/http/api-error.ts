@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[] | Record<string, unknown>,
+    /** Sent as Retry-After: when trying again may succeed (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -31,6 +33,10 @@ export class ApiError extends Error {
   }
   static unprocessable(code: string, message: string, details?: ErrorDetail[]) {
     return new ApiError(422, code, message, details);
+  }
+  /** 503: a dependency (database, Temporal) is overloaded or down; the same request may succeed later. */
+  static unavailable(code: string, message: string, retryAfterSeconds: number) {
+    return new ApiError(503, code, message, undefined, retryAfterSeconds);
   }
   static paymentRequired(code: string, message: string, details?: Record<string, unknown>) {
     return new ApiError(402, code, message, details);

@@ -1,10 +1,12 @@
 import { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { type Logger } from 'pino';
 import { Prisma } from '../../prisma/generated/client';
+import { isDatabaseBusy } from '../../prisma/errors';
 import { TenantScopeViolation } from '../../prisma/tenant';
 import { ApiError } from '../http/api-error';
 
 export function sendError(req: Request, res: Response, err: ApiError): void {
+  if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).json({
     success: false,
     error: {
@@ -25,6 +27,8 @@ function toApiError(err: unknown): ApiError | null {
     if (err.code === 'P2025') return ApiError.notFound();
   }
   if (err instanceof TenantScopeViolation) return ApiError.notFound();
+  // Overload, not a fault: the caller may try again shortly.
+  if (isDatabaseBusy(err)) return ApiError.unavailable('DATABASE_BUSY', 'The service is busy right now; try again shortly', 1);
   // body-parser's errors carry a status and a type.
   if (typeof err === 'object' && err !== null && 'type' in err && 'status' in err) {
     const { type, status } = err as { type: string; status: number };

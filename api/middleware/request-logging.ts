@@ -19,7 +19,7 @@ const loggablePath = (url: string) => url.split('?')[0]!.replace(/^\/codec\/s\/[
 
 /**
  * Access log without personal data: method, path without the query string (searches may hold
- * patient names), status and time. No headers (tokens), no bodies (PHI, passwords).
+ * patient names), status and time, with the request id, the clinic and the trace id. No headers (tokens), no bodies (PHI, passwords).
  */
 export function requestLogging(logger: Logger): RequestHandler {
   return pinoHttp({
@@ -29,6 +29,8 @@ export function requestLogging(logger: Logger): RequestHandler {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+    // Known once the tenant is resolved and the trace started: ids only, never who the patient is.
+    customProps: (req: IncomingMessage & { tenant?: { clinicId?: string } }, res: ServerResponse & { locals?: { traceId?: string } }) => ({ clinicId: req.tenant?.clinicId, traceId: res.locals?.traceId }),
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/metrics' },
   });

@@ -12,7 +12,7 @@ import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { requireIdempotencyKey } from '../http/idempotency-key';
-import { pageArgs, toPage } from '../http/pagination';
+import { encodeStartCursor, startOrderPageArgs, toPage } from '../http/pagination';
 import { type ApiRouter } from '../http/route';
 import { type z } from '../openapi/zod';
 import { presentAppointment } from '../presenters';
@@ -107,21 +107,22 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       access: 'appointment:read',
       tenant: true,
       query: appointmentListQuery,
-      responses: { 200: { description: 'A page of appointments, by start time', schema: page(appointmentResponse) } },
+      responses: { 200: { description: 'A page of appointments by start time (then id); nextCursor continues after the last one', schema: page(appointmentResponse) } },
       handler: async ({ query }, req, res) => {
         const { db, ownership } = req.tenant!;
+        const { orderBy, take, after } = startOrderPageArgs(query.limit, query.cursor);
         const rows = await db.appointment.findMany({
           where: {
             ...(query.practitionerId ? { practitionerId: query.practitionerId } : {}),
             ...(query.patientId ? { patientId: query.patientId } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.from || query.to ? { startsAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
-            AND: [ownership.appointment],
+            AND: [ownership.appointment, ...(after ? [after] : [])],
           },
-          orderBy: [{ id: 'asc' }],
-          ...pageArgs(query.limit, query.cursor),
+          orderBy,
+          take,
         });
-        const page = toPage(rows, query.limit, presentAppointment);
+        const page = toPage(rows, query.limit, presentAppointment, encodeStartCursor);
         await auditRead(db, req, 'appointment.list', page.data.map((a) => a.patientId));
         res.json(page);
       },

@@ -12,6 +12,7 @@ import { channelTestStart, workflowIds } from '../../domain/temporal';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { type Prisma } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
+import { startWorkflow } from '../services/start-workflow';
 import { ApiError } from '../http/api-error';
 import { type ApiRouter } from '../http/route';
 import { z } from '../openapi/zod';
@@ -118,15 +119,11 @@ export function channelTestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const tested = providers.map((p) => `${p.source}:${p.label}`);
         await writeAudit(tx, req, { action: 'communication.test', entityType: 'Message', entityId: messageId, clinicId, after: { channel: params.channel, providers: tested } });
       });
-      let handle: WorkflowHandle;
-      try {
-        handle = await deps.temporal.client.workflow.start('channelTestWorkflow', start);
-      } catch (err) {
+      const handle = await startWorkflow(deps, 'channelTestWorkflow', start, 'The channel test could not be started; try again later').catch(async (err: unknown) => {
         // No workflow, no message: the row would otherwise wait forever.
         await db.message.delete({ where: { id: messageId } });
-        deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'channel test could not start');
-        throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The channel test could not be started; try again later');
-      }
+        throw err;
+      });
 
       const result = await waitForResult(deps, handle, { messageId, workflowId: start.workflowId });
       const { delivery } = result;

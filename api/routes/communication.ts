@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type Channel } from '../../domain/messaging';
-import { findProvider, providersFor } from '../../activities/messaging/providers/registry';
+import { findProvider, providersFor } from '../../activities/messaging/providers/descriptors';
 import { maskProvider, sealProvider, storedProvidersSchema, type StoredProvider } from '../../prisma/communication-config';
 import { CredentialCipher } from '../../prisma/credential-cipher';
 import { type CommunicationConfig, type Prisma } from '../../prisma/generated/client';

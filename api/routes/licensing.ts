@@ -20,6 +20,7 @@ import {
 } from '../schemas/licensing';
 import { idParams } from '../schemas/common';
 import { writeAudit } from '../services/audit';
+import { startWorkflow } from '../services/start-workflow';
 import { changeSubscriptionTier, tierPrice } from '../services/clinic-billing';
 import { createStripeClient } from '../payments/stripe-client';
 
@@ -62,7 +63,7 @@ function presentAlert(a: LicenseAlert) {
 }
 
 export function licensingRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
-  const { prisma, temporal } = deps;
+  const { prisma } = deps;
   const stripe = createStripeClient(deps.config);
   const requestChange = (kind: 'UPGRADE' | 'DOWNGRADE') =>
     r.route({
@@ -185,10 +186,12 @@ export function licensingRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const { db, clinicId } = req.tenant!;
         const clinic = await db.clinic.findFirstOrThrow({ select: { timezone: true } });
         const date = localDate(new Date(), clinic.timezone);
-        const handle = await temporal.client.workflow.start('licensingCheckWorkflow', {
-          ...licensingCheckStart(clinicId, date),
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        });
+        const handle = await startWorkflow(
+          deps,
+          'licensingCheckWorkflow',
+          { ...licensingCheckStart(clinicId, date), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING },
+          'The licensing check could not be started right now; try again later',
+        );
         res.status(202).json({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, date });
       },
     })

@@ -9,6 +9,7 @@ import { Prisma as PrismaNs, type Message, type MessageAttempt, type Prisma } fr
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { messageBatchStart, messageDeliveryStart, workflowIds } from '../../domain/temporal';
 import { type ApiDeps } from '../deps';
+import { startWorkflow } from '../services/start-workflow';
 import { ApiError } from '../http/api-error';
 import { idempotencyKeyReused, optionalIdempotencyKey, requestFingerprint } from '../http/idempotency-key';
 import { pageArgs, toPage } from '../http/pagination';
@@ -78,13 +79,11 @@ const accepted = (messages: Array<Pick<Message, 'id' | 'patientId' | 'recipient'
 
 /** Starts the request's batch workflow; one that exists already (a retried request) is fine. */
 async function startBatch(deps: ApiDeps, clinicId: string, batchId: string): Promise<void> {
-  try {
-    await deps.temporal.client.workflow.start('messageBatchWorkflow', { ...messageBatchStart(clinicId, batchId), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, batchId }, 'message batch could not start');
-    throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The messages could not be queued; nothing was sent. Try again later');
-  }
+  await startWorkflow(deps, 'messageBatchWorkflow', { ...messageBatchStart(clinicId, batchId), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE }, 'The messages could not be queued; nothing was sent. Try again later').catch(
+    (err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    },
+  );
 }
 
 /** The earlier request with this key: the same answer, or 422 when the key came with another request. */
@@ -235,15 +234,11 @@ export function messageLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         } else if (message.status !== 'PENDING') {
           throw ApiError.conflict('NOT_RETRYABLE', `The message is ${message.status}: only FAILED or EXPIRED messages are run again`);
         }
-        try {
-          // A finished run may be followed by a new one; a running one is left alone.
-          await deps.temporal.client.workflow.start('messageDeliveryWorkflow', { ...messageDeliveryStart(clinicId, message.id, message.patientId), workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-            deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, messageId: message.id }, 'message redrive could not start');
-            throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The message could not be run again now; try again later');
-          }
-        }
+        // A finished run may be followed by a new one; a running one is left alone.
+        const start = { ...messageDeliveryStart(clinicId, message.id, message.patientId), workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE };
+        await startWorkflow(deps, 'messageDeliveryWorkflow', start, 'The message could not be run again now; try again later').catch((err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        });
         res.status(202).json(presentMessage(await db.message.findUniqueOrThrow({ where: { id: message.id } })));
       },
     });

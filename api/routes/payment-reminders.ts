@@ -13,7 +13,7 @@ import { clinicIdParams } from '../schemas/common';
 import { reminderRunResponse } from '../schemas/payment-reminders';
 import { z } from '../openapi/zod';
 import { writeAudit } from '../services/audit';
-import { startWorkflowOr503 } from '../services/start-workflow';
+import { startWorkflow } from '../services/start-workflow';
 
 interface RunRow {
   id: string;
@@ -69,7 +69,7 @@ export function paymentReminderRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           if (count === 0) throw ApiError.conflict('ALREADY_RUN', `This month's payment reminders (${month}) have already been started: ${workflowId}`);
           const row = await tx.paymentReminderRun.findUniqueOrThrow({ where: { clinicId_month: { clinicId, month } }, select: { id: true } });
           await writeAudit(tx, req, { action: 'payment-reminders.run', entityType: 'PaymentReminderRun', entityId: row.id, clinicId, after: { month, workflowId } });
-          await startWorkflowOr503(
+          await startWorkflow(
             deps,
             'paymentReminderRunWorkflow',
             { ...paymentReminderRunStart(clinicId, month), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE },

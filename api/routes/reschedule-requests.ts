@@ -18,7 +18,7 @@ import { approveBody, createRescheduleRequestBody, rejectBody, rescheduleRequest
 import { writeAudit } from '../services/audit';
 import { assertBookable } from '../services/booking';
 import { loadHours } from '../services/practitioners';
-import { startWorkflowOr503 } from '../services/start-workflow';
+import { startWorkflow } from '../services/start-workflow';
 import { steer } from '../services/workflow-updates';
 
 const pendingExists = () => ApiError.conflict('REQUEST_PENDING', 'This appointment already has an open reschedule request');
@@ -78,7 +78,7 @@ export function rescheduleRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter 
             });
             await writeAudit(tx, req, { action: 'reschedule-request.create', entityType: 'RescheduleRequest', entityId: id, clinicId, after: { ...row, reason: '[redacted]' } });
             // Last, as in booking: a failed start rolls the request back.
-            await startWorkflowOr503(deps, 'rescheduleRequestWorkflow', rescheduleRequestStart(clinicId, row), 'The request could not be made right now; try again later');
+            await startWorkflow(deps, 'rescheduleRequestWorkflow', rescheduleRequestStart(clinicId, row), 'The request could not be made right now; try again later');
             return row;
           });
           res.status(201).json(presentRescheduleRequest(created));

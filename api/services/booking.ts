@@ -1,31 +1,35 @@
 /**
- * Booking an appointment: checks, the row, and the start of its lifecycle workflow as one unit.
+ * Booking an appointment: checks, the row, then the start of its lifecycle workflow.
  *
- * The row is inserted and the workflow started inside one database transaction, the workflow
- * start last: if the insert fails (the slot is taken, the licence is full) no workflow exists; if
- * the start fails the transaction rolls back and no row exists. A crash after the start but
- * before the commit leaves a workflow whose appointment never appears: it waits about a minute for
- * the row and then ends as NOT_BOOKED without sending anything. The caller gets the answer
- * synchronously either way.
+ * One short transaction inserts the row (the exclusion constraints refuse a taken slot; the
+ * insert's trigger counts it in the clinic's month, and the licence check reads that count) and
+ * its audit entry; nothing in it waits on Temporal, and no clinic-wide lock exists, so bookings of
+ * one clinic run side by side. The workflow is started after the commit and the row marked
+ * (workflowStartedAt). If Temporal cannot take the start, the caller gets 503 with Retry-After:
+ * the same request again (same Idempotency-Key) answers with the booking and starts the workflow;
+ * if nobody asks again, the start reconciler (workflows/reconciler) starts it within a minute or
+ * two. Either way the appointment is never lost and its workflow never started twice.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type Request } from 'express';
 import { reservationIdFrom } from '../../domain/appointments';
 import { freeSlots, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
-import { appointmentStart, workflowIds } from '../../domain/temporal';
+import { appointmentStart, START_ONCE, workflowIds } from '../../domain/temporal';
 import { isExclusionViolation } from '../../prisma/errors';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
+import { recordBooking } from '../observability/booking-metrics';
 import { ApiError } from '../http/api-error';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type bookAppointmentBody } from '../schemas/appointments';
 import { writeAudit } from './audit';
-import { assertRoomForAppointment } from './license-enforcement';
+import { assertMonthWithinLicence } from './license-enforcement';
 import { loadHours, requirePractitioner } from './practitioners';
 import { sessionTerms } from './session-terms';
-import { startWorkflowOr503 } from './start-workflow';
+import { startWorkflow } from './start-workflow';
 
 type BookingRequest = z.output<typeof bookAppointmentBody>;
 
@@ -47,12 +51,26 @@ export function assertBookable(hours: Parameters<typeof whyNotBookable>[0], slot
   if (why) throw ApiError.unprocessable(why, NOT_BOOKABLE_MESSAGES[why], [{ path: 'body.startsAt', message: NOT_BOOKABLE_MESSAGES[why] }]);
 }
 
+/** Books, counts the outcome (clinicflow_bookings_total) and logs the booked appointment's ids, never the patient's details. */
 export async function bookAppointment(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
+  try {
+    const result = await book(deps, req, body, idempotencyKey);
+    recordBooking(deps.metrics, result.replayed ? 'replayed' : 'booked');
+    const { id, clinicId, workflowId } = result.appointment;
+    req.log.info({ clinicId, appointmentId: id, workflowId, replayed: result.replayed }, 'appointment booked');
+    return result;
+  } catch (err) {
+    recordBooking(deps.metrics, err instanceof ApiError && err.code === 'SLOT_TAKEN' ? 'slot_taken' : 'rejected');
+    throw err;
+  }
+}
+
+async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempotencyKey: string): Promise<{ appointment: Appointment; replayed: boolean }> {
   const { db, clinicId } = req.tenant!;
   const now = deps.now?.() ?? new Date();
 
   const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { appointment: earlier, replayed: true };
+  if (earlier) return { appointment: await ensureWorkflow(deps, req, earlier), replayed: true };
 
   const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
   if (!patient) throw ApiError.notFound('Patient');
@@ -81,7 +99,6 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
     assertBookable(hours, { startsAt, endsAt }, now);
     try {
       const appointment = await db.$transaction(async (tx) => {
-        await assertRoomForAppointment(tx, clinicId, startsAt);
         const id = randomUUID();
         const created = await tx.appointment.create({
           data: {
@@ -103,12 +120,12 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
             createdById: req.auth!.userId,
           },
         });
+        // After the insert: its trigger has counted it, and holds the month's count until commit.
+        await assertMonthWithinLicence(tx, clinicId, startsAt);
         await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
-        // Last, so that nothing before it can fail after the workflow exists.
-        await startWorkflowOr503(deps, 'appointmentWorkflow', appointmentStart(clinicId, created), 'The appointment could not be booked right now; try again later');
         return created;
       });
-      return { appointment, replayed: false };
+      return { appointment: await ensureWorkflow(deps, req, appointment), replayed: false };
     } catch (err) {
       if (isExclusionViolation(err)) {
         if (body.bookingMode === 'TIME_PERIOD' && attempt < Math.min(candidates.length, 3) - 1) continue;
@@ -117,10 +134,33 @@ export async function bookAppointment(deps: ApiDeps, req: Request, body: Booking
       // The same key sent twice at once: the other request booked it.
       if (isUniqueViolation(err)) {
         const winner = await db.appointment.findFirst({ where: { idempotencyKey } });
-        if (winner) return { appointment: winner, replayed: true };
+        if (winner) return { appointment: await ensureWorkflow(deps, req, winner), replayed: true };
       }
       throw err;
     }
   }
   throw slotTaken();
+}
+
+/**
+ * Starts the committed appointment's lifecycle workflow unless it has been started, and marks the
+ * row. 503 with Retry-After when Temporal cannot take it: the booking stands, and asking again (or
+ * the start reconciler) starts it.
+ */
+async function ensureWorkflow(deps: ApiDeps, req: Request, appointment: Appointment): Promise<Appointment> {
+  if (appointment.workflowStartedAt) return appointment;
+  try {
+    await startWorkflow(
+      deps,
+      'appointmentWorkflow',
+      { ...appointmentStart(appointment.clinicId, appointment), ...START_ONCE },
+      `The appointment ${appointment.reservationId} is booked, but its confirmation and reminders could not be scheduled yet; send the same request again (same Idempotency-Key) to finish`,
+    );
+  } catch (err) {
+    // Started before (by an earlier attempt or the reconciler) and already finished: nothing to start.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const workflowStartedAt = deps.now?.() ?? new Date();
+  await req.tenant!.db.appointment.updateMany({ where: { id: appointment.id, workflowStartedAt: null }, data: { workflowStartedAt } });
+  return { ...appointment, workflowStartedAt };
 }

@@ -8,7 +8,7 @@ import { statusAfter, type SubscriptionEvent, type SubscriptionStatus } from '..
 import { messageDeliveryStart, workflowIds } from '../../domain/temporal';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
-import { startWorkflowOr503 } from './start-workflow';
+import { startWorkflow } from './start-workflow';
 
 type CustomerRef = string | { id: string } | null | undefined;
 const idOf = (ref: CustomerRef) => (typeof ref === 'string' ? ref : ref?.id);
@@ -42,7 +42,7 @@ export async function applySubscriptionEvent(deps: ApiDeps, event: { id: string;
       return { id, clinicId: clinic.id, category: 'billing', channels: ['email' as const], recipient: { email }, templateKey: 'subscription-past-due', variables: { tier: clinic.tier }, workflowId: workflowIds.messageDelivery(clinic.id, id) };
     });
     await tx.message.createMany({ data: messages, skipDuplicates: true });
-    for (const m of messages) await startWorkflowOr503(deps, 'messageDeliveryWorkflow', messageDeliveryStart(clinic.id, m.id), 'The billing event could not be handled right now');
+    for (const m of messages) await startWorkflow(deps, 'messageDeliveryWorkflow', messageDeliveryStart(clinic.id, m.id), 'The billing event could not be handled right now');
   });
 }
 

@@ -1,5 +1,5 @@
 import { type LicenseMetric, wouldExceed } from '../../domain/licensing';
-import { appointmentsInMonth, type RawQuerier } from '../../prisma/appointment-usage';
+import { type RawQuerier } from '../../prisma/appointment-usage';
 import { ApiError } from '../http/api-error';
 
 
@@ -42,23 +42,27 @@ export async function assertRoomFor(tx: RawQuerier, clinicId: string, metric: Ex
 }
 
 /**
- * Refuses (402 LICENSE_LIMIT_EXCEEDED) an appointment beyond the tier's monthly limit, counting the
- * clinic's appointments in the month of `startsAt` (clinic time). Call inside the booking
- * transaction: the clinic row lock makes concurrent bookings count one after another.
+ * Refuses (402 LICENSE_LIMIT_EXCEEDED) an appointment beyond the tier's monthly limit. Call inside
+ * the booking transaction, after inserting the row: its trigger has already added it to the
+ * month's AppointmentMonthUsage row and holds that row's lock until commit, so concurrent bookings
+ * of one clinic and month count one after another (each sees the others' committed rows and its
+ * own), while the clinic row and every other month stay free.
  */
-export async function assertRoomForAppointment(tx: RawQuerier, clinicId: string, startsAt: Date): Promise<void> {
-  const [tier] = await tx.$queryRaw<Array<{ code: string; name: string; max: number }>>`
-    SELECT t.code, t.name, t."maxAppointmentsPerMonth" AS max
+export async function assertMonthWithinLicence(tx: RawQuerier, clinicId: string, startsAt: Date): Promise<void> {
+  const [row] = await tx.$queryRaw<Array<{ code: string; name: string; max: number; count: number | null }>>`
+    SELECT t.code, t.name, t."maxAppointmentsPerMonth" AS max, u.count
       FROM "Clinic" c JOIN "LicenseTier" t ON t.code = c."licenseTierCode"
-     WHERE c.id = ${clinicId}::uuid FOR UPDATE OF c`;
-  if (!tier) throw ApiError.notFound('Clinic');
-  const current = await appointmentsInMonth(tx, clinicId, startsAt);
-  if (wouldExceed(current, tier.max)) {
-    throw ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${tier.name} tier allows ${tier.max} appointments a month; upgrade the licence to book more`, {
+      LEFT JOIN "AppointmentMonthUsage" u ON u."clinicId" = c.id AND u.month = appointment_usage_month(${startsAt}::timestamptz, c.timezone)
+     WHERE c.id = ${clinicId}::uuid`;
+  if (!row) throw ApiError.notFound('Clinic');
+  // The count includes the appointment being booked.
+  const current = (row.count ?? 1) - 1;
+  if (wouldExceed(current, row.max)) {
+    throw ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${row.name} tier allows ${row.max} appointments a month; upgrade the licence to book more`, {
       metric: 'APPOINTMENTS',
-      limit: tier.max,
+      limit: row.max,
       current,
-      tier: tier.code,
+      tier: row.code,
     });
   }
 }

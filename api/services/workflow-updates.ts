@@ -9,13 +9,17 @@ import { APPOINTMENT_ERRORS } from '../../domain/appointment-workflow';
 import { RESCHEDULE_ERRORS } from '../../domain/reschedule-requests';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { temporalUnavailable } from './start-workflow';
 
 /** Sends one update and waits for its result; refusals become 409 / 422, an unreachable Temporal 503. */
 export async function steer<Ret, Args extends unknown[]>(deps: ApiDeps, workflowId: string, update: UpdateDefinition<Ret, Args>, args: Args, currentStatus: string): Promise<Ret> {
   try {
     const handle = deps.temporal.client.workflow.getHandle(workflowId);
-    // The typed overloads tell updates with and without arguments apart, which a generic caller cannot.
-    return await (args.length === 0 ? handle.executeUpdate<Ret, []>(update.name) : handle.executeUpdate<Ret, [unknown]>(update.name, { args: [args[0]] }));
+    // The definition itself, so its result type travels; the typed overloads tell updates with and
+    // without arguments apart, which a generic caller cannot.
+    return await (args.length === 0
+      ? handle.executeUpdate(update as unknown as UpdateDefinition<Ret, []>)
+      : handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, { args: [args[0]] }));
   } catch (err) {
     throw asApiError(err, currentStatus, deps);
   }
@@ -33,5 +37,5 @@ export function asApiError(err: unknown, currentStatus: string, deps: Pick<ApiDe
   // The workflow has finished: the appointment (or request) is in a final state for good.
   if (err instanceof WorkflowNotFoundError) return ApiError.conflict('INVALID_TRANSITION', `It is ${currentStatus} and can no longer change`);
   deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'appointment workflow update failed');
-  return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The appointment could not be changed right now; try again later');
+  return temporalUnavailable('The appointment could not be changed right now; try again later');
 }

@@ -12,7 +12,7 @@
  */
 import { Vonage } from '@vonage/server-sdk';
 import { z } from 'zod';
-import { type VonageSignatureMethod, vonageSignatureMethod } from '../../activities/messaging/providers/sms/vonage';
+import { type VonageSignatureMethod, vonageSignatureMethod } from '../../activities/messaging/providers/sms/vonage/descriptor';
 import { type WebhookEvent } from './apply';
 import { type SigningSecret } from './secrets';
 

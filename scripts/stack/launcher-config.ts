@@ -8,6 +8,14 @@ import { type Config, parseConfig } from '../../domain/config';
 import { displayPath, errorMessage, LaunchError, log, ROOT } from './launcher-support';
 
 export const DATABASE_NAME = 'clinicflow';
+/** The embedded server's fixed local credentials: it listens on loopback only. */
+export const EMBEDDED_USER = 'postgres';
+export const EMBEDDED_PASSWORD = 'postgres';
+
+/** Where the launcher's embedded PostgreSQL is, for tools run beside `npm start` (npm run stripe:pay). */
+export function embeddedDatabaseUrl(port: number): string {
+  return `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${DATABASE_NAME}`;
+}
 /** Written in .env.example where the first start puts generated secrets. */
 const SECRET_PLACEHOLDER = '__GENERATED_ON_FIRST_START__';
 
@@ -35,6 +43,8 @@ const launcherSchema = z.object({
   INBOX_SMTP_PORT: portNumber.default(1025),
   INBOX_WEB_PORT: portNumber.default(8025),
   TEMPORAL_CLI: optionalText,
+  /** Set by scripts/start.sh, which builds stripe-mock once when no STRIPE_SECRET_KEY is configured. */
+  STRIPE_MOCK_PATH: optionalText,
   DATABASE_URL: optionalText,
   TEMPORAL_ADDRESS: optionalText,
 });
@@ -94,6 +104,19 @@ export async function ensureEnvFile(file: string): Promise<void> {
   // 0600: the file holds secrets. 'wx': never overwrite one that appeared meanwhile.
   await writeFile(file, withGeneratedSecrets(example), { mode: 0o600, flag: 'wx' });
   log(`created ${displayPath(file)} from .env.example with freshly generated JWT_SECRET, PAYLOAD_ENCRYPTION_KEYS and CREDENTIAL_ENCRYPTION_KEYS`);
+}
+
+/**
+ * Without a Stripe account of its own the local stack runs stripe-mock, and its webhook needs a
+ * signing secret that `npm run stripe:pay` signs with: generated once, kept in the env file.
+ */
+export async function ensureLocalStripeSecret(file: string): Promise<void> {
+  if (process.env.STRIPE_SECRET_KEY || process.env.STRIPE_WEBHOOK_SECRET) return;
+  const secret = `whsec_${randomBytes(24).toString('hex')}`;
+  const text = await readFile(file, 'utf8');
+  await appendFile(file, `${text.endsWith('\n') ? '' : '\n'}\n# Added by npm start: signs the Stripe events \`npm run stripe:pay\` sends while stripe-mock stands in for Stripe.\nSTRIPE_WEBHOOK_SECRET=${secret}\n`);
+  process.env.STRIPE_WEBHOOK_SECRET = secret;
+  log(`added STRIPE_WEBHOOK_SECRET to ${displayPath(file)}`);
 }
 
 /** Loads the env file. Node's loader keeps variables already set in the shell: those win. */

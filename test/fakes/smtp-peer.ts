@@ -48,12 +48,14 @@ export interface SmtpPeer {
 interface PeerOptions {
   username: string;
   password: string;
+  /** A fixed port (a server stopped and started again where its clients expect it); a free one by default. */
+  port?: number;
 }
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 const bare = (messageId: string) => messageId.trim().replace(/^<|>$/g, '');
 
-export async function startSmtpPeer({ username, password }: PeerOptions): Promise<SmtpPeer> {
+export async function startSmtpPeer({ username, password, port = 0 }: PeerOptions): Promise<SmtpPeer> {
   const received: ReceivedEmail[] = [];
   const pendingFailures: number[] = [];
   const rejectedRecipients = new Map<string, number>();
@@ -93,7 +95,7 @@ export async function startSmtpPeer({ username, password }: PeerOptions): Promis
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('SMTP peer did not bind a TCP port');

@@ -1,5 +1,6 @@
 /** The real API app over a fresh database and the real Temporal dev server, for supertest. */
 import { Writable } from 'node:stream';
+import { type ClientInterceptors } from '@temporalio/client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import bcrypt from 'bcryptjs';
@@ -16,6 +17,8 @@ export interface TestApi {
   config: Config;
   db: TestDatabase;
   http: ReturnType<typeof supertest>;
+  /** The API's Prometheus registry (what /metrics serves). */
+  metrics: Registry;
   temporal: Awaited<ReturnType<typeof connectTemporalClient>>;
   /** Everything the API logged, as written. */
   logs: () => string;
@@ -24,7 +27,8 @@ export interface TestApi {
 
 export const PASSWORD = 'correct-horse-battery-staple';
 
-export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+/** `clientInterceptors`: e.g. tracing's, as api/server.ts adds them when traces are exported. */
+export async function startTestApi(overrides: Record<string, string> = {}, { clientInterceptors }: { clientInterceptors?: ClientInterceptors } = {}): Promise<TestApi> {
   const config = testConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'info', ...overrides });
   const db = await createTestDatabase();
   const temporal = await connectTemporalClient({
@@ -32,6 +36,7 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
     namespace: config.TEMPORAL_NAMESPACE,
     keys: config.PAYLOAD_ENCRYPTION_KEYS,
     currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID,
+    interceptors: clientInterceptors,
   });
   let logged = '';
   const sink = new Writable({
@@ -40,9 +45,11 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
       done();
     },
   });
-  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics: new Registry() });
+  const metrics = new Registry();
+  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics });
   return {
     config,
+    metrics,
     db,
     http: supertest(app),
     temporal,

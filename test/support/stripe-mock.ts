@@ -1,44 +1,10 @@
-/**
- * Stripe's own API mock (stripe-mock, built by scripts/tools/ensure-tools.sh) on a free loopback
- * port: stripe-node talks to it as to api.stripe.com. It validates every request against Stripe's
- * OpenAPI spec and answers with fixture objects (it stores nothing).
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import readline from 'node:readline';
+/** stripe-mock for a test file (scripts/stack/stripe-mock.ts), from the build scripts/test.sh made. */
+import { type StripeMock, startStripeMock as start } from '../../scripts/stack/stripe-mock';
 
-export interface StripeMock {
-  /** For PROVIDER_ENDPOINTS.stripe. */
-  url: string;
-  stop(): Promise<void>;
-}
+export type { StripeMock };
 
 export async function startStripeMock(): Promise<StripeMock> {
   const executable = process.env.STRIPE_MOCK_PATH;
   if (!executable) throw new Error('STRIPE_MOCK_PATH is not set: run tests through scripts/test.sh');
-  // Empty ports: the OS picks them; both listeners on loopback only (HTTPS otherwise listens everywhere).
-  const child: ChildProcess = spawn(executable, ['-http-addr', '127.0.0.1:', '-https-addr', '127.0.0.1:'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = readline.createInterface({ input: child.stdout! });
-  const errors = readline.createInterface({ input: child.stderr! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('stripe-mock did not start within 20 s')), 20_000);
-    const onLine = (line: string) => {
-      const found = /Listening for HTTP at address: 127\.0\.0\.1:(\d+)/.exec(line);
-      if (found) {
-        clearTimeout(timer);
-        resolve(Number(found[1]));
-      }
-    };
-    lines.on('line', onLine);
-    errors.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`stripe-mock exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return start(executable);
 }

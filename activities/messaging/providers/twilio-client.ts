@@ -10,7 +10,8 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
 import { type DeliveryErrorKind } from '../../../domain/messaging';
-import { isNetworkError, kindForHttpStatus, ProviderError, retryAfterMs } from './provider-error';
+import { httpFailure, networkFailure, type Vendor } from './http-failure';
+import { type ProviderError } from './provider-error';
 
 /** What one SDK call carries into the transport (the idempotency key) and out of it (Retry-After). */
 interface CallScope {
@@ -95,20 +96,12 @@ export function connectTwilio(options: TwilioOptions): TwilioConnection {
 }
 
 function twilioProviderError(err: unknown, retryAfter: string | undefined, { kindByCode, label }: TwilioOptions): ProviderError {
+  const vendor: Vendor = { prefix: 'twilio', label };
   const { status, code } = (err ?? {}) as { status?: unknown; code?: unknown };
+  // A RestException: the HTTP status and, when Twilio sent one, its numeric error code.
   if (typeof status === 'number') {
     const twilioCode = typeof code === 'number' ? code : undefined;
-    const kind = (twilioCode && kindByCode[twilioCode]) || kindForHttpStatus(status);
-    const vendorCode = twilioCode ? `twilio:${twilioCode}` : `http:${status}`;
-    // Twilio's own message is left out on purpose: it quotes the recipient's number.
-    return new ProviderError(kind, vendorCode, `${label}: HTTP ${status} (${vendorCode}), ${kind}`, {
-      retryAfterMs: kind === 'RATE_LIMITED' ? retryAfterMs(retryAfter) : undefined,
-    });
+    return httpFailure(vendor, status, retryAfter, { code: twilioCode, kind: twilioCode === undefined ? undefined : kindByCode[twilioCode] });
   }
-  // Axios reports its own timeout as ECONNABORTED.
-  if (isNetworkError(err) || code === 'ECONNABORTED') {
-    return new ProviderError('TRANSIENT', `network:${String(code)}`, `${label}: unreachable (${String(code)})`);
-  }
-  // The raw error is not attached as cause: SDK errors carry the request, Authorization header included.
-  return new ProviderError('TRANSIENT', 'twilio:unknown', `${label}: call failed (${err instanceof Error ? err.name : typeof err})`);
+  return networkFailure(vendor, err);
 }

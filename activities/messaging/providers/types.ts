@@ -1,6 +1,7 @@
 /**
- * The contract every provider adapter fulfils: one interface per channel, one file per provider.
- * Adding a provider = one new file exporting a ProviderDefinition + one line in registry.ts.
+ * The contract every provider adapter fulfils: one interface per channel, one folder per provider
+ * (<channel>/<provider>/descriptor.ts and connector.ts). Adding a provider = one new folder, one line
+ * in descriptors.ts and one in connectors.ts. Type-only and SDK-free: the API may read it.
  */
 import { type z } from 'zod';
 import { type Channel } from '../../../domain/messaging';
@@ -77,7 +78,11 @@ export interface ProviderEndpoints {
   [provider: string]: string | undefined;
 }
 
-export interface ProviderDefinition<C extends Channel = Channel, Credentials = unknown> {
+/**
+ * What the API, the seed and the config parser need to know about a provider, without its SDK:
+ * lives in <channel>/<provider>/descriptor.ts, which imports zod and domain/ only.
+ */
+export interface ProviderDescriptor<C extends Channel = Channel, Credentials = unknown> {
   /** Registry key, stored in the clinic's configuration: 'smtp', 'ses', 'twilio', … */
   provider: string;
   channel: C;
@@ -87,5 +92,9 @@ export interface ProviderDefinition<C extends Channel = Channel, Credentials = u
   credentials: z.ZodType<Credentials>;
   /** Credential fields that are secrets: encrypted at rest, masked in every API response. */
   secretFields: readonly string[];
+}
+
+/** The descriptor plus the code that talks to the vendor (<channel>/<provider>/connector.ts, with the SDK). Worker side only. */
+export interface ProviderConnector<C extends Channel = Channel, Credentials = unknown> extends ProviderDescriptor<C, Credentials> {
   connect(credentials: Credentials, endpoints: ProviderEndpoints): ChannelClient<C>;
 }

@@ -1,0 +1,139 @@
+/**
+ * Booking without a clinic-wide lock, through the real API over real PostgreSQL and the Temporal
+ * dev server: the licence's monthly limit stays exact under concurrent bookings, a booking whose
+ * workflow Temporal could not take is kept (503 with Retry-After, finished by asking again or by
+ * the start reconciler), and the list comes back by start time.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import supertest from 'supertest';
+import { createApp } from '../../api/app';
+import { TASK_QUEUES } from '../../domain/temporal';
+import { connectTemporalClient } from '../../temporal-config/client';
+import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
+import { expectError } from '../../test/support/errors';
+import { createPatient, hoursAhead, ROUND_THE_CLOCK } from '../../test/support/scheduling';
+import { startTemporalRelay } from '../../test/support/worker-process';
+import { startTestWorker, type TestWorker } from '../../test/support/worker';
+
+const APPOINTMENTS = '/api/v1/appointments';
+const HOUR = 3_600_000;
+
+let api: TestApi;
+let worker: TestWorker;
+
+before(async () => {
+  api = await startTestApi();
+  worker = await startTestWorker(api);
+});
+
+after(async () => {
+  await worker?.stop();
+  await api?.close();
+});
+
+/** A clinic in UTC with one practitioner working round the clock and a receptionist. */
+async function clinicWith(tier: string) {
+  const clinic = await createClinic(api, { tier, timezone: 'UTC' });
+  const desk = await actor(api, 'RECEPTIONIST', clinic.id);
+  const doc = await actor(api, 'DOCTOR', clinic.id);
+  await api.db.prisma.practitionerSchedule.create({ data: { clinicId: clinic.id, practitionerId: doc.id, weekly: ROUND_THE_CLOCK } });
+  return { clinic, desk, doc };
+}
+
+const booking = (patientId: string, practitionerId: string, startsAt: Date) => ({ patientId, practitionerId, startsAt: startsAt.toISOString(), durationMinutes: 30, type: 'CONSULTATION' });
+const post = (http: ReturnType<typeof supertest>, who: Actor, body: object, key = randomUUID()) => http.post(APPOINTMENTS).set(bearer(who)).set('Idempotency-Key', key).send(body);
+const describeWorkflow = (workflowId: string) => api.temporal.client.workflow.getHandle(workflowId).describe();
+/** A day of half-hour slots well inside one calendar month (UTC), so every booking counts in the same month. */
+function slotsInOneMonth(count: number): Date[] {
+  let day = hoursAhead(48);
+  if (day.getUTCDate() > 25) day = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 2, 8));
+  return Array.from({ length: count }, (_, i) => new Date(day.getTime() + i * HOUR));
+}
+
+describe("the licence's monthly limit", () => {
+  test('twelve concurrent bookings against three free places: exactly three booked, the others 402, and a cancellation frees one', async () => {
+    await api.db.prisma.licenseTier.create({ data: { code: 'THREE', name: 'Three', rank: 98, maxStaff: 10, maxPatients: 50, maxAppointmentsPerMonth: 3, monthlyPrice: 1 } });
+    const { clinic, desk, doc } = await clinicWith('THREE');
+    const slots = slotsInOneMonth(13);
+    const patients = await Promise.all(slots.map(() => createPatient(api, clinic.id)));
+    const answers = await Promise.all(slots.slice(0, 12).map((at, i) => post(api.http, desk, booking(patients[i]!.id, doc.id, at))));
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [...Array<number>(3).fill(201), ...Array<number>(9).fill(402)]);
+    for (const r of answers.filter((a) => a.status === 402)) assert.equal(expectError(r, 402, 'LICENSE_LIMIT_EXCEEDED').details && (r.body as { error: { details: { limit: number } } }).error.details.limit, 3);
+    assert.equal(await api.db.prisma.appointment.count({ where: { clinicId: clinic.id } }), 3);
+    const [usage] = await api.db.prisma.appointmentMonthUsage.findMany({ where: { clinicId: clinic.id } });
+    assert.equal(usage?.count, 3);
+
+    const booked = (answers.find((a) => a.status === 201)!.body as { id: string }).id;
+    await api.http.post(`${APPOINTMENTS}/${booked}/cancel`).set(bearer(desk)).send({ reason: 'moved away' }).expect(200);
+    assert.equal((await api.db.prisma.appointmentMonthUsage.findFirstOrThrow({ where: { clinicId: clinic.id } })).count, 2);
+    await post(api.http, desk, booking(patients[12]!.id, doc.id, slots[12]!)).expect(201);
+  });
+});
+
+describe('a booking Temporal could not take', () => {
+  test('is kept and answered 503 with Retry-After; the same request again starts its workflow; the reconciler starts one nobody asked for again', async () => {
+    const { clinic, desk, doc } = await clinicWith('L');
+    const [p1, p2] = [await createPatient(api, clinic.id), await createPatient(api, clinic.id)];
+    // An API whose Temporal goes away after connecting: every start fails, the database works.
+    const relay = await startTemporalRelay(process.env.TEMPORAL_ADDRESS!);
+    const cut = await connectTemporalClient({ address: relay.address, namespace: 'default', keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID });
+    const offline = supertest(createApp({ config: api.config, prisma: api.db.prisma, temporal: cut, logger: pino({ level: 'silent' }), metrics: new Registry() }));
+    await relay.close();
+    const [first, second] = [hoursAhead(60), hoursAhead(62)];
+    const key = randomUUID();
+    try {
+      const refused = await post(offline, desk, booking(p1.id, doc.id, first), key);
+      expectError(refused, 503, 'TEMPORAL_UNAVAILABLE');
+      assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After is set');
+      expectError(await post(offline, desk, booking(p2.id, doc.id, second)), 503, 'TEMPORAL_UNAVAILABLE');
+    } finally {
+      await cut.connection.close().catch(() => undefined);
+    }
+    const rows = await api.db.prisma.appointment.findMany({ where: { clinicId: clinic.id }, orderBy: { startsAt: 'asc' } });
+    assert.equal(rows.length, 2, 'both bookings are kept');
+    assert.ok(rows.every((r) => r.workflowStartedAt === null));
+
+    // The caller asks again with the same key: the same appointment, now with its workflow.
+    const again = await post(api.http, desk, booking(p1.id, doc.id, first), key).expect(201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal((again.body as { id: string }).id, rows[0]!.id);
+    assert.equal((await describeWorkflow(rows[0]!.workflowId)).status.name, 'RUNNING');
+
+    // Nobody asks again for the second: once past the reconciler's grace, its run starts the workflow.
+    await api.db.prisma.appointment.update({ where: { id: rows[1]!.id }, data: { createdAt: new Date(Date.now() - 5 * 60_000) } });
+    const run = () => api.temporal.client.workflow.execute('startReconcilerWorkflow', { taskQueue: TASK_QUEUES.operations, workflowId: `start-reconciler-test-${randomUUID()}` });
+    assert.ok(((await run()) as { appointmentsStarted: number }).appointmentsStarted >= 1);
+    const started = await describeWorkflow(rows[1]!.workflowId);
+    assert.equal(started.status.name, 'RUNNING');
+    const marked = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: rows[1]!.id } });
+    assert.ok(marked.workflowStartedAt, 'the row is marked');
+
+    // Again: nothing left to start, and the workflow keeps its one run.
+    await run();
+    assert.equal((await describeWorkflow(rows[1]!.workflowId)).runId, started.runId);
+  });
+});
+
+describe('the list', () => {
+  test('comes back by start time, page after page', async () => {
+    const { clinic, desk, doc } = await clinicWith('L');
+    const patient = await createPatient(api, clinic.id);
+    const times = [5, 1, 4, 2, 3].map((h) => hoursAhead(100 + h));
+    for (const at of times) await post(api.http, desk, booking(patient.id, doc.id, at)).expect(201);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: Record<string, string | number> = { limit: 2, practitionerId: doc.id, ...(cursor ? { cursor } : {}) };
+      const page = (await api.http.get(APPOINTMENTS).query(query).set(bearer(desk)).expect(200)).body as { data: Array<{ startsAt: string }>; nextCursor: string | null };
+      seen.push(...page.data.map((a) => a.startsAt));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, [...times].sort((a, b) => a.getTime() - b.getTime()).map((t) => t.toISOString()));
+    expectError(await api.http.get(APPOINTMENTS).query({ cursor: 'bm90LWEtY3Vyc29y' }).set(bearer(desk)), 400, 'INVALID_CURSOR');
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * What a benchmark run measures and for how long, from the environment (all optional): the issue's
+ * figures by default; BENCH_SECONDS=10 and smaller counts give a quick run.
+ */
+import { z } from 'zod';
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const rate = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const SCENARIOS = ['booking', 'temporal'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+const settingsSchema = z.object({
+  /** Which goals to measure, comma-separated. */
+  BENCH_SCENARIOS: z
+    .string()
+    .default('booking,temporal')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SCENARIOS))),
+  /** Length of each open-loop phase (booking, and its GET /patients/:id baseline). */
+  BENCH_SECONDS: rate(60),
+  /** Requests per second of the one-clinic phase; the multi-clinic phase spreads the same total over BENCH_CLINICS. */
+  BENCH_RATE: rate(100),
+  BENCH_CLINICS: count(10),
+  BENCH_PRACTITIONERS: count(40),
+  /** The beyond-capacity phase: what it sends and for how long. */
+  BENCH_OVERLOAD_RATE: rate(400),
+  BENCH_OVERLOAD_SECONDS: rate(10),
+  /** The Temporal baseline: no-op workflows (one no-op activity each) and how many are started at once. */
+  BENCH_BASELINE_WORKFLOWS: count(1000),
+  BENCH_BASELINE_CONCURRENCY: count(20),
+  /** An existing PostgreSQL server (its admin URL) and Temporal server; otherwise the bench starts its own. */
+  BENCH_DATABASE_URL: z.string().url().optional(),
+  BENCH_TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_CLI: z.string().optional(),
+});
+
+export type BenchSettings = z.infer<typeof settingsSchema>;
+
+export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid benchmark settings:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+  return parsed.data;
+}
