@@ -9,13 +9,15 @@ import { createLicensingActivities } from './licensing/licensing-activities';
 import { createBatchActivities } from './messaging/batch-activities';
 import { createChannelTestActivities } from './messaging/channel-test-activities';
 import { createDeliveryActivities } from './messaging/delivery-activities';
+import { createMessagingAlertActivities } from './messaging/messaging-alert-activities';
+import { createProviderProbeActivities } from './messaging/provider-probe-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
-  /** Internal ops address copied on licence alerts. */
+  /** Internal ops address copied on licence alerts and on alerts about the platform's own providers. */
   opsEmail?: string;
   /** For activities that steer other workflows (an approved reschedule request moves its appointment). */
   temporal: Client;
@@ -35,6 +37,8 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createDeliveryActivities(deps)),
     ...withDatabaseFailures(createBatchActivities(deps)),
     ...withDatabaseFailures(createChannelTestActivities(deps)),
+    ...withDatabaseFailures(createProviderProbeActivities(deps)),
+    ...withDatabaseFailures(createMessagingAlertActivities(deps)),
     ...withDatabaseFailures(createAppointmentActivities(deps)),
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),

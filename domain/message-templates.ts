@@ -70,6 +70,16 @@ export const MESSAGE_TEMPLATES = {
   'licence-alert': {
     en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
   },
+  'messaging-alert': {
+    en: { subject: 'ClinicFlow messaging alert: {{channel}} at {{clinicName}}', text: 'Messaging at {{clinicName}} has a problem on {{channel}} ({{label}}): {{problem}}, since {{openedAt}}. Messages keep waiting and are retried; check the provider settings and GET /communication/alerts. You will get one note when it clears.' },
+    es: { subject: 'Alerta de mensajería de ClinicFlow: {{channel}} en {{clinicName}}', text: 'La mensajería de {{clinicName}} tiene un problema en {{channel}} ({{label}}): {{problem}}, desde {{openedAt}}. Los mensajes esperan y se reintentan; revise la configuración del proveedor. Recibirá un aviso cuando se resuelva.' },
+    hi: { subject: 'ClinicFlow संदेश अलर्ट: {{clinicName}} में {{channel}}', text: '{{clinicName}} की संदेश सेवा में {{channel}} ({{label}}) पर समस्या है: {{problem}}, {{openedAt}} से। संदेश प्रतीक्षा में हैं और फिर से भेजे जाएँगे; प्रदाता की सेटिंग जाँचें। समस्या दूर होने पर आपको सूचना मिलेगी।' },
+  },
+  'messaging-recovered': {
+    en: { subject: 'ClinicFlow messaging recovered: {{channel}} at {{clinicName}}', text: 'The problem on {{channel}} ({{label}}) at {{clinicName}} has cleared: {{problem}}, open since {{openedAt}}.' },
+    es: { subject: 'Mensajería de ClinicFlow restablecida: {{channel}} en {{clinicName}}', text: 'El problema en {{channel}} ({{label}}) de {{clinicName}} se ha resuelto: {{problem}}, abierto desde {{openedAt}}.' },
+    hi: { subject: 'ClinicFlow संदेश सेवा बहाल: {{clinicName}} में {{channel}}', text: '{{clinicName}} में {{channel}} ({{label}}) की समस्या दूर हो गई है: {{problem}}, जो {{openedAt}} से थी।' },
+  },
   'test-message': {
     en: { subject: 'ClinicFlow test message', text: 'This test message from {{clinicName}} shows that this channel is configured correctly.' },
     es: { subject: 'Mensaje de prueba de ClinicFlow', text: 'Este mensaje de prueba de {{clinicName}} muestra que el canal está bien configurado.' },

@@ -369,6 +369,7 @@ const PARAMETERISED: Record<
   'DELETE /api/v1/clinics/{clinicId}/communication/{channel}': { params: { clinicId: 'clinic', channel: 'channel' }, own: 204 },
   'GET /api/v1/clinics/{clinicId}/communication/stats': { params: { clinicId: 'clinic' }, own: 200 },
   'GET /api/v1/clinics/{clinicId}/communication/health': { params: { clinicId: 'clinic' }, own: 200 },
+  'GET /api/v1/clinics/{clinicId}/communication/alerts': { params: { clinicId: 'clinic' }, own: 200 },
   // An invalid `to` on A's own clinic answers 400 without starting a test; the tenant guard runs first, so B's gets 404.
   'POST /api/v1/clinics/{clinicId}/communication/{channel}/test': { params: { clinicId: 'clinic', channel: 'channel' }, body: { to: 'not-an-email' }, own: 400 },
   // Webhooks authenticate by the vendor's signature, not a token: neither clinic has these providers configured,

@@ -15,12 +15,12 @@ before(async () => {
 });
 after(async () => {
   // The dev server is shared by the run's test files: no Schedule of this file outlives it.
-  for (const id of [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler]) await temporal.client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler, SCHEDULE_IDS.messagingMonitor]) await temporal.client.schedule.getHandle(id).delete().catch(() => undefined);
   await temporal.connection.close();
 });
 
 test('creates the daily licensing Schedule, then updates it in place on the next start', async () => {
-  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler]);
+  assert.deepEqual(await ensureSchedules(temporal.client, { licensingHourUtc: 2 }), [SCHEDULE_IDS.licensingDaily, SCHEDULE_IDS.startReconciler, SCHEDULE_IDS.messagingMonitor]);
   const handle = temporal.client.schedule.getHandle(SCHEDULE_IDS.licensingDaily);
   let d = await handle.describe();
   assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
@@ -44,4 +44,13 @@ test('the start reconciler runs every minute, one run at a time', async () => {
   assert.deepEqual(d.spec.intervals?.map((i) => i.every), [60_000]);
   assert.equal(d.action.type, 'startWorkflow');
   assert.equal(d.action.workflowType, 'startReconcilerWorkflow');
+});
+
+test('creates the messaging monitor Schedule: every 5 minutes, never two at once', async () => {
+  await ensureSchedules(temporal.client, { licensingHourUtc: 2 });
+  const d = await temporal.client.schedule.getHandle(SCHEDULE_IDS.messagingMonitor).describe();
+  assert.equal(d.policies.overlap, ScheduleOverlapPolicy.SKIP);
+  assert.equal(d.action.type, 'startWorkflow');
+  assert.equal(d.action.workflowType, 'messagingMonitorWorkflow');
+  assert.deepEqual(d.spec.intervals?.map((i) => i.every), [300_000]);
 });

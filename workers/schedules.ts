@@ -30,6 +30,27 @@ export function licensingDailySchedule(settings: ScheduleSettings): ScheduleOpti
   };
 }
 
+export function messagingMonitorSchedule(): ScheduleOptions {
+  return {
+    scheduleId: SCHEDULE_IDS.messagingMonitor,
+    spec: { intervals: [{ every: '5 minutes' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'messagingMonitorWorkflow',
+      workflowId: 'messaging-monitor',
+      taskQueue: TASK_QUEUES.operations,
+      args: [{}],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.WorkflowKind, value: WORKFLOW_KINDS.messagingMonitor }],
+    },
+    policies: {
+      // A check missed while the worker was down is not worth catching up: the next one sees the same.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: '5 minutes',
+    },
+    state: { note: "Probes every clinic's provider entries and raises or clears messaging alerts" },
+  };
+}
+
 /** Every minute: the workflow of any committed row that has none is started (workflows/reconciler). */
 export function startReconcilerSchedule(): ScheduleOptions {
   return {
@@ -51,7 +72,7 @@ export function startReconcilerSchedule(): ScheduleOptions {
 
 /** The Schedules of the platform itself (not of one clinic). */
 export function platformSchedules(settings: ScheduleSettings): ScheduleOptions[] {
-  return [licensingDailySchedule(settings), startReconcilerSchedule()];
+  return [licensingDailySchedule(settings), startReconcilerSchedule(), messagingMonitorSchedule()];
 }
 
 /**

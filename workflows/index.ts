@@ -4,6 +4,7 @@ export { licensingSweepWorkflow } from './licensing/licensing-sweep';
 export { messageDeliveryWorkflow } from './messaging/message-delivery';
 export { messageBatchWorkflow } from './messaging/message-batch';
 export { channelTestWorkflow } from './messaging/channel-test';
+export { messagingMonitorWorkflow } from './messaging/messaging-monitor';
 export { appointmentWorkflow } from './appointments/appointment';
 export { rescheduleRequestWorkflow } from './appointments/reschedule-request';
 export { paymentReminderRunWorkflow } from './payments/payment-reminder-run';

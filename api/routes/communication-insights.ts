@@ -14,6 +14,7 @@ import { z } from '../openapi/zod';
 import { clinicIdParams } from '../schemas/common';
 import { channelTestRoutes } from './channel-test';
 import { text } from '../../domain/text';
+import { messagingAlertRoutes } from './messaging-alerts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const PERIODS = { '24h': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS } as const;
@@ -87,7 +88,7 @@ interface AttemptRates {
 }
 
 export function communicationInsightsRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
-  return channelTestRoutes(r, deps)
+  return messagingAlertRoutes(channelTestRoutes(r, deps))
     .route({
       method: 'get',
       path: '/stats',

@@ -33,7 +33,7 @@ export async function startTestWorker(api: TestApi, endpoints: Record<string, st
     connection,
     taskQueue: TASK_QUEUES.operations,
     workflowBundle: bundle,
-    activities: createActivities({ prisma: api.db.prisma, ...messaging, temporal: new Client({ connection, dataConverter, interceptors: traced.interceptors.client }), payLinks: payLinkSettings(api.config) }),
+    activities: createActivities({ prisma: api.db.prisma, ...messaging, opsEmail: api.config.OPS_ALERT_EMAIL, temporal: new Client({ connection, dataConverter, interceptors: traced.interceptors.client }), payLinks: payLinkSettings(api.config) }),
     dataConverter,
     interceptors: { activity: traced.interceptors.activity },
     sinks: traced.sinks,
