@@ -22,6 +22,8 @@ import { auditRead } from '../services/audit';
 
 type Recipient = z.infer<typeof sendMessageBody>['recipients'][number];
 const HOUR_MS = 3_600_000;
+/** A redriven message until its delivery ends: a second click finds it here and changes nothing. */
+const ON_ITS_WAY: string[] = ['PENDING', 'SENDING', 'RETRYING'];
 
 export function presentMessage(m: Message & { attempts?: MessageAttempt[] }) {
   return {
@@ -127,8 +129,10 @@ export function sendRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
 
       const batchId = randomUUID();
       const expiresAt = new Date(Date.now() + body.expiresInHours * HOUR_MS);
-      const rows: Prisma.MessageCreateManyInput[] = (body.recipients as Recipient[]).map((recipient) => {
-        const id = randomUUID();
+      // Ids in ascending order of the recipients: a replay read back by id answers in the request's order.
+      const ids = body.recipients.map(() => randomUUID()).sort();
+      const rows: Prisma.MessageCreateManyInput[] = (body.recipients as Recipient[]).map((recipient, i) => {
+        const id = ids[i]!;
         const patient = 'patientId' in recipient ? patients.find((p) => p.id === recipient.patientId) : undefined;
         return {
           id,
@@ -225,15 +229,13 @@ export function messageLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const { db, clinicId } = req.tenant!;
         const message = await db.message.findUnique({ where: { id: params.id } });
         if (!message) throw ApiError.notFound('Message');
-        if (message.status === 'FAILED' || message.status === 'EXPIRED') {
-          // Conditional: of two clicks at once, one moves it; the other finds it PENDING below.
-          await db.message.updateMany({
-            where: { id: message.id, status: { in: ['FAILED', 'EXPIRED'] } },
-            data: { status: 'PENDING', nextAttemptAt: null, expiresAt: new Date(Date.now() + (body.expiresInHours ?? 72) * HOUR_MS), redrives: { increment: 1 } },
-          });
-        } else if (message.status !== 'PENDING') {
-          throw ApiError.conflict('NOT_RETRYABLE', `The message is ${message.status}: only FAILED or EXPIRED messages are run again`);
-        }
+        // Conditional: of two clicks at once, one moves it; the other finds it on its way again.
+        const moved = await db.message.updateMany({
+          where: { id: message.id, status: { in: ['FAILED', 'EXPIRED'] } },
+          data: { status: 'PENDING', nextAttemptAt: null, expiresAt: new Date(Date.now() + (body.expiresInHours ?? 72) * HOUR_MS), redrives: { increment: 1 } },
+        });
+        const now = moved.count ? 'PENDING' : (await db.message.findUniqueOrThrow({ where: { id: message.id } })).status;
+        if (!ON_ITS_WAY.includes(now)) throw ApiError.conflict('NOT_RETRYABLE', `The message is ${now}: only FAILED or EXPIRED messages are run again`);
         // A finished run may be followed by a new one; a running one is left alone.
         const start = { ...messageDeliveryStart(clinicId, message.id, message.patientId), workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE };
         await startWorkflow(deps, 'messageDeliveryWorkflow', start, 'The message could not be run again now; try again later').catch((err: unknown) => {
