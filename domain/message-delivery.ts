@@ -108,9 +108,6 @@ export function retryPauseMs(failedRounds: number): number {
   return RETRY_PAUSES_MS[Math.min(Math.max(failedRounds, 1), RETRY_PAUSES_MS.length) - 1]!;
 }
 
-/** How long a message stays useful when nothing else says so (payment reminders, staff messages, alerts). */
-export const DEFAULT_MESSAGE_TTL_MS = 72 * 3_600_000;
-
 const PERMANENT_KINDS = new Set(['INVALID_RECIPIENT', 'AUTH', 'REJECTED', 'UNSUBSCRIBED']);
 
 /**

@@ -217,7 +217,7 @@ describe('GET /api/v1/audit-log', () => {
   test('other roles may not read the trail; bad filters answer 400 with the field', async () => {
     for (const who of [manager, receptionist, accountant, doctor]) expectError(await readAudit(who), 403, 'FORBIDDEN');
     expectError(await api.http.get(AUDIT), 401, 'UNAUTHORIZED');
-    const err = expectError(await readAudit(admin, { action: 'patient read\u0000', actorId: 'someone', from: 'yesterday', limit: 0 }), 400, 'VALIDATION_ERROR');
+    const err = expectError(await readAudit(admin, { action: 'patient read', actorId: 'someone', from: 'yesterday', limit: 0 }), 400, 'VALIDATION_ERROR');
     assert.deepEqual(detailPaths(err), ['query.action', 'query.actorId', 'query.from', 'query.limit']);
   });
 
