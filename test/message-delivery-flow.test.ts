@@ -50,12 +50,13 @@ async function send(c: Clinic, extra: object = {}) {
   return { ...accepted, result };
 }
 
+const smtpProvider = (account: { username: string; password: string }, from: string) => ({ provider: 'smtp', credentials: { host: 'mail.example.test', port: 587, ...account, fromAddress: from, fromName: 'Alpha Physio' } });
+
 before(async () => {
   api = await startTestApi();
   [smtp, ses] = await Promise.all([startSmtpPeer(SMTP_ACCOUNT), startSesPeer({ accessKeyId: SES_KEY })]);
   worker = await startTestWorker(api, { smtp: smtp.url, ses: ses.url });
 
-  const smtpProvider = (account: { username: string; password: string }, from: string) => ({ provider: 'smtp', credentials: { host: 'mail.example.test', port: 587, ...account, fromAddress: from, fromName: 'Alpha Physio' } });
   alpha = await clinicWith('Alpha', [smtpProvider(SMTP_ACCOUNT, 'desk@alpha.test')], 'es');
   bravo = await clinicWith(
     'Bravo',
@@ -119,6 +120,26 @@ describe('delivering through the clinic\'s own providers', () => {
       ['smtp', 'FAILED', 'AUTH'],
       ['ses', 'ACCEPTED', null],
     ]);
+  });
+
+  test('two SMTP accounts in one chain (seed 000, example 6): the relay refuses, the backup delivers once, and the attempts name both entries', async () => {
+    const charlie = await clinicWith(
+      'Charlie',
+      [
+        { ...smtpProvider({ username: 'charlie-relay', password: 'not-the-right-password' }, 'desk@charlie.test'), label: 'SendGrid relay' },
+        { ...smtpProvider(SMTP_ACCOUNT, 'desk@charlie.test'), label: 'Gmail backup' },
+      ],
+      'en',
+    );
+    const sent = await send(charlie);
+    assert.deepEqual([sent.result.status, sent.result.provider, sent.result.label], ['DELIVERED', 'smtp', 'Gmail backup']);
+    assert.equal(smtp.received.filter((m) => m.to?.some((t) => t.address === charlie.patientEmail)).length, 1, 'delivered once');
+    const attempts = await api.db.prisma.messageAttempt.findMany({ where: { messageId: sent.id }, orderBy: { startedAt: 'asc' } });
+    assert.deepEqual(attempts.map((a) => [a.provider, a.providerLabel, a.outcome, a.errorKind]), [
+      ['smtp', 'SendGrid relay', 'FAILED', 'AUTH'],
+      ['smtp', 'Gmail backup', 'ACCEPTED', null],
+    ]);
+    assert.notEqual(attempts[0]!.providerEntryId, attempts[1]!.providerEntryId);
   });
 
   test('a suppressed address gets nothing', async () => {
