@@ -20,7 +20,9 @@ import { devServerAddress } from './support/temporal';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'temporal-config/observability');
+const METRICS_TOKEN = 'observability-metrics-token-0123456789';
 const SECRETS = {
+  METRICS_TOKEN,
   JWT_SECRET: randomBytes(32).toString('hex'),
   PAYLOAD_ENCRYPTION_KEYS: `metrics-1:${randomBytes(32).toString('base64')}`,
   PAYLOAD_ENCRYPTION_KEY_ID: 'metrics-1',
@@ -115,7 +117,7 @@ test('every metric the dashboard and the alert rules query is exported by the wo
     const text = await scrapeWorker();
     return /clinicflow_payment_reminder_runs_total\{event="finished",trigger="MANUAL"\} 1/.test(text) && /temporal_workflow_task_schedule_to_start_latency_bucket/.test(text) ? text : undefined;
   }, 120_000);
-  const apiText = (await api.http.get('/metrics').expect(200)).text;
+  const apiText = (await api.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
   assert.match(apiText, /clinicflow_bookings_total\{outcome="booked"\} 1/);
   assert.ok((booked.body as { workflowId: string }).workflowId);
 
