@@ -5,6 +5,7 @@
  * messages the workflow then delivers. Ids, times and statuses go back to the workflow; names,
  * reasons and contact details stay in PostgreSQL.
  */
+import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { ApplicationFailure } from '@temporalio/activity';
 import { type AppointmentAction, appointmentSettingsOf, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
 import { APPOINTMENT_ERRORS, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
@@ -173,7 +174,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
         const emails = [...new Set([a.practitioner.email, ...desk.map((d) => d.email)])];
         rows = emails.map((email) => {
           const id = stableMessageId(appointmentId, kind, key, email);
-          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id) };
+          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id), expiresAt: defaultMessageDeadline() };
         });
       } else {
         const id = stableMessageId(appointmentId, kind, key);
@@ -187,7 +188,7 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
             templateKey: PATIENT_TEMPLATES[kind],
             language: a.patient.preferredLanguage,
             workflowId: workflowIds.messageDelivery(clinicId, id),
-            ...(UNTIL_THE_VISIT.has(kind) ? { expiresAt: a.startsAt } : {}),
+            expiresAt: UNTIL_THE_VISIT.has(kind) ? a.startsAt : defaultMessageDeadline(),
           },
         ];
       }

@@ -3,6 +3,7 @@
  * through the appointment's own lifecycle workflow (so its reminders are re-planned and its rules
  * apply), record the decision, and write the notifications.
  */
+import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { appointmentUpdates } from '../../domain/appointment-workflow';
@@ -92,7 +93,7 @@ export function createRescheduleRequestActivities({ prisma, temporal }: { prisma
           workflowId: workflowIds.messageDelivery(clinicId, id),
         };
       });
-      await prisma.message.createMany({ data: rows, skipDuplicates: true });
+      await prisma.message.createMany({ data: rows.map((r) => ({ expiresAt: defaultMessageDeadline(), ...r })), skipDuplicates: true });
       return rows.map((r) => r.id!);
     },
   };

@@ -1,3 +1,4 @@
+import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { type AlertToRaise } from '../../domain/licensing';
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
@@ -33,7 +34,7 @@ export function createLicenceAlertMessageActivities({ prisma, opsEmail }: { pris
           };
         }),
       );
-      await prisma.message.createMany({ data: rows, skipDuplicates: true });
+      await prisma.message.createMany({ data: rows.map((r) => ({ expiresAt: defaultMessageDeadline(), ...r })), skipDuplicates: true });
       return rows.map((r) => r.id);
     },
   };

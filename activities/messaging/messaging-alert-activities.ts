@@ -1,3 +1,4 @@
+import { defaultMessageDeadline } from './message-deadline';
 import { randomUUID } from 'node:crypto';
 import { servingProviders } from '../../domain/channel-test';
 import { alertChannels, type ChannelSnapshot, type EntrySnapshot, type MessagingAlertKind, type MessagingSnapshot, planMessagingAlerts, STUCK_MS } from '../../domain/messaging-alerts';
@@ -139,7 +140,7 @@ export function createMessagingAlertActivities({ prisma, globalConfig, opsEmail 
               };
             });
           });
-          await tx.message.createMany({ data: rows, skipDuplicates: true });
+          await tx.message.createMany({ data: rows.map((r) => ({ expiresAt: defaultMessageDeadline(), ...r })), skipDuplicates: true });
         }
         return { raised: raised.length, resolved: resolved.length };
       });

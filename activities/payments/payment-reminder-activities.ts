@@ -4,6 +4,7 @@
  * run), and write each reminder, follow-up and final notice as a message the workflows deliver.
  * Amounts and links stay in PostgreSQL; the workflows see ids and outcomes only.
  */
+import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { type Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Prisma } from '../../prisma/generated/client';
 import { type PayLinkSettings, payUrl } from './pay-links';
@@ -132,6 +133,7 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
               language: reminder.patient.preferredLanguage,
               metadata: { paymentReminderId: reminderId, event: step ? `follow-up-${step.number}` : 'reminder' },
               workflowId: workflowIds.messageDelivery(clinicId, id),
+              expiresAt: defaultMessageDeadline(),
             },
           ],
           skipDuplicates: true,
@@ -171,7 +173,7 @@ export function createPaymentReminderActivities({ prisma, payLinks, temporal }: 
         };
       });
       await prisma.$transaction([
-        prisma.message.createMany({ data: rows, skipDuplicates: true }),
+        prisma.message.createMany({ data: rows.map((r) => ({ expiresAt: defaultMessageDeadline(), ...r })), skipDuplicates: true }),
         prisma.paymentReminder.update({ where: { id: reminderId }, data: { status: 'FINAL_NOTICE_SENT', finalNoticeAt: new Date() } }),
       ]);
       return { settled: false, messageIds: rows.map((r) => r.id), patientId: null };
