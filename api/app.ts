@@ -38,6 +38,8 @@ import { patientRoutes } from './routes/patients';
 import { practitionerRoutes } from './routes/practitioners';
 import { staffRoutes } from './routes/staff';
 import { therapyTypeRoutes } from './routes/therapy-types';
+import { twoFactorRoutes } from './routes/two-factor';
+import { signInSubject } from './services/two-factor';
 import { webhookRoutes } from './routes/webhooks';
 import { keepRawBody } from './webhooks/raw-body';
 
@@ -81,7 +83,7 @@ export function createApp(deps: ApiDeps): Express {
     limit: config.LOGIN_RATE_LIMIT_PER_15_MIN,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${signInSubject(req)}`,
     handler: (req, res) => sendError(req, res, new ApiError(429, 'RATE_LIMITED', 'Too many sign-in attempts; try again later')),
   });
 
@@ -98,6 +100,8 @@ export function createApp(deps: ApiDeps): Express {
   });
 
   mount('/auth', 'Auth', (r) => authRoutes(r, deps, [sprayLimiter, loginLimiter]));
+  // Its password and code checks are sign-in attempts too: the same limits.
+  mount('/auth/two-factor', 'Auth', (r) => twoFactorRoutes(r, deps, [sprayLimiter, loginLimiter]));
   mount('/clinics', 'Clinics', (r) => clinicRoutes(r, deps));
   // Before communicationRoutes: its /:channel would otherwise take /stats and /health for channels.
   mount('/clinics/:clinicId/communication', 'Communication', (r) => communicationInsightsRoutes(r, deps));

@@ -44,6 +44,8 @@ export const PERMISSIONS = [
   'notification:manage',
   /** Send this month's payment reminders now. */
   'payment-reminder:run',
+  /** Turn two-factor sign-in on or off for one's own account, and renew its recovery codes. */
+  'two-factor:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,7 +57,7 @@ const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appoin
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
-  OPS: ['clinic:list', 'clinic:read', 'staff:read', 'licensing:read', 'licensing:check', 'audit:read', 'message:read', 'codec:decode'],
+  OPS: ['clinic:list', 'clinic:read', 'staff:read', 'licensing:read', 'licensing:check', 'audit:read', 'message:read', 'codec:decode', 'two-factor:manage'],
   CLINIC_ADMIN: [
     ...CLINIC_READ,
     'clinic:update',
@@ -76,6 +78,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'payment:record',
     'notification:manage',
     'payment-reminder:run',
+    'two-factor:manage',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],

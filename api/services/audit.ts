@@ -43,6 +43,8 @@ export interface AuditEntry {
   clinicId: string | null;
   before?: object | null;
   after?: object | null;
+  /** Who acted, when the request is not signed in yet (the code step of a sign-in). Default: req.auth. */
+  actor?: { userId: string; role: NonNullable<Request['auth']>['role'] };
 }
 
 /** Writes one audit row, normally inside the same transaction as the change it describes. */
@@ -56,8 +58,8 @@ export async function writeAudit(db: AuditWriter, req: Request, entry: AuditEntr
   await db.auditLog.create({
     data: {
       clinicId: entry.clinicId,
-      actorId: req.auth?.userId ?? null,
-      actorRole: req.auth?.role ?? null,
+      actorId: (entry.actor ?? req.auth)?.userId ?? null,
+      actorRole: (entry.actor ?? req.auth)?.role ?? null,
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId,

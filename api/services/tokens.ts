@@ -56,7 +56,16 @@ export function verifyAccessToken(settings: TokenSettings, token: string): AuthC
   return parsed.success ? { userId: parsed.data.sub, role: parsed.data.role, clinicId: parsed.data.clinicId } : null;
 }
 
-export async function issueTokens(prisma: PrismaClient, settings: TokenSettings, user: AuthContext, familyId: string = randomUUID()): Promise<IssuedTokens> {
+/**
+ * `twoFactorVerified`: the login that starts (or started) this family passed two-factor sign-in.
+ * Refreshing carries it over; an account with two-factor on refreshes only families that have it.
+ */
+export async function issueTokens(
+  prisma: PrismaClient,
+  settings: TokenSettings,
+  user: AuthContext,
+  { familyId = randomUUID(), twoFactorVerified = false }: { familyId?: string; twoFactorVerified?: boolean } = {},
+): Promise<IssuedTokens> {
   const accessToken = signJwt(settings, { sub: user.userId, role: user.role, clinicId: user.clinicId }, API_AUDIENCE, settings.accessTtlSeconds);
   const refreshToken = randomBytes(32).toString('base64url');
   await prisma.refreshToken.create({
@@ -64,6 +73,7 @@ export async function issueTokens(prisma: PrismaClient, settings: TokenSettings,
       userId: user.userId,
       clinicId: user.clinicId,
       familyId,
+      twoFactorVerified,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + settings.refreshTtlSeconds * 1000),
     },
@@ -79,8 +89,31 @@ export async function issueTokens(prisma: PrismaClient, settings: TokenSettings,
 
 const invalidRefresh = () => ApiError.unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired');
 
+export const TWO_FACTOR_CHALLENGE_AUDIENCE = 'clinicflow-two-factor-challenge';
+export const TWO_FACTOR_CHALLENGE_TTL_SECONDS = 5 * 60;
+
+/**
+ * What a password login of an account with two-factor on gets instead of tokens: good for one
+ * thing (the code step, POST /auth/login/two-factor) for five minutes. It names the enrolment, so
+ * turning two-factor off (or on again with a new secret) voids it. Its audience keeps it from
+ * passing as an access token.
+ */
+export function signTwoFactorChallenge(settings: TokenSettings, userId: string, enrolmentId: string): string {
+  return signJwt(settings, { sub: userId, enrolment: enrolmentId }, TWO_FACTOR_CHALLENGE_AUDIENCE, TWO_FACTOR_CHALLENGE_TTL_SECONDS);
+}
+
+const challengeSchema = z.object({ sub: z.uuid(), enrolment: z.uuid() });
+
+export function verifyTwoFactorChallenge(settings: TokenSettings, token: string): { userId: string; enrolmentId: string } | null {
+  const parsed = challengeSchema.safeParse(verifyJwt(settings, token, TWO_FACTOR_CHALLENGE_AUDIENCE));
+  return parsed.success ? { userId: parsed.data.sub, enrolmentId: parsed.data.enrolment } : null;
+}
+
 export async function rotateRefreshToken(prisma: PrismaClient, settings: TokenSettings, refreshToken: string): Promise<IssuedTokens> {
-  const stored = await prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(refreshToken) }, include: { user: true } });
+  const stored = await prisma.refreshToken.findUnique({
+    where: { tokenHash: hashToken(refreshToken) },
+    include: { user: { include: { twoFactor: { select: { enabledAt: true } } } } },
+  });
   if (!stored || stored.revokedAt) throw invalidRefresh();
   // Claim the token atomically: of two concurrent refreshes with one token, only one wins.
   const claimed = await prisma.refreshToken.updateMany({ where: { id: stored.id, usedAt: null, revokedAt: null }, data: { usedAt: new Date() } });
@@ -89,8 +122,13 @@ export async function rotateRefreshToken(prisma: PrismaClient, settings: TokenSe
     throw ApiError.unauthorized('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session of this login is now signed out');
   }
   if (stored.expiresAt <= new Date() || !stored.user.active) throw invalidRefresh();
+  // A session from before two-factor was turned on (or one that never passed it) must not outlive it.
+  if (stored.user.twoFactor?.enabledAt && !stored.twoFactorVerified) {
+    await revokeFamily(prisma, stored.familyId);
+    throw ApiError.unauthorized('TWO_FACTOR_REQUIRED', 'This account signs in with a two-factor code now; sign in again');
+  }
   const user = { userId: stored.user.id, role: stored.user.role, clinicId: stored.user.clinicId };
-  return issueTokens(prisma, settings, user, stored.familyId);
+  return issueTokens(prisma, settings, user, { familyId: stored.familyId, twoFactorVerified: stored.twoFactorVerified });
 }
 
 export async function revokeFamily(prisma: PrismaClient, familyId: string): Promise<void> {
