@@ -448,6 +448,8 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/reschedule-requests': 'tenant',
   'GET /api/v1/payments': 'tenant',
   'GET /api/v1/audit-log': 'tenant',
+  // The caller's own two-factor status: no clinic's data (api/routes/two-factor.test.ts).
+  'GET /api/v1/auth/two-factor': 'global',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -455,6 +457,12 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/auth/login': 'not-tenant',
   'POST /api/v1/auth/refresh': 'not-tenant',
   'POST /api/v1/auth/logout': 'not-tenant',
+  // Sign-in's code step and the caller's own two-factor settings (api/routes/two-factor.test.ts).
+  'POST /api/v1/auth/login/two-factor': 'not-tenant',
+  'POST /api/v1/auth/two-factor/enrolment': 'not-tenant',
+  'POST /api/v1/auth/two-factor/enrolment/confirm': 'not-tenant',
+  'POST /api/v1/auth/two-factor/recovery-codes': 'not-tenant',
+  'POST /api/v1/auth/two-factor/disable': 'not-tenant',
   'POST /api/v1/clinics': 'not-tenant',
   'POST /api/v1/codec/sessions': 'not-tenant',
   'POST /api/v1/webhooks/ses': 'not-tenant',

@@ -30,8 +30,11 @@ export interface TestApi {
 
 export const PASSWORD = 'correct-horse-battery-staple';
 
-/** `clientInterceptors`: e.g. tracing's, as api/server.ts adds them when traces are exported. */
-export async function startTestApi(overrides: Record<string, string> = {}, { clientInterceptors }: { clientInterceptors?: ClientInterceptors } = {}): Promise<TestApi> {
+/** `clientInterceptors`: e.g. tracing's, as api/server.ts adds them when traces are exported. `now`: the API's clock (ApiDeps.now). */
+export async function startTestApi(
+  overrides: Record<string, string> = {},
+  { clientInterceptors, now }: { clientInterceptors?: ClientInterceptors; now?: () => Date } = {},
+): Promise<TestApi> {
   const config = testConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'info', ...overrides });
   const db = await createTestDatabase();
   const temporal = await connectTemporalClient({
@@ -49,7 +52,7 @@ export async function startTestApi(overrides: Record<string, string> = {}, { cli
     },
   });
   const metrics = new Registry();
-  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics });
+  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics, now });
   return {
     config,
     metrics,
