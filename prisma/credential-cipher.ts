@@ -67,6 +67,11 @@ export function secretBinding(clinicId: string, channel: string, provider: strin
   return `${clinicId}/${channel}/${provider}/${field}`;
 }
 
+/** Where a staff account's two-factor (TOTP) secret belongs: it opens for that account only. */
+export function totpSecretBinding(userId: string): string {
+  return `staff/${userId}/totp`;
+}
+
 /** The last characters of a secret, shown masked ("****abcd") so admins recognise which one is stored. */
 export function secretHint(secret: string): string {
   return secret.length >= 12 ? secret.slice(-4) : '';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { openProvider, sealProvider, storedProvidersSchema } from '../prisma/communication-config';
-import { CredentialCipher } from '../prisma/credential-cipher';
+import { CredentialCipher, totpSecretBinding } from '../prisma/credential-cipher';
 import { type Prisma } from '../prisma/generated/client';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { rotateCredentialKeys } from './rotate-credential-keys';
@@ -28,8 +28,8 @@ test('rotation re-seals every stored secret under the new key and keeps every va
 
   const newKey = randomBytes(32).toString('base64');
   const after = new CredentialCipher(new Map([['2025', oldKey], ['2026', newKey]]), '2026');
-  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 4 });
-  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 0 }, 'a second run finds nothing stale');
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 4, twoFactorSecrets: 0 });
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 0, twoFactorSecrets: 0 }, 'a second run finds nothing stale');
 
   // The old key can now leave the ring.
   const onlyNewKey = new CredentialCipher(new Map([['2026', newKey]]), '2026');
@@ -39,5 +39,25 @@ test('rotation re-seals every stored secret under the new key and keeps every va
     assert.equal(openProvider(onlyNewKey, where, providers[0]!).password, `pw-${row.clinic.name}-0123456789`);
     assert.equal(openProvider(onlyNewKey, where, providers[1]!).secretAccessKey, `sk-${row.clinic.name}-0123456789`);
     assert.equal(providers[0]!.settings.host, 'smtp.example.org', 'non-secret settings untouched');
+  }
+});
+
+test('rotation re-seals staff accounts\' two-factor secrets too, still bound to their account', async () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const before = new CredentialCipher(new Map([['2025', oldKey]]), '2025');
+  const users = await Promise.all(
+    ['ops-1', 'ops-2'].map((name) => db.prisma.staffUser.create({ data: { email: `${name}@rotation.test`, passwordHash: 'x', firstName: name, lastName: 'Ops', role: 'OPS' } })),
+  );
+  for (const user of users) {
+    await db.prisma.staffTwoFactor.create({ data: { userId: user.id, secretSealed: before.seal(`SECRET${user.email.length}${user.firstName}`, totpSecretBinding(user.id)), enabledAt: new Date() } });
+  }
+  const newKey = randomBytes(32).toString('base64');
+  const after = new CredentialCipher(new Map([['2025', oldKey], ['2026', newKey]]), '2026');
+  assert.equal((await rotateCredentialKeys(db.prisma, after)).twoFactorSecrets, 2);
+  assert.equal((await rotateCredentialKeys(db.prisma, after)).twoFactorSecrets, 0, 'a second run finds nothing stale');
+  const onlyNewKey = new CredentialCipher(new Map([['2026', newKey]]), '2026');
+  for (const user of users) {
+    const row = await db.prisma.staffTwoFactor.findUniqueOrThrow({ where: { userId: user.id } });
+    assert.equal(onlyNewKey.open(row.secretSealed, totpSecretBinding(user.id)), `SECRET${user.email.length}${user.firstName}`);
   }
 });

@@ -1,6 +1,6 @@
 /**
- * `npm run credentials:rotate`: re-seals every clinic's provider secrets under the current
- * CREDENTIAL_ENCRYPTION_KEY_ID. Run it after adding a new key to CREDENTIAL_ENCRYPTION_KEYS and
+ * `npm run credentials:rotate`: re-seals every clinic's provider secrets, and staff accounts'
+ * two-factor secrets, under the current CREDENTIAL_ENCRYPTION_KEY_ID. Run it after adding a new key to CREDENTIAL_ENCRYPTION_KEYS and
  * making it current; once it reports nothing stale, the old key can leave the ring.
  * Each row is re-sealed in its own transaction under a row lock; running it twice is harmless.
  */
@@ -8,10 +8,27 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../domain/config';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
 import { storedProvidersSchema, resealStale } from '../prisma/communication-config';
-import { CredentialCipher } from '../prisma/credential-cipher';
+import { CredentialCipher, totpSecretBinding } from '../prisma/credential-cipher';
 import { type Prisma } from '../prisma/generated/client';
 
-export async function rotateCredentialKeys(prisma: PrismaClient, cipher: CredentialCipher): Promise<{ configs: number; resealed: number }> {
+/** Two-factor secrets sealed under an older key, re-sealed one row at a time under a row lock. */
+async function resealTwoFactorSecrets(prisma: PrismaClient, cipher: CredentialCipher): Promise<number> {
+  const rows = await prisma.staffTwoFactor.findMany({ select: { id: true, secretSealed: true }, orderBy: { id: 'asc' } });
+  let resealed = 0;
+  for (const { id } of rows.filter((row) => cipher.isStale(row.secretSealed))) {
+    resealed += await prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "StaffTwoFactor" WHERE id = ${id}::uuid FOR UPDATE`;
+      const row = await tx.staffTwoFactor.findUnique({ where: { id } });
+      if (!row || !cipher.isStale(row.secretSealed)) return 0;
+      const binding = totpSecretBinding(row.userId);
+      await tx.staffTwoFactor.update({ where: { id }, data: { secretSealed: cipher.seal(cipher.open(row.secretSealed, binding), binding) } });
+      return 1;
+    });
+  }
+  return resealed;
+}
+
+export async function rotateCredentialKeys(prisma: PrismaClient, cipher: CredentialCipher): Promise<{ configs: number; resealed: number; twoFactorSecrets: number }> {
   const ids = await prisma.communicationConfig.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
   let resealed = 0;
   for (const { id } of ids) {
@@ -23,14 +40,16 @@ export async function rotateCredentialKeys(prisma: PrismaClient, cipher: Credent
       return result.resealed;
     });
   }
-  return { configs: ids.length, resealed };
+  return { configs: ids.length, resealed, twoFactorSecrets: await resealTwoFactorSecrets(prisma, cipher) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = parseConfig(process.env);
   const prisma = createPrismaClient(config.DATABASE_URL, { max: 2 });
   rotateCredentialKeys(prisma, new CredentialCipher(config.CREDENTIAL_ENCRYPTION_KEYS, config.CREDENTIAL_ENCRYPTION_KEY_ID))
-    .then(({ configs, resealed }) => console.log(`re-sealed ${resealed} secret(s) in ${configs} channel configuration(s) under key ${config.CREDENTIAL_ENCRYPTION_KEY_ID}`))
+    .then(({ configs, resealed, twoFactorSecrets }) =>
+      console.log(`re-sealed ${resealed} secret(s) in ${configs} channel configuration(s) and ${twoFactorSecrets} two-factor secret(s) under key ${config.CREDENTIAL_ENCRYPTION_KEY_ID}`),
+    )
     .catch((err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exitCode = 1;

@@ -10,12 +10,12 @@ import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { Secret, TOTP } from 'otpauth';
 import { type Role } from '../../domain/roles';
-import { CredentialCipher } from '../../prisma/credential-cipher';
+import { CredentialCipher, totpSecretBinding } from '../../prisma/credential-cipher';
 import { actor, bearer, createClinic, PASSWORD, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError } from '../../test/support/errors';
 import { tokenSettings } from './auth';
 import { issueTokens } from '../services/tokens';
-import { LOCK_SECONDS, MAX_FAILED_CODES, totpSecretBinding } from '../services/two-factor';
+import { LOCK_SECONDS, MAX_FAILED_CODES } from '../services/two-factor';
 
 const TWO_FACTOR = '/api/v1/auth/two-factor';
 const LOGIN = '/api/v1/auth/login';

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { type Request } from 'express';
 import { type PrismaClient } from '../../prisma/client';
-import { type CredentialCipher } from '../../prisma/credential-cipher';
+import { type CredentialCipher, totpSecretBinding } from '../../prisma/credential-cipher';
 import { type StaffTwoFactor } from '../../prisma/generated/client';
 import { ApiError } from '../http/api-error';
 
@@ -25,8 +25,6 @@ export const RECOVERY_CODE_COUNT = 10;
 export const MAX_FAILED_CODES = 5;
 export const LOCK_SECONDS = 15 * 60;
 
-/** A sealed secret opens only for the account it was made for. */
-export const totpSecretBinding = (userId: string) => `staff/${userId}/totp`;
 
 function totp(secret: Secret, label = ''): TOTP {
   return new TOTP({ issuer: TOTP_ISSUER, label, secret, algorithm: 'SHA1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS });
