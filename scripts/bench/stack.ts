@@ -62,7 +62,8 @@ export interface StackFaults {
   startPostgres(): Promise<void>;
 }
 
-export async function startBenchStack(settings: BenchSettings, log: (line: string) => void): Promise<BenchStack> {
+/** `appEnv`: variables for the worker and API processes on top of the stack's own (e.g. LOG_LEVEL). */
+export async function startBenchStack(settings: BenchSettings, log: (line: string) => void, appEnv: Record<string, string> = {}): Promise<BenchStack> {
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -86,7 +87,7 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
     const smtp = await startSmtpPeer(SMTP_ACCOUNT);
     stops.push(() => smtp.stop());
     const apiPort = await freePort();
-    const env = benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port });
+    const env = { ...benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port }), ...appEnv };
     const config = parseConfig(env);
     const prisma = createPrismaClient(databaseUrl, { max: 4 });
     stops.push(() => prisma.$disconnect());

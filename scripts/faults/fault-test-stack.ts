@@ -11,7 +11,7 @@ import { type CaseResult } from './cases';
 export async function startFaultStack(): Promise<BenchStack> {
   // The test run's own servers are named by TEMPORAL_ADDRESS / TEST_DATABASE_URL; BENCH_* are not set, so the stack starts its own.
   const { BENCH_DATABASE_URL: _db, BENCH_TEMPORAL_ADDRESS: _temporal, ...env } = process.env;
-  return startBenchStack(parseBenchSettings(env), (line) => console.log(`[faults] ${line}`));
+  return startBenchStack(parseBenchSettings(env), (line) => console.log(`[faults] ${line}`), { LOG_LEVEL: 'error' });
 }
 
 export function assertMet(result: CaseResult): void {

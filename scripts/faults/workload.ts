@@ -181,6 +181,8 @@ export interface DeliveryTally {
   received: number;
   /** Copies beyond the first. */
   duplicates: number;
+  /** Messages that arrived more than once. */
+  duplicatedMessages: number;
   /**
    * Duplicates inside the documented window: the copy that no attempt row records (the send was cut
    * after the sink accepted it and before its ACCEPTED row was written) reached the sink before
@@ -204,11 +206,13 @@ export async function tally(stack: BenchStack, ids: string[], faultOverAt: numbe
   let received = 0;
   let duplicates = 0;
   let duplicatesInWindow = 0;
+  let duplicatedMessages = 0;
   for (const row of rows) {
     const mine = copies.get(row.id) ?? [];
     received += mine.length;
     if (mine.length < 2) continue;
     duplicates += mine.length - 1;
+    duplicatedMessages++;
     // The recorded copy is the one whose queue id the delivery log kept; the others were sends cut before their row.
     const unrecorded = mine.filter((c) => c.queueId !== row.providerMessageId);
     const recorded = mine.length - unrecorded.length;
@@ -220,6 +224,7 @@ export async function tally(stack: BenchStack, ids: string[], faultOverAt: numbe
     lost: ids.filter((id) => !copies.has(id)).length,
     received,
     duplicates,
+    duplicatedMessages,
     duplicatesInWindow,
   };
 }
