@@ -19,10 +19,10 @@ after(async () => {
   await stack?.stop();
 });
 
-test('the Temporal dev server SIGKILLed with messages and bookings in flight: every workflow completes, nothing lost or doubled', { timeout: 240_000 }, async () => {
+test('the Temporal dev server SIGKILLed with messages and bookings in flight: every workflow completes, nothing lost or doubled', { timeout: 300_000 }, async () => {
   assertMet(await temporalCrashCase(stack, FAST_SIZE, log));
 });
 
-test('PostgreSQL restarted with messages and bookings in flight: every workflow completes, nothing lost or doubled beyond the documented window', { timeout: 240_000 }, async () => {
+test('PostgreSQL restarted with messages and bookings in flight: every workflow completes, nothing lost or doubled beyond the documented window', { timeout: 300_000 }, async () => {
   assertMet(await postgresRestartCase(stack, FAST_SIZE, log));
 });
