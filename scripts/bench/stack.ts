@@ -20,7 +20,7 @@ import { ensureSearchAttributes } from '../../temporal-config/search-attributes'
 import { startSmtpPeer, type SmtpPeer } from '../../test/fakes/smtp-peer';
 import { type AppProcess, spawnApp, stopApp, waitForApi } from '../stack/app-processes';
 import { freePort } from '../stack/ports';
-import { startEmbeddedPostgres } from '../stack/postgres';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../stack/postgres';
 import { type DevServer, startTemporalDevServer } from '../stack/temporal-dev-server';
 import { type BenchSettings } from './settings';
 
@@ -39,10 +39,31 @@ export interface BenchStack {
   api: AppProcess;
   /** Restarts the worker (e.g. with other tuning variables); resolves once it polls again. */
   restartWorker(extraEnv?: Record<string, string>): Promise<AppProcess>;
+  /** Fault injection (scripts/faults/): crashes and restarts of the stack's own processes and servers. */
+  faults: StackFaults;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(settings: BenchSettings, log: (line: string) => void): Promise<BenchStack> {
+export interface StackFaults {
+  /** SIGKILL: no shutdown hook runs, nothing in flight is reported. Resolves once the process is gone. */
+  crashWorker(): Promise<void>;
+  /** A new worker process; resolves once Temporal sees it poll. */
+  startWorker(): Promise<void>;
+  crashApi(): Promise<void>;
+  /** A new API process on the same port; resolves once /healthz answers. */
+  startApi(): Promise<void>;
+  /** SIGKILLs the Temporal dev server (only one this stack started). */
+  crashTemporal(): Promise<void>;
+  /** Starts it again on the same port and the same SQLite file. */
+  startTemporal(): Promise<void>;
+  /** Stops PostgreSQL (fast shutdown: every session is cut); only one this stack started. */
+  stopPostgres(): Promise<void>;
+  /** Starts it again on the same data directory and port. */
+  startPostgres(): Promise<void>;
+}
+
+/** `appEnv`: variables for the worker and API processes on top of the stack's own (e.g. LOG_LEVEL). */
+export async function startBenchStack(settings: BenchSettings, log: (line: string) => void, appEnv: Record<string, string> = {}): Promise<BenchStack> {
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -53,8 +74,10 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
     await chmod(scratch, 0o755);
     stops.push(() => rm(scratch, { recursive: true, force: true }));
 
-    const adminUrl = settings.BENCH_DATABASE_URL ?? (await startPostgres(scratch, stops, log));
-    const temporalAddress = settings.BENCH_TEMPORAL_ADDRESS ?? (await startTemporal(settings, scratch, stops, log));
+    const ownDb = settings.BENCH_DATABASE_URL ? undefined : await startPostgres(scratch, stops, log);
+    const adminUrl = settings.BENCH_DATABASE_URL ?? ownDb!.adminUrl;
+    const ownTemporal = settings.BENCH_TEMPORAL_ADDRESS ? undefined : await startTemporal(settings, scratch, stops, log);
+    const temporalAddress = settings.BENCH_TEMPORAL_ADDRESS ?? ownTemporal!.server.address;
     const databaseUrl = await createDatabase(adminUrl, stops);
     await applyMigrations(databaseUrl);
     const connection = await Connection.connect({ address: temporalAddress });
@@ -64,16 +87,18 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
     const smtp = await startSmtpPeer(SMTP_ACCOUNT);
     stops.push(() => smtp.stop());
     const apiPort = await freePort();
-    const env = benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port });
+    const env = { ...benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port }), ...appEnv };
     const config = parseConfig(env);
     const prisma = createPrismaClient(databaseUrl, { max: 4 });
     stops.push(() => prisma.$disconnect());
     const temporal = await connectTemporalClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, keys: config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: config.PAYLOAD_ENCRYPTION_KEY_ID });
     stops.push(() => temporal.connection.close());
 
-    let worker = spawnApp('worker', 'workers/worker.ts', { ...process.env, ...env });
+    // Started from a test file, the processes must not take themselves for test files.
+    const { NODE_TEST_CONTEXT: _testContext, ...parentEnv } = process.env;
+    let worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env });
     stops.push(() => stopApp(worker));
-    const api = spawnApp('api', 'api/server.ts', { ...process.env, ...env });
+    let api = spawnApp('api', 'api/server.ts', { ...parentEnv, ...env });
     stops.push(() => stopApp(api));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForApi(`${apiUrl}/healthz`, new AbortController().signal);
@@ -91,10 +116,44 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
       api,
       async restartWorker(extraEnv = {}) {
         await stopApp(worker);
-        worker = spawnApp('worker', 'workers/worker.ts', { ...process.env, ...env, ...extraEnv });
+        worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env, ...extraEnv });
         stack.worker = worker;
         await waitForPoller(temporal.connection, worker.child.pid);
         return worker;
+      },
+      faults: {
+        crashWorker: () => crash(worker),
+        async startWorker() {
+          worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env });
+          stack.worker = worker;
+          await waitForPoller(temporal.connection, worker.child.pid);
+        },
+        crashApi: () => crash(api),
+        async startApi() {
+          api = spawnApp('api', 'api/server.ts', { ...parentEnv, ...env });
+          stack.api = api;
+          await waitForApi(`${apiUrl}/healthz`, new AbortController().signal);
+        },
+        async crashTemporal() {
+          if (!ownTemporal) throw new Error('the Temporal server is not this stack\'s own');
+          const { process: child } = ownTemporal.server;
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const gone = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await gone;
+        },
+        async startTemporal() {
+          if (!ownTemporal) throw new Error('the Temporal server is not this stack\'s own');
+          await ownTemporal.restart();
+        },
+        async stopPostgres() {
+          if (!ownDb) throw new Error('the PostgreSQL server is not this stack\'s own');
+          await ownDb.stop();
+        },
+        async startPostgres() {
+          if (!ownDb) throw new Error('the PostgreSQL server is not this stack\'s own');
+          await ownDb.start();
+        },
       },
       stop,
     };
@@ -128,22 +187,41 @@ function benchEnv(o: { databaseUrl: string; temporalAddress: string; apiPort: nu
   };
 }
 
-async function startPostgres(scratch: string, stops: Array<() => Promise<unknown>>, log: (line: string) => void): Promise<string> {
-  const port = await freePort();
-  log(`starting PostgreSQL on ${port}`);
-  const db = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port, persistent: false });
-  stops.push(() => db.stop());
-  return db.adminUrl;
+/** SIGKILL, then waits for the exit. */
+async function crash(app: AppProcess): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill('SIGKILL');
+  await app.exited;
 }
 
-async function startTemporal(settings: BenchSettings, scratch: string, stops: Array<() => Promise<unknown>>, log: (line: string) => void): Promise<string> {
+async function startPostgres(scratch: string, stops: Array<() => Promise<unknown>>, log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const port = await freePort();
+  log(`starting PostgreSQL on ${port}`);
+  // Persistent, so that a restart (scripts/faults/) finds its data; the scratch folder goes at the end anyway.
+  const db = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'pg'), port, persistent: true });
+  stops.push(() => db.stop());
+  return db;
+}
+
+async function startTemporal(
+  settings: BenchSettings,
+  scratch: string,
+  stops: Array<() => Promise<unknown>>,
+  log: (line: string) => void,
+): Promise<{ server: DevServer; restart(): Promise<void> }> {
   const cli = settings.TEMPORAL_CLI;
   if (!cli) throw new Error('TEMPORAL_CLI is not set: run the benchmark with `npm run bench`, or set BENCH_TEMPORAL_ADDRESS');
   const port = await freePort();
   log(`starting the Temporal dev server on ${port} (SQLite ${Object.entries(DEV_SERVER_PRAGMAS).map(([k, v]) => `${k}=${v}`).join(', ')})`);
-  const server: DevServer = await startTemporalDevServer({ cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS });
-  stops.push(() => server.stop());
-  return server.address;
+  const options = { cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS };
+  const own = {
+    server: await startTemporalDevServer(options),
+    async restart() {
+      own.server = await startTemporalDevServer(options);
+    },
+  };
+  stops.push(() => own.server.stop());
+  return own;
 }
 
 async function createDatabase(adminUrl: string, stops: Array<() => Promise<unknown>>): Promise<string> {

@@ -10,6 +10,8 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+  /** Starts the same server again on its data directory after stop() (a persistent one keeps its data). */
+  start(): Promise<void>;
 }
 
 
@@ -31,7 +33,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop(), start: () => server.start() };
 }
 
 /** Creates the database if it does not exist yet. */

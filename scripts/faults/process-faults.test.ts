@@ -1,0 +1,29 @@
+/**
+ * The fast variants of the process fault cases (scripts/faults/cases.ts; full size: `npm run faults`):
+ * the worker SIGKILLed during a burst of 20 reminders, the API SIGKILLed during 20 bookings.
+ * About five minutes: the reminders fall due a minute after booking, and the sends the dead worker
+ * held are retried once Temporal's one-minute start-to-close timeout gives up on them.
+ */
+import { after, before, test } from 'node:test';
+import { type BenchStack } from '../bench/stack';
+import { apiCrashCase, FAST_SIZE, workerCrashCase } from './cases';
+import { assertMet, startFaultStack } from './fault-test-stack';
+
+let stack: BenchStack;
+const log = (line: string) => console.log(`[faults] ${line}`);
+
+before(async () => {
+  stack = await startFaultStack();
+});
+
+after(async () => {
+  await stack?.stop();
+});
+
+test('the worker SIGKILLed during a burst of reminders: each arrives exactly once', { timeout: 300_000 }, async () => {
+  assertMet(await workerCrashCase(stack, FAST_SIZE, log));
+});
+
+test('the API SIGKILLed during bookings: no booking is half-made', { timeout: 240_000 }, async () => {
+  assertMet(await apiCrashCase(stack, FAST_SIZE, log));
+});
