@@ -33,4 +33,13 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   CreditEntry: 'clinicId',
   PaymentReminderRun: 'clinicId',
   PaymentReminder: 'clinicId',
+  TreatmentCategory: 'clinicId',
+  TreatmentRecord: 'clinicId',
+  TreatmentRecordItem: 'clinicId',
+  TreatmentRecordMaterial: 'clinicId',
+  TreatmentRecordVersion: 'clinicId',
+  InventoryItem: 'clinicId',
+  InventoryTransaction: 'clinicId',
+  LowStockAlert: 'clinicId',
+  ReorderRequest: 'clinicId',
 };
