@@ -182,3 +182,14 @@ CREATE INDEX "ReorderRequest_clinicId_status_idx" ON "ReorderRequest"("clinicId"
 CREATE INDEX "ReorderRequest_clinicId_itemId_idx" ON "ReorderRequest"("clinicId", "itemId");
 ALTER TABLE "ReorderRequest" ADD CONSTRAINT "ReorderRequest_clinicId_fkey" FOREIGN KEY ("clinicId") REFERENCES "Clinic"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "ReorderRequest" ADD CONSTRAINT "ReorderRequest_itemId_fkey" FOREIGN KEY ("itemId") REFERENCES "InventoryItem"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- A signed record is immutable: it changes only by an amendment, which adds exactly one version,
+-- whichever code path writes it.
+CREATE FUNCTION "treatment_record_signed_immutable"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status = 'SIGNED' AND (NEW.status <> 'SIGNED' OR NEW.version <> OLD.version + 1) THEN
+        RAISE EXCEPTION 'treatment record % is signed: amend it instead', OLD.id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER "TreatmentRecord_signed_immutable" BEFORE UPDATE ON "TreatmentRecord" FOR EACH ROW EXECUTE FUNCTION "treatment_record_signed_immutable"();
