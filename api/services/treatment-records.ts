@@ -177,9 +177,10 @@ export async function createTreatmentRecord(deps: ApiDeps, req: Request, appoint
   return record;
 }
 
-/** Finds a record of a session the caller reaches, or 404. */
+/** Finds a record of a session the caller reaches, or 404: the session first, so a colleague's answers like an unknown one. */
 async function findRecord(tx: Tx, req: Request, appointmentId: string, recordId: string) {
-  const record = await tx.treatmentRecord.findUnique({ where: { id: recordId, appointmentId, AND: [{ appointment: req.tenant!.ownership.appointment }] } });
+  if (!(await tx.appointment.findUnique({ where: { id: appointmentId, AND: [req.tenant!.ownership.appointment] }, select: { id: true } }))) throw ApiError.notFound('Appointment');
+  const record = await tx.treatmentRecord.findUnique({ where: { id: recordId, appointmentId } });
   if (!record) throw ApiError.notFound('Treatment record');
   return record;
 }
