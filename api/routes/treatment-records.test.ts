@@ -186,6 +186,19 @@ describe('treatment catalogue and records', () => {
       assert.equal(await api.db.prisma.treatmentRecordMaterial.count({ where: { itemId: gauze.id } }), 10, 'a refused session saved nothing');
     });
 
+    test('an Idempotency-Key makes a retried save answer the first record and use stock once; the key with another body is 422', async () => {
+      const oil = await item(50);
+      const body = { items: [{ therapyTypeId: plainType.id }], materials: [{ itemId: oil.id, quantity: 5 }] };
+      const key = `record-${randomUUID()}`;
+      const save = (b: object) => api.http.post(`/api/v1/appointments/${appointmentId}/treatment-records`).set(bearer(therapist)).set('Idempotency-Key', key).send(b);
+      const [first, second] = await Promise.all([save(body), save(body)]);
+      assert.deepEqual([first.status, second.status], [201, 201]);
+      assert.equal((first.body as RecordBody).id, (second.body as RecordBody).id);
+      assert.equal(((await save(body).expect(201)).body as RecordBody).id, (first.body as RecordBody).id);
+      assert.equal(await quantityOf(oil.id), 45, 'the oil was used once');
+      expectError(await save({ ...body, notes: 'another request' }), 422, 'IDEMPOTENCY_KEY_REUSED');
+    });
+
     test('with settings.inventory.allowNegativeStock the clinic may go below zero', async () => {
       const other = (await createClinic(api, { tier: 'XL' })).id;
       await api.db.prisma.clinic.update({ where: { id: other }, data: { settings: { inventory: { allowNegativeStock: true } } } });

@@ -21,7 +21,7 @@ export function treatmentRecordRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       path: '/:id/treatment-records',
       summary: 'Record the treatment of a session (checked in, in progress or completed); the materials used come off stock',
       description:
-        "With `verification`, the patient's card and every barcoded treatment must match what was scanned or typed in (422 BARCODE_MISMATCH otherwise) and the record is saved as verified. Stock that would go below zero answers 409 INSUFFICIENT_STOCK unless the clinic's settings.inventory.allowNegativeStock is true; an item falling below its minimum alerts the clinic's admins and inventory managers once.",
+        "With `verification`, the patient's card and every barcoded treatment must match what was scanned or typed in (422 BARCODE_MISMATCH otherwise) and the record is saved as verified. An Idempotency-Key header (optional) makes a retry safe: the same request again answers with the first record and uses no stock twice. Stock that would go below zero answers 409 INSUFFICIENT_STOCK unless the clinic's settings.inventory.allowNegativeStock is true; an item falling below its minimum alerts the clinic's admins and inventory managers once.",
       access: 'treatment-record:write',
       tenant: true,
       params: idParams,
@@ -30,7 +30,7 @@ export function treatmentRecordRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         201: { description: 'The record, as a draft', schema: treatmentRecordResponse },
         404: { description: 'No such session, therapy type or inventory item' },
         409: { description: 'NOT_IN_SESSION, or INSUFFICIENT_STOCK' },
-        422: { description: 'BARCODE_MISMATCH, THERAPY_TYPE_ARCHIVED, DISCOUNT_TOO_HIGH' },
+        422: { description: 'BARCODE_MISMATCH, THERAPY_TYPE_ARCHIVED, DISCOUNT_TOO_HIGH, IDEMPOTENCY_KEY_REUSED' },
       },
       handler: async ({ params, body }, req, res) => {
         res.status(201).json(presentTreatmentRecord(await createTreatmentRecord(deps, req, params.id, body)));

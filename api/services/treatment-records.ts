@@ -10,6 +10,8 @@ import { Prisma, type TreatmentRecord } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { optionalIdempotencyKey, replayable, requestFingerprint } from '../http/idempotency-key';
+import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type amendTreatmentRecordBody, type createTreatmentRecordBody, type treatmentRecordResponse, type updateTreatmentRecordBody } from '../schemas/treatment-records';
 import { writeAudit } from './audit';
@@ -122,7 +124,31 @@ export async function findAppointment(req: Request, appointmentId: string) {
   return appointment;
 }
 
+/**
+ * Saves a record and takes its materials off stock. With an Idempotency-Key, the same request again
+ * answers with the first record and uses no stock twice; the key with another request is 422.
+ */
 export async function createTreatmentRecord(deps: ApiDeps, req: Request, appointmentId: string, body: CreateBody): Promise<RecordWithLines> {
+  const { db } = req.tenant!;
+  const key = optionalIdempotencyKey(req);
+  const fingerprint = requestFingerprint(req);
+  const earlier = async () => {
+    const row = key ? await db.treatmentRecord.findFirst({ where: { idempotencyKey: key }, include: WITH_LINES }) : null;
+    return row ? replayable(row, fingerprint) : null;
+  };
+  const found = await earlier();
+  if (found) return found;
+  try {
+    return await saveTreatmentRecord(deps, req, appointmentId, body, key ? { key, fingerprint } : undefined);
+  } catch (err) {
+    // The same key saved by a request running alongside: answer with its record.
+    const raced = isUniqueViolation(err) ? await earlier() : null;
+    if (raced) return raced;
+    throw err;
+  }
+}
+
+async function saveTreatmentRecord(deps: ApiDeps, req: Request, appointmentId: string, body: CreateBody, idempotency?: { key: string; fingerprint: string }): Promise<RecordWithLines> {
   const { db, clinicId } = req.tenant!;
   const appointment = await findAppointment(req, appointmentId);
   if (!(RECORDABLE_STATUSES as readonly string[]).includes(appointment.status)) {
@@ -158,6 +184,8 @@ export async function createTreatmentRecord(deps: ApiDeps, req: Request, appoint
         ...clinicalColumns(body),
         barcodeVerified,
         barcodeEntry: body.verification?.method ?? null,
+        idempotencyKey: idempotency?.key ?? null,
+        idempotencyFingerprint: idempotency?.fingerprint ?? null,
         items: { create: lines.map((l) => ({ ...l, clinicId })) },
         materials: { create: materials.map((m) => ({ ...m, clinicId })) },
       },

@@ -52,10 +52,13 @@ CREATE TABLE "TreatmentRecord" (
     "barcodeEntry" "BarcodeEntry",
     "signedAt" TIMESTAMPTZ(3),
     "signedById" UUID,
+    "idempotencyKey" TEXT,
+    "idempotencyFingerprint" TEXT,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,
     CONSTRAINT "TreatmentRecord_pkey" PRIMARY KEY ("id")
 );
+CREATE UNIQUE INDEX "TreatmentRecord_clinicId_idempotencyKey_key" ON "TreatmentRecord"("clinicId", "idempotencyKey");
 CREATE INDEX "TreatmentRecord_clinicId_appointmentId_idx" ON "TreatmentRecord"("clinicId", "appointmentId");
 CREATE INDEX "TreatmentRecord_clinicId_patientId_idx" ON "TreatmentRecord"("clinicId", "patientId");
 CREATE INDEX "TreatmentRecord_clinicId_practitionerId_status_idx" ON "TreatmentRecord"("clinicId", "practitionerId", "status");
