@@ -2,6 +2,7 @@ import { type Client } from '@temporalio/client';
 import { type PrismaClient } from '../prisma/client';
 import { createAppointmentActivities } from './appointments/appointment-activities';
 import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
+import { createReorderRequestActivities } from './inventory/reorder-request-activities';
 import { withDatabaseFailures } from './database-failures';
 import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createMessagingAlertActivities(deps)),
     ...withDatabaseFailures(createAppointmentActivities(deps)),
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
+    ...withDatabaseFailures(createReorderRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
   };

@@ -40,6 +40,10 @@ import { staffRoutes } from './routes/staff';
 import { therapyTypeRoutes } from './routes/therapy-types';
 import { twoFactorRoutes } from './routes/two-factor';
 import { signInSubject } from './services/two-factor';
+import { treatmentCategoryRoutes } from './routes/treatment-categories';
+import { treatmentRecordRoutes } from './routes/treatment-records';
+import { inventoryRoutes } from './routes/inventory';
+import { reorderRequestRoutes } from './routes/reorder-requests';
 import { webhookRoutes } from './routes/webhooks';
 import { keepRawBody } from './webhooks/raw-body';
 
@@ -112,11 +116,15 @@ export function createApp(deps: ApiDeps): Express {
   mount('/staff', 'Staff', (r) => staffRoutes(r, deps));
   mount('/patients', 'Patients', (r) => patientRoutes(r, deps));
   mount('/therapy-types', 'Therapy types', (r) => therapyTypeRoutes(r, deps));
+  mount('/treatment-categories', 'Therapy types', (r) => treatmentCategoryRoutes(r, deps));
   mount('/practitioners', 'Practitioners', (r) => practitionerRoutes(r, deps));
   // Before any appointments router with /:id, which would otherwise take /availability and /calendar.
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
+  mount('/appointments', 'Treatment records', (r) => treatmentRecordRoutes(r, deps));
+  mount('/inventory/reorder-requests', 'Inventory', (r) => reorderRequestRoutes(r, deps));
+  mount('/inventory', 'Inventory', (r) => inventoryRoutes(r, deps));
   mount('/payments', 'Payments', (r) => paymentRoutes(r, deps));
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));

@@ -85,6 +85,26 @@ export const MESSAGE_TEMPLATES = {
     es: { subject: 'Mensaje de prueba de ClinicFlow', text: 'Este mensaje de prueba de {{clinicName}} muestra que el canal está bien configurado.' },
     hi: { subject: 'ClinicFlow परीक्षण संदेश', text: '{{clinicName}} का यह परीक्षण संदेश दिखाता है कि यह चैनल सही ढंग से कॉन्फ़िगर है।' },
   },
+  'low-stock-alert': {
+    en: { subject: 'Low stock: {{itemName}} ({{sku}})', text: '{{itemName}} ({{sku}}) is down to {{quantity}} {{unit}}, below its minimum of {{minimum}}. Receive stock or ask for a reorder in ClinicFlow.' },
+    es: { subject: 'Existencias bajas: {{itemName}} ({{sku}})', text: 'Quedan {{quantity}} {{unit}} de {{itemName}} ({{sku}}), por debajo del mínimo de {{minimum}}. Registre una entrada o solicite un nuevo pedido en ClinicFlow.' },
+    hi: { subject: 'कम स्टॉक: {{itemName}} ({{sku}})', text: '{{itemName}} ({{sku}}) अब केवल {{quantity}} {{unit}} बचा है, जो न्यूनतम {{minimum}} से कम है। ClinicFlow में स्टॉक दर्ज करें या पुनः ऑर्डर का अनुरोध करें।' },
+  },
+  'reorder-requested': {
+    en: { subject: 'Reorder request: {{quantity}} {{unit}} of {{itemName}}', text: 'A reorder of {{quantity}} {{unit}} of {{itemName}} ({{sku}}) waits for your approval in ClinicFlow. It expires after 7 days.' },
+    es: { subject: 'Solicitud de pedido: {{quantity}} {{unit}} de {{itemName}}', text: 'Un pedido de {{quantity}} {{unit}} de {{itemName}} ({{sku}}) espera su aprobación en ClinicFlow. Caduca a los 7 días.' },
+    hi: { subject: 'पुनः ऑर्डर अनुरोध: {{itemName}} के {{quantity}} {{unit}}', text: '{{itemName}} ({{sku}}) के {{quantity}} {{unit}} का पुनः ऑर्डर ClinicFlow में आपकी स्वीकृति की प्रतीक्षा कर रहा है। यह 7 दिन बाद समाप्त हो जाएगा।' },
+  },
+  'reorder-reminder': {
+    en: { subject: 'Still waiting: reorder of {{itemName}}', text: 'The reorder of {{quantity}} {{unit}} of {{itemName}} ({{sku}}) has waited 2 days for a decision. Approve or reject it in ClinicFlow.' },
+    es: { subject: 'Pendiente: pedido de {{itemName}}', text: 'El pedido de {{quantity}} {{unit}} de {{itemName}} ({{sku}}) lleva 2 días esperando una decisión. Apruébelo o recházelo en ClinicFlow.' },
+    hi: { subject: 'अभी भी प्रतीक्षा में: {{itemName}} का पुनः ऑर्डर', text: '{{itemName}} ({{sku}}) के {{quantity}} {{unit}} का पुनः ऑर्डर 2 दिनों से निर्णय की प्रतीक्षा में है। ClinicFlow में इसे स्वीकार या अस्वीकार करें।' },
+  },
+  'reorder-decided': {
+    en: { subject: 'Reorder of {{itemName}}: {{decision}}', text: 'The reorder of {{quantity}} {{unit}} of {{itemName}} ({{sku}}) is {{decision}}.' },
+    es: { subject: 'Pedido de {{itemName}}: {{decision}}', text: 'El pedido de {{quantity}} {{unit}} de {{itemName}} ({{sku}}) está {{decision}}.' },
+    hi: { subject: '{{itemName}} का पुनः ऑर्डर: {{decision}}', text: '{{itemName}} ({{sku}}) के {{quantity}} {{unit}} का पुनः ऑर्डर {{decision}} है।' },
+  },
 } as const satisfies Record<string, Translations>;
 
 export type TemplateKey = keyof typeof MESSAGE_TEMPLATES;

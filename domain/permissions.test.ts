@@ -104,6 +104,18 @@ describe('permission matrix', () => {
     for (const role of ['CLINIC_ADMIN', 'MANAGER'] as const) assert.ok(can(role, 'reschedule:decide') && can(role, 'schedule:manage'), role);
     assert.equal(can('OPS', 'appointment:read'), false, 'appointments are patient data: platform ops read workflow histories, not the calendar');
   });
+
+  test('stock and treatment records: inventory managers keep the stock and ask for reorders, admins decide them, clinicians record sessions', () => {
+    const holders = (p: Permission) => CLINIC_ROLES.filter((r) => can(r, p)).sort();
+    assert.deepEqual(holders('inventory:manage'), ['CLINIC_ADMIN', 'INVENTORY_MANAGER']);
+    assert.deepEqual(holders('reorder:decide'), ['CLINIC_ADMIN']);
+    assert.deepEqual(holders('reorder:request'), ['CLINIC_ADMIN', 'INVENTORY_MANAGER', 'MANAGER']);
+    assert.deepEqual(holders('treatment-record:write'), ['CLINIC_ADMIN', 'DOCTOR', 'NURSE', 'THERAPIST']);
+    assert.deepEqual(holders('treatment-record:read'), ['CLINIC_ADMIN', 'DOCTOR', 'MANAGER', 'NURSE', 'THERAPIST']);
+    // Stock only: no patient, appointment or clinical record.
+    for (const p of ['patient:read', 'appointment:read', 'treatment-record:read', 'payment:read'] as const) assert.equal(can('INVENTORY_MANAGER', p), false, p);
+    for (const p of ['treatment-record:read', 'inventory:read', 'inventory:manage'] as const) assert.equal(can('OPS', p), false, p);
+  });
 });
 
 describe('record reach', () => {

@@ -46,6 +46,18 @@ export const PERMISSIONS = [
   'payment-reminder:run',
   /** Turn two-factor sign-in on or off for one's own account, and renew its recovery codes. */
   'two-factor:manage',
+  /** A session's treatment records: what was done, materials used, clinical notes. */
+  'treatment-record:read',
+  /** Record a session's treatment, edit it until it is signed, sign it, amend it after. */
+  'treatment-record:write',
+  /** Inventory items, their stock, transactions and low-stock list; scanning an item's barcode. */
+  'inventory:read',
+  /** Add and change items; receive and adjust stock. */
+  'inventory:manage',
+  /** Ask for stock to be reordered. */
+  'reorder:request',
+  /** Approve or reject a reorder request. */
+  'reorder:decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -54,6 +66,9 @@ const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:u
 const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
 const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request'];
+/** Who runs sessions records them, and looks up the materials they use. */
+const CLINICAL: Permission[] = ['treatment-record:read', 'treatment-record:write', 'inventory:read'];
+const STOCK: Permission[] = ['inventory:read', 'inventory:manage', 'reorder:request'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
@@ -79,13 +94,19 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'notification:manage',
     'payment-reminder:run',
     'two-factor:manage',
+    ...CLINICAL,
+    'inventory:manage',
+    'reorder:request',
+    'reorder:decide',
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
-  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
-  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'treatment-record:read', 'inventory:read', 'reorder:request'],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', ...CLINICAL],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'inventory:read'],
+  /** Keeps the stock: items, receipts, counts and reorder requests; no patients, no sessions. */
+  INVENTORY_MANAGER: [...CLINIC_READ, 'staff:read', 'schedule:read', ...STOCK],
 };
 
 export function can(role: Role, permission: Permission): boolean {
@@ -112,4 +133,6 @@ export const ROLE_REACH: Readonly<Record<Role, RecordReach>> = {
   DOCTOR: 'own',
   THERAPIST: 'own',
   NURSE: 'own',
+  // Stock is the clinic's; no patient records are in the role's permissions.
+  INVENTORY_MANAGER: 'clinic',
 };

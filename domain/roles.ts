@@ -4,7 +4,7 @@ export const PLATFORM_ROLES = ['SUPER_ADMIN', 'OPS'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
 /** Roles a clinic can give its own staff. */
-export const CLINIC_ROLES = ['CLINIC_ADMIN', 'MANAGER', 'DOCTOR', 'THERAPIST', 'NURSE', 'RECEPTIONIST', 'ACCOUNTANT'] as const;
+export const CLINIC_ROLES = ['CLINIC_ADMIN', 'MANAGER', 'DOCTOR', 'THERAPIST', 'NURSE', 'RECEPTIONIST', 'ACCOUNTANT', 'INVENTORY_MANAGER'] as const;
 export type ClinicRole = (typeof CLINIC_ROLES)[number];
 
 export const ROLES = [...PLATFORM_ROLES, ...CLINIC_ROLES] as const;

@@ -35,6 +35,7 @@ export const WORKFLOW_KINDS = {
   paymentBalance: 'payment-balance',
   scheduledPaymentReminders: 'scheduled-payment-reminders',
   startReconciler: 'start-reconciler',
+  reorderRequest: 'reorder-request',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -54,6 +55,7 @@ export const workflowIds = {
   channelTest: (clinicId: string, messageId: string) => `channel-test/${clinicId}/${messageId}`,
   appointment: (clinicId: string, appointmentId: string) => `appointment/${clinicId}/${appointmentId}`,
   rescheduleRequest: (clinicId: string, requestId: string) => `reschedule/${clinicId}/${requestId}`,
+  reorderRequest: (clinicId: string, requestId: string) => `reorder/${clinicId}/${requestId}`,
   paymentReminderRun: (clinicId: string, month: string) => `payment-reminders/${clinicId}/${month}`,
   paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
   /** Temporal appends the scheduled time to it: one starter per firing. */
@@ -191,4 +193,15 @@ export function paymentBalanceStart(input: PaymentBalanceInput) {
   return clinicWorkflowStart(WORKFLOW_KINDS.paymentBalance, workflowIds.paymentBalance(input.clinicId, input.month, input.patientId), input.clinicId, args, [
     { key: SEARCH_ATTRIBUTES.PatientId, value: input.patientId },
   ]);
+}
+
+export interface ReorderRequestInput {
+  clinicId: string;
+  requestId: string;
+}
+
+/** Everything needed to start the approval of one reorder request. */
+export function reorderRequestStart(clinicId: string, requestId: string) {
+  const args: [ReorderRequestInput] = [{ clinicId, requestId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.reorderRequest, workflowIds.reorderRequest(clinicId, requestId), clinicId, args);
 }

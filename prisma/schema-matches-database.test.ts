@@ -33,7 +33,7 @@ const MIGRATIONS_TABLE = '_prisma_migrations';
  * indexes), each named in a comment of its model in schema.prisma. Only these may exist without a
  * schema index.
  */
-const DATABASE_ONLY_INDEXES = new Set(['Appointment_practitioner_no_overlap', 'Appointment_patient_no_overlap', 'RescheduleRequest_one_pending', 'MessagingAlert_one_open']);
+const DATABASE_ONLY_INDEXES = new Set(['Appointment_practitioner_no_overlap', 'Appointment_patient_no_overlap', 'RescheduleRequest_one_pending', 'MessagingAlert_one_open', 'LowStockAlert_one_open']);
 /** PostgreSQL's NAMEDATALEN - 1: longer constraint names are truncated by Prisma. */
 const MAX_IDENTIFIER_LENGTH = 63;
 

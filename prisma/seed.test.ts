@@ -54,7 +54,7 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
 
   const staff = await db.prisma.staffUser.findMany({ where: { clinicId: DEMO_CLINIC_ID } });
   const roles = staff.map((s) => s.role).sort();
-  assert.deepEqual(roles, ['ACCOUNTANT', 'CLINIC_ADMIN', 'DOCTOR', 'MANAGER', 'RECEPTIONIST', 'THERAPIST', 'THERAPIST']);
+  assert.deepEqual(roles, ['ACCOUNTANT', 'CLINIC_ADMIN', 'DOCTOR', 'INVENTORY_MANAGER', 'MANAGER', 'RECEPTIONIST', 'THERAPIST', 'THERAPIST']);
   for (const member of staff) assert.ok(await bcrypt.compare('demo-staff-password-1', member.passwordHash), member.email);
 
   const patients = await db.prisma.patient.findMany({ where: { clinicId: DEMO_CLINIC_ID } });
@@ -68,6 +68,17 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
   assert.deepEqual(types.map((t) => t.name).sort(), ['Occupational therapy', 'Physiotherapy', 'Speech therapy']);
   const schedules = await db.prisma.practitionerSchedule.findMany({ where: { clinicId: DEMO_CLINIC_ID }, include: { practitioner: true } });
   assert.deepEqual(schedules.map((s) => s.practitioner.role).sort(), ['DOCTOR', 'THERAPIST', 'THERAPIST']);
+
+  // Session records and stock: a barcoded catalogue, stocked items, and a signed record whose oil came off stock.
+  assert.deepEqual(types.map((t) => t.barcode).sort(), ['TRT-OT', 'TRT-PHYSIO', 'TRT-SPEECH']);
+  assert.ok(types.every((t) => t.categoryId && t.instructions));
+  const items = await db.prisma.inventoryItem.findMany({ where: { clinicId: DEMO_CLINIC_ID }, orderBy: { sku: 'asc' } });
+  assert.deepEqual(items.map((i) => [i.sku, i.quantity]), [['GLV-M', 4], ['OIL-500', 1970], ['TAPE-5CM', 12]]);
+  const signed = await db.prisma.treatmentRecord.findMany({ where: { clinicId: DEMO_CLINIC_ID }, include: { versions: true, materials: true } });
+  assert.equal(signed.length, 1);
+  assert.deepEqual([signed[0]!.status, signed[0]!.versions.length, signed[0]!.materials[0]?.quantity], ['SIGNED', 1, 30]);
+  const oilHistory = await db.prisma.inventoryTransaction.findMany({ where: { itemId: items[1]!.id }, orderBy: { quantityAfter: 'desc' } });
+  assert.deepEqual(oilHistory.map((t) => [t.type, t.quantityChange, t.quantityAfter]), [['RECEIVE', 2000, 2000], ['USE', -30, 1970]]);
 });
 
 test('seeding again changes nothing and keeps changed passwords', async () => {

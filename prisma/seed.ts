@@ -18,6 +18,7 @@ import { channelSettingsSchema } from '../domain/messaging';
 import { type Config, parseConfig } from '../domain/config';
 import { createPrismaClient, type Db, type PrismaClient } from './client';
 import { sealProvider } from './communication-config';
+import { ensureDemoCatalogueAndStock } from './seed-clinical';
 import { type CredentialCipher } from './credential-cipher';
 
 /** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
@@ -75,6 +76,7 @@ export const DEMO_STAFF: readonly StaffSeed[] = [
   { email: demoEmail('doctor'), role: 'DOCTOR', firstName: 'Meera', lastName: 'Iyer', phone: '+12025550105' },
   { email: demoEmail('reception'), role: 'RECEPTIONIST', firstName: 'Rohan', lastName: 'Das', phone: '+12025550106' },
   { email: demoEmail('accounts'), role: 'ACCOUNTANT', firstName: 'Lucía', lastName: 'Fernández', phone: '+12025550107' },
+  { email: demoEmail('stock'), role: 'INVENTORY_MANAGER', firstName: 'Arjun', lastName: 'Pillai', phone: '+12025550108' },
 ];
 
 type PatientSeed = Omit<Db.Prisma.PatientCreateManyInput, 'clinicId' | 'id' | 'createdAt' | 'updatedAt'>;
@@ -122,6 +124,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
   await ensureDemoSchedules(prisma, clinic.id);
   await ensureDemoBalances(prisma, clinic.id);
+  await ensureDemoCatalogueAndStock(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }

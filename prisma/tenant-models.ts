@@ -35,4 +35,13 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   PaymentReminder: 'clinicId',
   StaffTwoFactor: 'clinicId',
   StaffRecoveryCode: 'clinicId',
+  TreatmentCategory: 'clinicId',
+  TreatmentRecord: 'clinicId',
+  TreatmentRecordItem: 'clinicId',
+  TreatmentRecordMaterial: 'clinicId',
+  TreatmentRecordVersion: 'clinicId',
+  InventoryItem: 'clinicId',
+  InventoryTransaction: 'clinicId',
+  LowStockAlert: 'clinicId',
+  ReorderRequest: 'clinicId',
 };

@@ -52,6 +52,16 @@ interface ClinicFixture {
   /** This month's payment-reminder run (as the Schedule would have opened it, without its workflow) and patients[0]'s reminder in it. */
   reminderRun: { id: string; workflowId: string };
   paymentReminderId: string;
+  /** The treatment catalogue: a category, and a spare category and therapy type that the DELETE checks archive. */
+  category: { id: string; name: string };
+  spareCategoryId: string;
+  spareTherapyTypeId: string;
+  /** A stocked item (scanned by its barcode), a spare one the DELETE check archives, and a reorder request without its workflow. */
+  inventoryItem: { id: string; name: string; sku: string; barcode: string };
+  spareInventoryItemId: string;
+  reorderRequest: { id: string; reason: string };
+  /** A draft record of the fixture's appointment, written as the API would have. */
+  treatmentRecord: { id: string; notes: string };
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -166,7 +176,24 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     data: { clinicId: clinic.id, month, workflowId: `payment-reminders/${clinic.id}/${month}`, trigger: 'SCHEDULE', finishedAt: new Date() },
   });
   const reminder = await api.db.prisma.paymentReminder.create({ data: { clinicId: clinic.id, runId: run.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR' } });
+  const category = await api.db.prisma.treatmentCategory.create({ data: { clinicId: clinic.id, name: `${tag}-category-${u}` } });
+  const spareCategory = await api.db.prisma.treatmentCategory.create({ data: { clinicId: clinic.id, name: `${tag}-spare-category-${u}` } });
+  const spareTherapyType = await api.db.prisma.therapyType.create({ data: { clinicId: clinic.id, name: `${tag}-spare-therapy-${u}`, defaultDurationMinutes: 30, defaultPrice: '10.00', currency: 'EUR' } });
+  const item = await api.db.prisma.inventoryItem.create({
+    data: { clinicId: clinic.id, name: `${tag}-item-${u}`, sku: `${tag}-sku-${u}`, barcode: `${tag}-item-barcode-${u}`, unit: 'piece', currency: 'EUR', quantity: 100, minimumQuantity: 1 },
+  });
+  const spareItem = await api.db.prisma.inventoryItem.create({ data: { clinicId: clinic.id, name: `${tag}-spare-item-${u}`, sku: `${tag}-spare-sku-${u}`, unit: 'piece', currency: 'EUR' } });
+  const reorderReason = `${tag}-reorder-reason-${u}`;
+  const reorder = await api.db.prisma.reorderRequest.create({ data: { clinicId: clinic.id, itemId: item.id, quantity: 10, reason: reorderReason, workflowId: `reorder/${clinic.id}/${u}` } });
+  const record = await insertTreatmentRecord(clinic.id, { id: appointmentId, patientId: patients[0]!.id, practitionerId: practitioner.id }, therapyType.id, `${tag}-record-notes-${u}`);
   return {
+    category: { id: category.id, name: category.name },
+    spareCategoryId: spareCategory.id,
+    spareTherapyTypeId: spareTherapyType.id,
+    inventoryItem: { id: item.id, name: item.name, sku: item.sku, barcode: item.barcode! },
+    spareInventoryItemId: spareItem.id,
+    reorderRequest: { id: reorder.id, reason: reorderReason },
+    treatmentRecord: record,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -195,6 +222,26 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
       reason: appointment.reason!,
     },
   };
+}
+
+/** A draft treatment record of a session, as POST /appointments/{id}/treatment-records writes one (without stock). */
+async function insertTreatmentRecord(clinicId: string, appointment: { id: string; patientId: string; practitionerId: string }, therapyTypeId: string, notes: string) {
+  const record = await api.db.prisma.treatmentRecord.create({
+    data: {
+      clinicId,
+      appointmentId: appointment.id,
+      patientId: appointment.patientId,
+      practitionerId: appointment.practitionerId,
+      recordedById: appointment.practitionerId,
+      durationMinutes: 30,
+      cost: '10.00',
+      finalAmount: '10.00',
+      currency: 'EUR',
+      notes,
+      items: { create: [{ clinicId, therapyTypeId, unitPrice: '10.00' }] },
+    },
+  });
+  return { id: record.id, notes };
 }
 
 /** Every string that identifies clinic B or its people; none may appear in an answer to clinic A. */
@@ -231,6 +278,19 @@ function secretsOf(c: ClinicFixture): string[] {
     c.reminderRun.id,
     c.reminderRun.workflowId,
     c.paymentReminderId,
+    c.category.id,
+    c.category.name,
+    c.spareCategoryId,
+    c.spareTherapyTypeId,
+    c.inventoryItem.id,
+    c.inventoryItem.name,
+    c.inventoryItem.sku,
+    c.inventoryItem.barcode,
+    c.spareInventoryItemId,
+    c.reorderRequest.id,
+    c.reorderRequest.reason,
+    c.treatmentRecord.id,
+    c.treatmentRecord.notes,
     'bravo',
   ];
 }
@@ -266,6 +326,12 @@ async function snapshotB() {
     creditEntries: await p.creditEntry.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminderRuns: await p.paymentReminderRun.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminders: await p.paymentReminder.findMany({ where, orderBy: { id: 'asc' } }),
+    treatmentCategories: await p.treatmentCategory.findMany({ where, orderBy: { id: 'asc' } }),
+    treatmentRecords: await p.treatmentRecord.findMany({ where, orderBy: { id: 'asc' }, include: { items: true, materials: true, versions: true } }),
+    inventoryItems: await p.inventoryItem.findMany({ where, orderBy: { id: 'asc' } }),
+    inventoryTransactions: await p.inventoryTransaction.findMany({ where, orderBy: { id: 'asc' } }),
+    lowStockAlerts: await p.lowStockAlert.findMany({ where, orderBy: { id: 'asc' } }),
+    reorderRequests: await p.reorderRequest.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -295,7 +361,25 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink' | 'changeRequest';
+type Resource =
+  | 'clinic'
+  | 'staff'
+  | 'practitioner'
+  | 'patient'
+  | 'channel'
+  | 'message'
+  | 'therapyType'
+  | 'appointment'
+  | 'rescheduleRequest'
+  | 'payLink'
+  | 'changeRequest'
+  | 'category'
+  | 'spareCategory'
+  | 'spareTherapyType'
+  | 'inventoryItem'
+  | 'spareInventoryItem'
+  | 'reorderRequest'
+  | 'treatmentRecord';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -323,6 +407,20 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.patients[0]!.id;
     case 'changeRequest':
       return c.changeRequestId;
+    case 'category':
+      return c.category.id;
+    case 'spareCategory':
+      return c.spareCategoryId;
+    case 'spareTherapyType':
+      return c.spareTherapyTypeId;
+    case 'inventoryItem':
+      return c.inventoryItem.id;
+    case 'spareInventoryItem':
+      return c.spareInventoryItemId;
+    case 'reorderRequest':
+      return c.reorderRequest.id;
+    case 'treatmentRecord':
+      return c.treatmentRecord.id;
   }
 };
 
@@ -425,6 +523,33 @@ const PARAMETERISED: Record<
   'POST /api/v1/clinics/{clinicId}/billing': { params: { clinicId: 'clinic' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/approve': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/reject': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
+  // Archiving answers the archived row again when repeated; the spare ones keep the fixture's own usable.
+  'DELETE /api/v1/therapy-types/{id}': { params: { id: 'spareTherapyType' }, own: 200 },
+  'GET /api/v1/treatment-categories/{id}': { params: { id: 'category' }, own: 200 },
+  'PATCH /api/v1/treatment-categories/{id}': { params: { id: 'category' }, body: { description: 'isolation test' }, own: 200 },
+  'DELETE /api/v1/treatment-categories/{id}': { params: { id: 'spareCategory' }, own: 200 },
+  // The fixture's session is SCHEDULED: A's own is found and refused (409 NOT_IN_SESSION) before any therapy type is looked up.
+  'POST /api/v1/appointments/{id}/treatment-records': { params: { id: 'appointment' }, body: { items: [{ therapyTypeId: '019a0000-0000-7000-8000-000000000abc' }] }, own: 409 },
+  'GET /api/v1/appointments/{id}/treatment-records': { params: { id: 'appointment' }, own: 200 },
+  'GET /api/v1/appointments/{id}/treatment-records/{recordId}': { params: { id: 'appointment', recordId: 'treatmentRecord' }, own: 200 },
+  // In this order: the draft changes, then is signed (a second signature and later changes answer 409), then amended.
+  'PATCH /api/v1/appointments/{id}/treatment-records/{recordId}': { params: { id: 'appointment', recordId: 'treatmentRecord' }, body: { notes: 'isolation test' }, own: 200, inReach: [200, 409] },
+  'POST /api/v1/appointments/{id}/treatment-records/{recordId}/sign': { params: { id: 'appointment', recordId: 'treatmentRecord' }, own: 200, inReach: [200, 409] },
+  'POST /api/v1/appointments/{id}/treatment-records/{recordId}/amendments': {
+    params: { id: 'appointment', recordId: 'treatmentRecord' },
+    body: { reason: 'isolation test', notes: 'amended in the isolation test' },
+    own: 201,
+    inReach: [201, 409],
+  },
+  'GET /api/v1/inventory/items/{id}': { params: { id: 'inventoryItem' }, own: 200 },
+  'PATCH /api/v1/inventory/items/{id}': { params: { id: 'inventoryItem' }, body: { location: 'Isolation shelf' }, own: 200 },
+  'DELETE /api/v1/inventory/items/{id}': { params: { id: 'spareInventoryItem' }, own: 200 },
+  'POST /api/v1/inventory/items/{id}/transactions': { params: { id: 'inventoryItem' }, body: { type: 'RECEIVE', quantity: 1 }, own: 201 },
+  'GET /api/v1/inventory/items/{id}/transactions': { params: { id: 'inventoryItem' }, own: 200 },
+  'GET /api/v1/inventory/reorder-requests/{id}': { params: { id: 'reorderRequest' }, own: 200 },
+  // The fixture's request has no workflow: deciding A's own answers 409.
+  'POST /api/v1/inventory/reorder-requests/{id}/approve': { params: { id: 'reorderRequest' }, body: {}, own: 409 },
+  'POST /api/v1/inventory/reorder-requests/{id}/reject': { params: { id: 'reorderRequest' }, body: {}, own: 409 },
 };
 
 /**
@@ -450,6 +575,10 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/audit-log': 'tenant',
   // The caller's own two-factor status: no clinic's data (api/routes/two-factor.test.ts).
   'GET /api/v1/auth/two-factor': 'global',
+  'GET /api/v1/treatment-categories': 'tenant',
+  'GET /api/v1/inventory/items': 'tenant',
+  'GET /api/v1/inventory/low-stock': 'tenant',
+  'GET /api/v1/inventory/reorder-requests': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -479,6 +608,10 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/appointments/check-in-by-barcode': 'tenant',
   'POST /api/v1/reschedule-requests': 'tenant',
   'POST /api/v1/payments': 'tenant',
+  'POST /api/v1/treatment-categories': 'tenant',
+  'POST /api/v1/inventory/items': 'tenant',
+  'POST /api/v1/inventory/scan': 'tenant',
+  'POST /api/v1/inventory/reorder-requests': 'tenant',
 };
 
 before(async () => {
@@ -666,7 +799,8 @@ describe('lists of clinic A never contain B’s rows', () => {
       assert.ok(page.data.some((m) => m.id === A.messageId));
     },
     'GET /api/v1/therapy-types': async (body) => {
-      const expected = await api.db.prisma.therapyType.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      // Archived types (the DELETE check's spare) leave the list.
+      const expected = await api.db.prisma.therapyType.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
       const page = body as { data: { id: string }[] };
       assert.deepEqual(page.data.map((t) => t.id).sort(), expected.map((t) => t.id).sort());
       assert.ok(page.data.some((t) => t.id === A.therapyType.id));
@@ -712,6 +846,29 @@ describe('lists of clinic A never contain B’s rows', () => {
       const page = body as { data: { id: string }[] };
       assert.deepEqual(page.data.map((r) => r.id).sort(), expected.map((r) => r.id).sort());
       assert.ok(page.data.some((r) => r.id === A.rescheduleRequest.id));
+    },
+    'GET /api/v1/treatment-categories': async (body) => {
+      const expected = await api.db.prisma.treatmentCategory.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((c) => c.id).sort(), expected.map((c) => c.id).sort());
+      assert.ok(page.data.some((c) => c.id === A.category.id));
+    },
+    'GET /api/v1/inventory/items': async (body) => {
+      const expected = await api.db.prisma.inventoryItem.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((i) => i.id).sort(), expected.map((i) => i.id).sort());
+      assert.ok(page.data.some((i) => i.id === A.inventoryItem.id));
+    },
+    'GET /api/v1/inventory/low-stock': async (body) => {
+      const rows = await api.db.prisma.inventoryItem.findMany({ where: { clinicId: A.id, archivedAt: null } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((i) => i.id).sort(), rows.filter((i) => i.quantity < i.minimumQuantity).map((i) => i.id).sort());
+    },
+    'GET /api/v1/inventory/reorder-requests': async (body) => {
+      const expected = await api.db.prisma.reorderRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      const page = body as { data: { id: string }[] };
+      assert.deepEqual(page.data.map((r) => r.id).sort(), expected.map((r) => r.id).sort());
+      assert.ok(page.data.some((r) => r.id === A.reorderRequest.id));
     },
     'GET /api/v1/appointments/calendar': {
       query: days,
@@ -1039,6 +1196,43 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/treatment-categories and /inventory/items with clinicId and X-Clinic-Id of B create in A; names and SKUs B uses are free in A', async () => {
+    const before = await snapshotB();
+    const headers = { 'X-Clinic-Id': B.id };
+    const category = await api.http.post('/api/v1/treatment-categories').set(bearer(A.admin)).set(headers).send({ name: B.category.name, clinicId: B.id }).expect(201);
+    const item = await api.http.post('/api/v1/inventory/items').set(bearer(A.admin)).set(headers).send({ name: 'Isolation gauze', sku: B.inventoryItem.sku, unit: 'piece', currency: 'EUR', clinicId: B.id }).expect(201);
+    for (const [model, id] of [['treatmentCategory', (category.body as { id: string }).id], ['inventoryItem', (item.body as { id: string }).id]] as const) {
+      const row = model === 'treatmentCategory' ? await api.db.prisma.treatmentCategory.findUniqueOrThrow({ where: { id } }) : await api.db.prisma.inventoryItem.findUniqueOrThrow({ where: { id } });
+      assert.equal(row.clinicId, A.id, model);
+    }
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/inventory/scan with B’s barcode and POST /inventory/reorder-requests naming B’s item answer 404 like unknown ones; A’s own are reached', async () => {
+    const before = await snapshotB();
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const scan = (barcode: string) => api.http.post('/api/v1/inventory/scan').set(bearer(A.admin)).set(headers).send({ barcode });
+      const reorder = (itemId: string) => api.http.post('/api/v1/inventory/reorder-requests').set(bearer(A.admin)).set(headers).send({ itemId, quantity: 1 });
+      for (const [withB, unknown, what] of [
+        [await scan(B.inventoryItem.barcode), await scan(`UNKNOWN-${randomUUID().slice(0, 8)}`), 'scan'],
+        [await reorder(B.inventoryItem.id), await reorder(randomUUID()), 'reorder'],
+      ] as const) {
+        assert.equal(withB.status, 404, `${what} with B's answered ${withB.status}`);
+        assertNoLeak(withB.body, what);
+        assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message, what);
+      }
+    }
+    const own = await api.http.post('/api/v1/inventory/scan').set(bearer(A.admin)).send({ barcode: A.inventoryItem.barcode }).expect(200);
+    assert.equal((own.body as { id: string }).id, A.inventoryItem.id);
+    const asked = await api.http.post('/api/v1/inventory/reorder-requests').set(bearer(A.admin)).send({ itemId: A.inventoryItem.id, quantity: 1 }).expect(201);
+    assert.equal((await api.db.prisma.reorderRequest.findUniqueOrThrow({ where: { id: (asked.body as { id: string }).id } })).clinicId, A.id);
+    await api.temporal.client.workflow
+      .getHandle((asked.body as { workflowId: string }).workflowId)
+      .terminate('isolation test')
+      .catch(() => undefined);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
     const covered = [
       'POST /api/v1/patients',
@@ -1052,6 +1246,10 @@ describe('writes without an id act on the caller’s clinic only', () => {
       'POST /api/v1/appointments/check-in-by-barcode',
       'POST /api/v1/reschedule-requests',
       'POST /api/v1/payments',
+      'POST /api/v1/treatment-categories',
+      'POST /api/v1/inventory/items',
+      'POST /api/v1/inventory/scan',
+      'POST /api/v1/inventory/reorder-requests',
     ];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')
@@ -1152,8 +1350,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
       data: { clinicId: c.id, appointmentId: appointment.id, therapistId: practitioner.id, requestedStartsAt: zonedTimeToUtc(day(), '16:00', CLINIC_ZONE), reason: `own-request-${u}`, workflowId: `reschedule/${c.id}/${u}` },
     });
     const message = await p.message.create({ data: { clinicId: c.id, patientId: patient.id, category: 'manual', channels: ['email'], body: `own-body-${u}`, workflowId: `message/${c.id}/${u}`, status: 'DELIVERED' } });
+    const record = await insertTreatmentRecord(c.id, appointment, c.therapyType.id, `own-record-${u}`);
     return {
       ...c,
+      treatmentRecord: record,
       patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
       appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },
       rescheduleRequest: { id: request.id, reason: request.reason },
@@ -1309,7 +1509,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
       'POST /api/v1/reschedule-requests': (r) => ({ appointmentId: r.appointment.id, requestedStartsAt: tooLateToMove, reason: 'isolation test' }),
     };
     // In reach: the session has no workflow (409), or is today and so too late to move by request (422).
-    const IN_REACH: Record<string, number> = { 'POST /api/v1/appointments/check-in-by-barcode': 409, 'POST /api/v1/reschedule-requests': 422 };
+    const IN_REACH: Record<string, number> = { 'POST /api/v1/appointments/check-in-by-barcode': 409, 'POST /api/v1/reschedule-requests': 422, 'POST /api/v1/inventory/scan': 200 };
+    // Stock is the clinic's, not a practitioner's: every role that may scan finds every item.
+    BY_RECORD['POST /api/v1/inventory/scan'] = (r) => ({ barcode: r.inventoryItem.barcode });
+    const CLINIC_WIDE = new Set(['POST /api/v1/inventory/scan']);
     for (const [key, body] of Object.entries(BY_RECORD)) {
       const { method, template, op } = operation(key);
       for (const role of CLINIC_ROLES) {
@@ -1317,7 +1520,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
           const res = await call(method, template, who[role], body(records));
           const what = `${key} as ${role} on ${whose} records`;
           if (!mayCall(role, op)) assert.equal(res.status, 403, what);
-          else if (reachesOwnOnly(role) && whose !== 'own') assert.equal(res.status, 404, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
+          else if (reachesOwnOnly(role) && whose !== 'own' && !CLINIC_WIDE.has(key)) assert.equal(res.status, 404, `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
           // Platform staff may ask for any session (SUPER_ADMIN); clinic roles other than practitioners may not ask at all.
           else assert.equal(res.status, IN_REACH[key], `${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
         }

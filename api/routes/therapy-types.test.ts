@@ -44,7 +44,21 @@ describe('therapy types', () => {
     const t = res.body as TherapyTypeBody;
     assert.deepEqual(
       { ...t, id: undefined, createdAt: undefined, updatedAt: undefined },
-      { id: undefined, name: 'Physiotherapy', defaultDurationMinutes: 45, defaultPrice: '60.00', currency: 'GBP', active: true, createdAt: undefined, updatedAt: undefined },
+      {
+        id: undefined,
+        name: 'Physiotherapy',
+        defaultDurationMinutes: 45,
+        defaultPrice: '60.00',
+        currency: 'GBP',
+        active: true,
+        // The treatment catalogue's fields, none given.
+        categoryId: null,
+        instructions: null,
+        barcode: null,
+        archivedAt: null,
+        createdAt: undefined,
+        updatedAt: undefined,
+      },
     );
     const row = await api.db.prisma.therapyType.findUniqueOrThrow({ where: { id: t.id } });
     assert.equal(row.clinicId, clinicId);

@@ -14,6 +14,10 @@ const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
+    inventory: z
+      .object({ allowNegativeStock: z.boolean().default(false).describe('Let sessions and staff take stock below zero instead of 409 INSUFFICIENT_STOCK') })
+      .optional()
+      .describe('Stock rules'),
     paymentReturnOrigins: z
       .array(returnOrigin)
       .max(10)

@@ -9,6 +9,7 @@ import { isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { APPOINTMENT_ERRORS } from '../../domain/appointment-workflow';
 import { DATABASE_FAILURES } from '../../domain/database-failures';
+import { REORDER_ERRORS } from '../../domain/reorder-requests';
 import { RESCHEDULE_ERRORS } from '../../domain/reschedule-requests';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
@@ -43,7 +44,7 @@ export function asApiError(err: unknown, currentStatus: string, deps: Pick<ApiDe
     if (type === APPOINTMENT_ERRORS.invalidTransition) return ApiError.conflict('INVALID_TRANSITION', message);
     if (type === APPOINTMENT_ERRORS.slotTaken) return ApiError.conflict('SLOT_TAKEN', message);
     if (type === APPOINTMENT_ERRORS.notBookable) return ApiError.unprocessable('NOT_BOOKABLE', message);
-    if (type === RESCHEDULE_ERRORS.notPending) return ApiError.conflict('NOT_PENDING', message);
+    if (type === RESCHEDULE_ERRORS.notPending || type === REORDER_ERRORS.notPending) return ApiError.conflict('NOT_PENDING', message);
     // The database refused a value of the request for good; the workflow is unchanged and still takes actions.
     if (type === DATABASE_FAILURES.invalidEncoding || type === DATABASE_FAILURES.invalidInput) {
       return ApiError.unprocessable('UNSTORABLE_INPUT', 'A value of the request cannot be stored (for example text with a NUL byte); nothing was changed');
