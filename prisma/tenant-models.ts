@@ -33,4 +33,9 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   CreditEntry: 'clinicId',
   PaymentReminderRun: 'clinicId',
   PaymentReminder: 'clinicId',
+  DocumentCounter: 'clinicId',
+  Invoice: 'clinicId',
+  InvoiceLine: 'clinicId',
+  Receipt: 'clinicId',
+  CreditNote: 'clinicId',
 };
