@@ -1,4 +1,5 @@
 import { appointmentSettingsSchema } from '../../domain/appointments';
+import { billingSettingsSchema } from '../../domain/billing';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
@@ -14,6 +15,7 @@ const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
+    billing: billingSettingsSchema.optional().describe('Invoices: tax label and rate (percent), whether prices include the tax, the channels documents are sent on'),
     paymentReturnOrigins: z
       .array(returnOrigin)
       .max(10)

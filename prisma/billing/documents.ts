@@ -146,7 +146,7 @@ export interface CorrectionResult {
 }
 
 export class CorrectionRefused extends Error {
-  constructor(readonly code: 'NOT_FOUND' | 'ALREADY_CREDITED') {
+  constructor(readonly code: 'NOT_FOUND' | 'ALREADY_CREDITED' | 'NO_LINES') {
     super(code);
   }
 }
@@ -168,6 +168,8 @@ export async function correctInvoice(
       FROM "Invoice" WHERE id = ${invoiceId}::uuid AND "clinicId" = ${clinicId}::uuid FOR UPDATE`;
   if (!old) throw new CorrectionRefused('NOT_FOUND');
   if (old.status !== 'ISSUED') throw new CorrectionRefused('ALREADY_CREDITED');
+  const lines = input.lines ?? (old.appointmentId ? await invoiceLinesFor(tx, clinicId, old.appointmentId) : []);
+  if (lines.length === 0) throw new CorrectionRefused('NO_LINES');
   const clinic = await clinicFacts(tx, clinicId);
   const year = yearOf(at, clinic.timezone);
   const cn = await nextDocumentNumber(tx, clinicId, 'CREDIT_NOTE', year);
@@ -179,7 +181,6 @@ export async function correctInvoice(
   // The one change an issued invoice ever sees: it is marked as credited.
   await tx.$queryRaw`UPDATE "Invoice" SET status = 'CREDITED' WHERE id = ${invoiceId}::uuid AND "clinicId" = ${clinicId}::uuid RETURNING id`;
   await audit(tx, clinicId, input.createdById, 'credit-note.issue', 'CreditNote', note!.id, { number: cn.number, invoiceId, amount: old.total });
-  const lines = input.lines ?? (old.appointmentId ? await invoiceLinesFor(tx, clinicId, old.appointmentId) : []);
   const invoice = await insertInvoice(
     tx,
     clinicId,
