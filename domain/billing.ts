@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CHANNELS } from './messaging';
+import { text } from './text';
 
 export const DOCUMENT_KINDS = ['INVOICE', 'RECEIPT', 'CREDIT_NOTE'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -17,10 +18,9 @@ export function documentNumber(kind: DocumentKind, year: number, sequence: numbe
 
 export const billingSettingsSchema = z.object({
   /** Printed with the tax, e.g. GST or VAT. */
-  taxLabel: z.string().trim().min(1).max(20).default('Tax'),
+  taxLabel: text().trim().min(1).max(20).default('Tax'),
   /** Percent with up to two decimals, e.g. "18" or "7.25"; "0" for no tax. */
-  taxRatePercent: z
-    .string()
+  taxRatePercent: text()
     .regex(/^\d{1,2}(\.\d{1,2})?$/)
     .default('0'),
   /** true: prices already include the tax, which is taken out of them; false: it is added on top. */
