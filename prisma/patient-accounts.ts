@@ -109,7 +109,8 @@ export async function useCreditForSession(
     // Every payment has its receipt, written with it.
     const receipt = await documentForPayment(tx, clinicId, { id: payment.id, patientId: session.patientId, amount, currency, method: 'CREDIT', createdAt: payment.createdAt }, links);
     return { amount: money(amount), message: receipt.message };
-  });
+    // Completions queue for the patient's lock and the receipt counter: wait longer than Prisma's default 2 s for a connection.
+  }, { maxWait: 15_000, timeout: 20_000 });
 }
 
 const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';

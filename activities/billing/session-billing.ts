@@ -10,7 +10,7 @@ import { messageDeliveryStart } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { AlreadyIssued, type DocumentLinks, issueSessionInvoice } from '../../prisma/billing/documents';
 import { useCreditForSession } from '../../prisma/patient-accounts';
-import { type LinkedDocument } from './document-links';
+import { type LinkedDocument } from '../../prisma/billing/document-links';
 import { stableMessageId } from '../messaging/message-ids';
 
 export interface SessionBillingDeps {
@@ -25,7 +25,8 @@ export async function billCompletedSession(deps: SessionBillingDeps, clinicId: s
   const { prisma } = deps;
   const links = deps.payLinks ?? null;
   try {
-    await prisma.$transaction((tx) => issueSessionInvoice(tx, clinicId, appointmentId, links));
+    // Completions across the clinic queue for its invoice counter: wait for a connection longer than Prisma's default 2 s.
+    await prisma.$transaction((tx) => issueSessionInvoice(tx, clinicId, appointmentId, links), { maxWait: 15_000, timeout: 20_000 });
   } catch (err) {
     if (!(err instanceof AlreadyIssued)) throw err; // issued meanwhile by a concurrent try: nothing to add
   }

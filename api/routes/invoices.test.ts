@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PDFParse } from 'pdf-parse';
-import { documentToken } from '../../activities/billing/document-links';
+import { documentToken } from '../../prisma/billing/document-links';
 import { createAppointmentActivities } from '../../activities/appointments/appointment-activities';
 import { payLinkSettings } from '../../activities/payments/pay-links';
 import { type SmtpPeer, startSmtpPeer } from '../../test/fakes/smtp-peer';

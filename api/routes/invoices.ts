@@ -3,7 +3,7 @@
  * its PDF) and the public download link in the messages about them (/documents/:token). Issued
  * documents are never edited: a correction credits the invoice in full and issues a new one.
  */
-import { documentOfToken } from '../../activities/billing/document-links';
+import { documentOfToken } from '../../prisma/billing/document-links';
 import { correctInvoice, CorrectionRefused } from '../../prisma/billing/documents';
 import { type LineInput } from '../../prisma/billing/invoice-lines';
 import { type CreditNote, type Invoice, type InvoiceLine, Prisma } from '../../prisma/generated/client';

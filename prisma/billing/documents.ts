@@ -10,8 +10,7 @@ import { billingSettingsOf, DOCUMENT_LINK_TTL_DAYS, documentNumber, type Documen
 import { localDate } from '../../domain/dates';
 import { type Channel } from '../../domain/messaging';
 import { workflowIds } from '../../domain/temporal';
-import { documentUrl, type LinkedDocument } from '../../activities/billing/document-links';
-import { defaultMessageDeadline } from '../../activities/messaging/message-deadline';
+import { documentUrl, type LinkedDocument } from './document-links';
 import { stableMessageId } from '../../activities/messaging/message-ids';
 import { type RawQuerier } from '../appointment-usage';
 import { Prisma } from '../generated/client';
@@ -242,6 +241,7 @@ export const methodName = (method: string) => METHOD_NAMES[method] ?? method;
 /**
  * The message telling the patient (or, without their own contact, their guardian: the delivery's
  * contact rules) about a document, with its signed download link; none when there is no way to reach them.
+ * It expires by the column's default (72 hours from the commit), as other payment messages do.
  */
 async function documentMessage(
   tx: Tx,
@@ -265,9 +265,9 @@ async function documentMessage(
   const all = { ...variables, downloadUrl: documentUrl(links, kind, documentId, at), linkDays: String(DOCUMENT_LINK_TTL_DAYS) };
   const channelList = `{${channels.join(',')}}`;
   await tx.$queryRaw`
-    INSERT INTO "Message" (id, "clinicId", "patientId", category, channels, "templateKey", variables, language, metadata, "workflowId", "expiresAt", "updatedAt")
+    INSERT INTO "Message" (id, "clinicId", "patientId", category, channels, "templateKey", variables, language, metadata, "workflowId", "updatedAt")
     VALUES (${id}::uuid, ${clinicId}::uuid, ${patientId}::uuid, 'billing', ${channelList}::"MessageChannel"[], ${templateKey}, ${JSON.stringify(all)}::jsonb, ${patient.language},
-            ${JSON.stringify({ documentKind: kind, documentId })}::jsonb, ${workflowIds.messageDelivery(clinicId, id)}, ${defaultMessageDeadline()}, now())
+            ${JSON.stringify({ documentKind: kind, documentId })}::jsonb, ${workflowIds.messageDelivery(clinicId, id)}, now())
     ON CONFLICT (id) DO NOTHING
     RETURNING id`;
   return { messageId: id, patientId };
