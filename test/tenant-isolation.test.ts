@@ -12,6 +12,8 @@ import { reminderMonth } from '../domain/payment-reminders';
 import { can, PERMISSIONS, type Permission, ROLE_REACH } from '../domain/permissions';
 import { CLINIC_ROLES, type ClinicRole, PLATFORM_ROLES } from '../domain/roles';
 import { SCHEDULE_IDS } from '../domain/temporal';
+import { documentForPayment, insertInvoice } from '../prisma/billing/documents';
+import { invoiceLinesFor } from '../prisma/billing/invoice-lines';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { createPatient, insertAppointment, ROUND_THE_CLOCK } from './support/scheduling';
 
@@ -52,6 +54,11 @@ interface ClinicFixture {
   /** This month's payment-reminder run (as the Schedule would have opened it, without its workflow) and patients[0]'s reminder in it. */
   reminderRun: { id: string; workflowId: string };
   paymentReminderId: string;
+  /** patients[0]'s payment on account (with its receipt), a refund of part of it (with its credit note), and the invoice of the appointment. */
+  paymentId: string;
+  refundId: string;
+  creditNoteId: string;
+  invoiceId: string;
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -166,7 +173,23 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     data: { clinicId: clinic.id, month, workflowId: `payment-reminders/${clinic.id}/${month}`, trigger: 'SCHEDULE', finishedAt: new Date() },
   });
   const reminder = await api.db.prisma.paymentReminder.create({ data: { clinicId: clinic.id, runId: run.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR' } });
+  const [payment, refund] = [
+    await api.db.prisma.payment.create({ data: { clinicId: clinic.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR', method: 'CASH', idempotencyKey: `${tag}-payment-${u}` } }),
+    await api.db.prisma.payment.create({ data: { clinicId: clinic.id, patientId: patients[0]!.id, amount: '-10.00', currency: 'EUR', method: 'CASH', refundReason: 'isolation', idempotencyKey: `${tag}-refund-${u}` } }),
+  ];
+  await documentForPayment(api.db.prisma, clinic.id, payment, null);
+  const creditNote = await documentForPayment(api.db.prisma, clinic.id, refund, null);
+  const invoice = await insertInvoice(
+    api.db.prisma,
+    clinic.id,
+    { patientId: patients[0]!.id, appointmentId, sourceKey: `appointment:${appointmentId}`, lines: await invoiceLinesFor(api.db.prisma, clinic.id, appointmentId), at: new Date() },
+    null,
+  );
   return {
+    paymentId: payment.id,
+    refundId: refund.id,
+    creditNoteId: creditNote.id,
+    invoiceId: invoice.id,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -231,6 +254,10 @@ function secretsOf(c: ClinicFixture): string[] {
     c.reminderRun.id,
     c.reminderRun.workflowId,
     c.paymentReminderId,
+    c.paymentId,
+    c.refundId,
+    c.creditNoteId,
+    c.invoiceId,
     'bravo',
   ];
 }
@@ -266,6 +293,10 @@ async function snapshotB() {
     creditEntries: await p.creditEntry.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminderRuns: await p.paymentReminderRun.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminders: await p.paymentReminder.findMany({ where, orderBy: { id: 'asc' } }),
+    invoices: await p.invoice.findMany({ where, orderBy: { id: 'asc' }, include: { lines: true } }),
+    receipts: await p.receipt.findMany({ where, orderBy: { id: 'asc' } }),
+    creditNotes: await p.creditNote.findMany({ where, orderBy: { id: 'asc' } }),
+    documentCounters: await p.documentCounter.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -295,7 +326,22 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink' | 'changeRequest';
+type Resource =
+  | 'clinic'
+  | 'staff'
+  | 'practitioner'
+  | 'patient'
+  | 'channel'
+  | 'message'
+  | 'therapyType'
+  | 'appointment'
+  | 'rescheduleRequest'
+  | 'payLink'
+  | 'changeRequest'
+  | 'payment'
+  | 'invoice'
+  | 'creditNote'
+  | 'documentLink';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -323,6 +369,15 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.patients[0]!.id;
     case 'changeRequest':
       return c.changeRequestId;
+    case 'payment':
+      return c.paymentId;
+    case 'invoice':
+      return c.invoiceId;
+    case 'creditNote':
+      return c.creditNoteId;
+    // The bare id of the clinic's invoice, not a signed token: see GET /api/v1/documents/{token} below.
+    case 'documentLink':
+      return c.invoiceId;
   }
 };
 
@@ -425,6 +480,17 @@ const PARAMETERISED: Record<
   'POST /api/v1/clinics/{clinicId}/billing': { params: { clinicId: 'clinic' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/approve': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/reject': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
+  'GET /api/v1/payments/{id}': { params: { id: 'payment' }, own: 200 },
+  'GET /api/v1/payments/{id}/receipt': { params: { id: 'payment' }, own: 200 },
+  'GET /api/v1/invoices/{id}': { params: { id: 'invoice' }, own: 200 },
+  'GET /api/v1/invoices/{id}/pdf': { params: { id: 'invoice' }, own: 200 },
+  // The first correction of an invoice issues a credit note and a new invoice (201); it is credited after that (409).
+  'POST /api/v1/invoices/{id}/corrections': { params: { id: 'invoice' }, body: { reason: 'isolation test' }, own: 201, inReach: [201, 409] },
+  'GET /api/v1/credit-notes/{id}': { params: { id: 'creditNote' }, own: 200 },
+  'GET /api/v1/credit-notes/{id}/pdf': { params: { id: 'creditNote' }, own: 200 },
+  // Public: the signed token names its document (and so its clinic). A bare id is no token, so both clinics' answer 404 alike
+  // (signed links: api/routes/invoices.test.ts).
+  'GET /api/v1/documents/{token}': { params: { token: 'documentLink' }, own: 404 },
 };
 
 /**
@@ -447,6 +513,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/appointments/calendar': 'tenant',
   'GET /api/v1/reschedule-requests': 'tenant',
   'GET /api/v1/payments': 'tenant',
+  'GET /api/v1/invoices': 'tenant',
   'GET /api/v1/audit-log': 'tenant',
 };
 
@@ -698,6 +765,15 @@ describe('lists of clinic A never contain B’s rows', () => {
     'GET /api/v1/payments': async (body) => {
       const expected = await api.db.prisma.payment.findMany({ where: { clinicId: A.id }, select: { id: true } });
       assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
+    },
+    'GET /api/v1/invoices': {
+      query: () => ({ limit: '100' }),
+      check: async (body) => {
+        const expected = await api.db.prisma.invoice.findMany({ where: { clinicId: A.id }, select: { id: true } });
+        const ids = (body as { data: { id: string }[] }).data.map((i) => i.id);
+        assert.deepEqual(ids.sort(), expected.map((i) => i.id).sort());
+        assert.ok(ids.includes(A.invoiceId));
+      },
     },
     'GET /api/v1/reschedule-requests': async (body) => {
       const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -1249,6 +1325,11 @@ describe('role × ownership: practitioners reach their own sessions and patients
       ids: (b) => (b as { data: { id: string }[] }).data.map((p) => p.id),
       expected: (await api.db.prisma.payment.findMany({ where: { clinicId: C.id }, select: { id: true } })).map((p) => p.id),
     }),
+    // Billing reaches the whole clinic; no practitioner role reads invoices (payment:read).
+    'GET /api/v1/invoices': async () => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((i) => i.id),
+      expected: (await api.db.prisma.invoice.findMany({ where: { clinicId: C.id }, select: { id: true } })).map((i) => i.id),
+    }),
     'GET /api/v1/appointments/calendar': async (role) => ({
       query: { from: day(), to: addDays(day(), 1) },
       ids: (b) => (b as { appointments: { id: string }[] }).appointments.map((a) => a.id),
@@ -1291,7 +1372,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
       assert.deepEqual([colleague.status, (colleague.body as ErrorBody).error.message], [404, (unknown.body as ErrorBody).error.message], `${role} on a colleague's calendar`);
     }
     // Every tenant collection that lists a patient's records is checked row by row above.
-    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments']) assert.ok(covered.has(key), key);
+    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments', 'GET /api/v1/invoices']) assert.ok(covered.has(key), key);
   });
 
   test('writes without an id that name a patient or a session: out of reach answers 404; other tenant writes are not for practitioners', async () => {

@@ -84,7 +84,8 @@ async function invoiceBySource(tx: Tx, clinicId: string, sourceKey: string) {
   return row;
 }
 
-async function insertInvoice(
+/** Issues an invoice for the given lines (callers: a session's completion, a correction, fixtures). */
+export async function insertInvoice(
   tx: Tx,
   clinicId: string,
   input: { patientId: string; appointmentId: string | null; sourceKey: string; lines: LineInput[]; correctsInvoiceId?: string; note?: string | null; createdById?: string | null; at: Date },
