@@ -13,6 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
+import { ensureDemoBilling } from './seed-billing';
 import { smtpDescriptor } from '../activities/messaging/providers/email/smtp/descriptor';
 import { channelSettingsSchema } from '../domain/messaging';
 import { type Config, parseConfig } from '../domain/config';
@@ -122,6 +123,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
   await ensureDemoSchedules(prisma, clinic.id);
   await ensureDemoBalances(prisma, clinic.id);
+  await ensureDemoBilling(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }
