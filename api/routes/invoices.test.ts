@@ -224,6 +224,11 @@ describe('invoices', () => {
     const path = `/api/v1/invoices/${original!.id}/corrections`;
     expectError(await api.http.post(path).set(bearer(c.receptionist)).send({ reason: 'Wrong price' }), 403, 'FORBIDDEN');
     expectError(await api.http.post(path).set(bearer(c.accountant)).send({ reason: 'Wrong price', lines: [{ description: 'x', unitPrice: '-1' }] }), 400, 'VALIDATION_ERROR');
+    expectError(await api.http.post(path).set(bearer(c.accountant)).send({ reason: 'Wrong price', lines: [{ description: 'x', unitPrice: '10.00', discount: '10.01' }] }), 400, 'VALIDATION_ERROR');
+    // 50 lines of 999 × 9,999,999.99 do not fit an invoice: refused, and nothing is credited.
+    const huge = Array.from({ length: 50 }, () => ({ description: 'x', quantity: '999', unitPrice: '9999999.99' }));
+    expectError(await api.http.post(path).set(bearer(c.accountant)).send({ reason: 'Too much', lines: huge }), 422, 'AMOUNT_OUT_OF_RANGE');
+    assert.equal((await api.db.prisma.invoice.findUniqueOrThrow({ where: { id: original!.id } })).status, 'ISSUED');
     const res = await api.http
       .post(path)
       .set(bearer(c.accountant))

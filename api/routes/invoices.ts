@@ -8,6 +8,8 @@ import { correctInvoice, CorrectionRefused } from '../../prisma/billing/document
 import { type LineInput } from '../../prisma/billing/invoice-lines';
 import { type CreditNote, type Invoice, type InvoiceLine, Prisma } from '../../prisma/generated/client';
 import { scopedToClinic, type TenantDb } from '../../prisma/tenant';
+import { DATABASE_FAILURES } from '../../domain/database-failures';
+import { permanentDatabaseError } from '../../prisma/errors';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { pageArgs, toPage } from '../http/pagination';
@@ -169,6 +171,8 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           if (err instanceof CorrectionRefused && err.code === 'NOT_FOUND') throw ApiError.notFound('Invoice');
           if (err instanceof CorrectionRefused && err.code === 'NO_LINES') throw ApiError.unprocessable('NO_LINES', 'The session has nothing to invoice; give the corrected lines');
           if (err instanceof CorrectionRefused) throw new ApiError(409, 'ALREADY_CREDITED', 'This invoice was credited already; correct the invoice that replaced it');
+          // Lines whose total does not fit an invoice's amounts (numeric overflow).
+          if (permanentDatabaseError(err)?.type === DATABASE_FAILURES.invalidInput) throw ApiError.unprocessable('AMOUNT_OUT_OF_RANGE', "The corrected lines' total is too large for an invoice");
           throw err;
         }
         await startDocumentMessages(deps, clinicId, result.messages);

@@ -1,22 +1,23 @@
 import { isIsoInstant } from '../../domain/dates';
+import { Prisma } from '../../prisma/generated/client';
 import { text } from '../../domain/text';
 import { z } from '../openapi/zod';
 import { listQuery } from './common';
 import { PAYMENT_METHODS, paymentResponse } from './payments';
 
-const AMOUNT = /^\d{1,10}(\.\d{1,2})?$/;
-/** A non-negative amount with at most two decimals, as a decimal string (a JSON number is accepted too). */
-const amount = z
-  .union([text(), z.number()])
-  .transform((v, ctx) => {
-    const s = typeof v === 'number' ? String(v) : v.trim();
-    if (!AMOUNT.test(s)) {
-      ctx.addIssue({ code: 'custom', message: 'must be an amount with at most two decimals, e.g. "45.50"' });
-      return z.NEVER;
-    }
-    return s;
-  })
-  .openapi({ type: 'string', example: '45.50' });
+/** A non-negative amount with at most two decimals and `digits` before the point, as a decimal string (a JSON number is accepted too). */
+const amount = (digits: number, example: string) =>
+  z
+    .union([text(), z.number()])
+    .transform((v, ctx) => {
+      const s = typeof v === 'number' ? String(v) : v.trim();
+      if (!new RegExp(`^\\d{1,${digits}}(\\.\\d{1,2})?$`).test(s)) {
+        ctx.addIssue({ code: 'custom', message: `must be an amount with at most ${digits} digits and two decimals, e.g. "${example}"` });
+        return z.NEVER;
+      }
+      return s;
+    })
+    .openapi({ type: 'string', example });
 
 export const invoiceListQuery = listQuery.extend({
   patientId: z.uuid().optional(),
@@ -85,10 +86,11 @@ export const correctionBody = z
       .array(
         z.object({
           description: text().trim().min(1).max(200),
-          quantity: amount.optional().describe('Default 1'),
-          unitPrice: amount,
-          discount: amount.optional().describe('Default 0'),
-        }),
+          quantity: amount(3, '1').optional().describe('Default 1'),
+          unitPrice: amount(7, '1200.00'),
+          discount: amount(7, '0.00').optional().describe('Default 0'),
+        })
+        .refine((l) => new Prisma.Decimal(l.discount ?? '0').lessThanOrEqualTo(new Prisma.Decimal(l.quantity ?? '1').times(l.unitPrice)), { message: 'the discount exceeds the line', path: ['discount'] }),
       )
       .min(1)
       .max(50)
