@@ -22,6 +22,7 @@ import { appointmentRoutes } from './routes/appointments';
 import { clinicBillingRoutes } from './routes/clinic-billing';
 import { notificationSettingsRoutes } from './routes/notification-settings';
 import { payRoutes } from './routes/pay';
+import { creditNoteRoutes, documentLinkRoutes, invoiceRoutes } from './routes/invoices';
 import { paymentReminderRoutes } from './routes/payment-reminders';
 import { patientAccountRoutes, paymentRoutes } from './routes/payments';
 import { rescheduleRequestRoutes } from './routes/reschedule-requests';
@@ -126,6 +127,9 @@ export function createApp(deps: ApiDeps): Express {
   mount('/inventory/reorder-requests', 'Inventory', (r) => reorderRequestRoutes(r, deps));
   mount('/inventory', 'Inventory', (r) => inventoryRoutes(r, deps));
   mount('/payments', 'Payments', (r) => paymentRoutes(r, deps));
+  mount('/invoices', 'Invoices', (r) => invoiceRoutes(r, deps));
+  mount('/credit-notes', 'Invoices', (r) => creditNoteRoutes(r));
+  mount('/documents', 'Invoices', (r) => documentLinkRoutes(r, deps));
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));

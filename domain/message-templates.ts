@@ -61,6 +61,21 @@ export const MESSAGE_TEMPLATES = {
     es: { subject: 'Recordatorio: su saldo en {{clinicName}} sigue pendiente', text: 'Hola {{patientName}}, su saldo de {{amount}} {{currency}} en {{clinicName}} sigue sin pagar. Puede pagarlo aquí: {{payUrl}}' },
     hi: { subject: 'अनुस्मारक: {{clinicName}} में आपकी राशि अभी बकाया है', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपकी {{amount}} {{currency}} की राशि अभी भी बकाया है। कृपया यहाँ भुगतान करें: {{payUrl}}' },
   },
+  'invoice-issued': {
+    en: { subject: 'Your invoice {{number}} from {{clinicName}}', text: 'Hello {{patientName}}, {{clinicName}} has issued invoice {{number}} for {{total}} {{currency}}. Download it here (the link works for {{linkDays}} days): {{downloadUrl}}' },
+    es: { subject: 'Su factura {{number}} de {{clinicName}}', text: 'Hola {{patientName}}, {{clinicName}} ha emitido la factura {{number}} por {{total}} {{currency}}. Descárguela aquí (el enlace funciona durante {{linkDays}} días): {{downloadUrl}}' },
+    hi: { subject: '{{clinicName}} से आपका इनवॉइस {{number}}', text: 'नमस्ते {{patientName}}, {{clinicName}} ने {{total}} {{currency}} का इनवॉइस {{number}} जारी किया है। इसे यहाँ डाउनलोड करें (लिंक {{linkDays}} दिन तक काम करेगा): {{downloadUrl}}' },
+  },
+  'payment-receipt': {
+    en: { subject: 'Receipt {{number}} for your payment to {{clinicName}}', text: 'Hello {{patientName}}, thank you: {{clinicName}} received {{amount}} {{currency}} ({{method}}). Your receipt {{number}} is here (the link works for {{linkDays}} days): {{downloadUrl}}' },
+    es: { subject: 'Recibo {{number}} de su pago a {{clinicName}}', text: 'Hola {{patientName}}, gracias: {{clinicName}} ha recibido {{amount}} {{currency}} ({{method}}). Su recibo {{number}} está aquí (el enlace funciona durante {{linkDays}} días): {{downloadUrl}}' },
+    hi: { subject: '{{clinicName}} को आपके भुगतान की रसीद {{number}}', text: 'नमस्ते {{patientName}}, धन्यवाद: {{clinicName}} को {{amount}} {{currency}} ({{method}}) प्राप्त हुए। आपकी रसीद {{number}} यहाँ है (लिंक {{linkDays}} दिन तक काम करेगा): {{downloadUrl}}' },
+  },
+  'credit-note-issued': {
+    en: { subject: 'Credit note {{number}} from {{clinicName}}', text: 'Hello {{patientName}}, {{clinicName}} has issued credit note {{number}} for {{amount}} {{currency}}. Download it here (the link works for {{linkDays}} days): {{downloadUrl}}' },
+    es: { subject: 'Nota de crédito {{number}} de {{clinicName}}', text: 'Hola {{patientName}}, {{clinicName}} ha emitido la nota de crédito {{number}} por {{amount}} {{currency}}. Descárguela aquí (el enlace funciona durante {{linkDays}} días): {{downloadUrl}}' },
+    hi: { subject: '{{clinicName}} से क्रेडिट नोट {{number}}', text: 'नमस्ते {{patientName}}, {{clinicName}} ने {{amount}} {{currency}} का क्रेडिट नोट {{number}} जारी किया है। इसे यहाँ डाउनलोड करें (लिंक {{linkDays}} दिन तक काम करेगा): {{downloadUrl}}' },
+  },
   'payment-final-notice': {
     en: { subject: 'Unpaid after reminders: patient {{patientNumber}}', text: 'Patient {{patientNumber}} still owes {{amount}} {{currency}} after the reminder of {{remindedOn}} and {{followUps}} follow-up(s). Please follow it up directly.' },
   },

@@ -40,6 +40,8 @@ export const PERMISSIONS = [
   /** Patients' payments, refunds, credits and outstanding dues. */
   'payment:read',
   'payment:record',
+  /** Correct an issued invoice: a credit note for it and a new invoice (invoices, receipts and credit notes are read with payment:read). */
+  'invoice:correct',
   /** The clinic's notification settings, such as when monthly payment reminders go out. */
   'notification:manage',
   /** Send this month's payment reminders now. */
@@ -91,6 +93,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'reschedule:decide',
     'payment:read',
     'payment:record',
+    'invoice:correct',
     'notification:manage',
     'payment-reminder:run',
     'two-factor:manage',
@@ -104,7 +107,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
   NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', ...CLINICAL],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'inventory:read'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read'],
   /** Keeps the stock: items, receipts, counts and reorder requests; no patients, no sessions. */
   INVENTORY_MANAGER: [...CLINIC_READ, 'staff:read', 'schedule:read', ...STOCK],
 };

@@ -6,12 +6,21 @@
 import { type RawQuerier } from './appointment-usage';
 import { type PrismaClient } from './client';
 import { Prisma } from './generated/client';
+import { documentForPayment, type DocumentLinks, type DocumentMessage } from './billing/documents';
 
 const { Decimal } = Prisma;
 type Decimal = Prisma.Decimal;
 type Reader = RawQuerier;
 
 export const money = (d: Decimal) => d.toFixed(2);
+
+/**
+ * What a completed session of appointment row `a` costs: the total of its issued invoice (tax and
+ * any treatment lines included), or price − discount until it has one.
+ */
+const SESSION_COST = Prisma.raw(
+  `COALESCE((SELECT i.total FROM "Invoice" i WHERE i."clinicId" = a."clinicId" AND i."appointmentId" = a.id AND i.status = 'ISSUED' ORDER BY i."issuedAt" DESC LIMIT 1), a.price - a.discount)`,
+);
 
 export interface SessionDue {
   appointmentId: string;
@@ -33,7 +42,7 @@ export interface Dues {
 /** Completed, priced sessions with what was paid against each, oldest first, and the total still due. */
 export async function outstandingDues(db: Reader, clinicId: string, patientId: string, currency: string): Promise<Dues> {
   const rows = await db.$queryRaw<Array<{ id: string; reservationId: string; startsAt: Date; cost: string; paid: string }>>`
-    SELECT a.id, a."reservationId", a."startsAt", (a.price - a.discount)::text AS cost,
+    SELECT a.id, a."reservationId", a."startsAt", (${SESSION_COST})::text AS cost,
            COALESCE((SELECT sum(p.amount) FROM "Payment" p WHERE p."clinicId" = a."clinicId" AND p."appointmentId" = a.id), 0)::text AS paid
       FROM "Appointment" a
      WHERE a."clinicId" = ${clinicId}::uuid AND a."patientId" = ${patientId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
@@ -73,11 +82,16 @@ export async function lockPatient(tx: RawQuerier, clinicId: string, patientId: s
  * goes: a CREDIT payment and the matching credit use, once per session (a retried completion finds
  * the first). Returns the amount used, or null when there was nothing to use or nothing due.
  */
-export async function useCreditForSession(prisma: PrismaClient, clinicId: string, appointmentId: string): Promise<string | null> {
+export async function useCreditForSession(
+  prisma: PrismaClient,
+  clinicId: string,
+  appointmentId: string,
+  links: DocumentLinks | null = null,
+): Promise<{ amount: string; message: DocumentMessage | null } | null> {
   return prisma.$transaction(async (tx) => {
     const [session] = await tx.$queryRaw<Array<{ patientId: string; cost: string }>>`
-      SELECT "patientId", (price - discount)::text AS cost FROM "Appointment"
-       WHERE id = ${appointmentId}::uuid AND "clinicId" = ${clinicId}::uuid AND status = 'COMPLETED' AND price IS NOT NULL`;
+      SELECT a."patientId", (${SESSION_COST})::text AS cost FROM "Appointment" a
+       WHERE a.id = ${appointmentId}::uuid AND a."clinicId" = ${clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL`;
     if (!session) return null;
     const currency = await lockPatient(tx, clinicId, session.patientId);
     const idempotencyKey = `credit-on-completion:${appointmentId}`;
@@ -92,8 +106,11 @@ export async function useCreditForSession(prisma: PrismaClient, clinicId: string
     });
     await tx.creditEntry.create({ data: { clinicId, patientId: session.patientId, amount: amount.negated(), currency, paymentId: payment.id } });
     await tx.auditLog.create({ data: { clinicId, action: 'payment.credit-applied', entityType: 'Payment', entityId: payment.id, changes: { after: { appointmentId, amount: money(amount), method: 'CREDIT' } } } });
-    return money(amount);
-  });
+    // Every payment has its receipt, written with it.
+    const receipt = await documentForPayment(tx, clinicId, { id: payment.id, patientId: session.patientId, amount, currency, method: 'CREDIT', createdAt: payment.createdAt }, links);
+    return { amount: money(amount), message: receipt.message };
+    // Completions queue for the patient's lock and the receipt counter: wait longer than Prisma's default 2 s for a connection.
+  }, { maxWait: 15_000, timeout: 20_000 });
 }
 
 const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';
@@ -106,7 +123,7 @@ const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';
 export async function patientsWithDues(db: Reader, clinicId: string, after: string | undefined, limit: number): Promise<Array<{ patientId: string; total: string }>> {
   const rows = await db.$queryRaw<Array<{ patientId: string; total: string }>>`
     WITH cost AS (
-      SELECT a."patientId", sum(a.price - a.discount) AS cost FROM "Appointment" a
+      SELECT a."patientId", sum(${SESSION_COST}) AS cost FROM "Appointment" a
        WHERE a."clinicId" = ${clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL
        GROUP BY a."patientId"),
     paid AS (

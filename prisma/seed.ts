@@ -13,6 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
+import { ensureDemoBilling } from './seed-billing';
 import { smtpDescriptor } from '../activities/messaging/providers/email/smtp/descriptor';
 import { channelSettingsSchema } from '../domain/messaging';
 import { type Config, parseConfig } from '../domain/config';
@@ -125,6 +126,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   await ensureDemoSchedules(prisma, clinic.id);
   await ensureDemoBalances(prisma, clinic.id);
   await ensureDemoCatalogueAndStock(prisma, clinic.id);
+  await ensureDemoBilling(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }

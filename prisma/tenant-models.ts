@@ -44,4 +44,9 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   InventoryTransaction: 'clinicId',
   LowStockAlert: 'clinicId',
   ReorderRequest: 'clinicId',
+  DocumentCounter: 'clinicId',
+  Invoice: 'clinicId',
+  InvoiceLine: 'clinicId',
+  Receipt: 'clinicId',
+  CreditNote: 'clinicId',
 };

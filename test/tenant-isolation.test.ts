@@ -12,6 +12,8 @@ import { reminderMonth } from '../domain/payment-reminders';
 import { can, PERMISSIONS, type Permission, ROLE_REACH } from '../domain/permissions';
 import { CLINIC_ROLES, type ClinicRole, PLATFORM_ROLES } from '../domain/roles';
 import { SCHEDULE_IDS } from '../domain/temporal';
+import { documentForPayment, insertInvoice } from '../prisma/billing/documents';
+import { invoiceLinesFor } from '../prisma/billing/invoice-lines';
 import { actor, type Actor, bearer, createClinic, startTestApi, type TestApi } from './support/api';
 import { createPatient, insertAppointment, ROUND_THE_CLOCK } from './support/scheduling';
 
@@ -62,6 +64,11 @@ interface ClinicFixture {
   reorderRequest: { id: string; reason: string };
   /** A draft record of the fixture's appointment, written as the API would have. */
   treatmentRecord: { id: string; notes: string };
+  /** patients[0]'s payment on account (with its receipt), a refund of part of it (with its credit note), and the invoice of the appointment. */
+  paymentId: string;
+  refundId: string;
+  creditNoteId: string;
+  invoiceId: string;
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -186,6 +193,18 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
   const reorderReason = `${tag}-reorder-reason-${u}`;
   const reorder = await api.db.prisma.reorderRequest.create({ data: { clinicId: clinic.id, itemId: item.id, quantity: 10, reason: reorderReason, workflowId: `reorder/${clinic.id}/${u}` } });
   const record = await insertTreatmentRecord(clinic.id, { id: appointmentId, patientId: patients[0]!.id, practitionerId: practitioner.id }, therapyType.id, `${tag}-record-notes-${u}`);
+  const [payment, refund] = [
+    await api.db.prisma.payment.create({ data: { clinicId: clinic.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR', method: 'CASH', idempotencyKey: `${tag}-payment-${u}` } }),
+    await api.db.prisma.payment.create({ data: { clinicId: clinic.id, patientId: patients[0]!.id, amount: '-10.00', currency: 'EUR', method: 'CASH', refundReason: 'isolation', idempotencyKey: `${tag}-refund-${u}` } }),
+  ];
+  await documentForPayment(api.db.prisma, clinic.id, payment, null);
+  const creditNote = await documentForPayment(api.db.prisma, clinic.id, refund, null);
+  const invoice = await insertInvoice(
+    api.db.prisma,
+    clinic.id,
+    { patientId: patients[0]!.id, appointmentId, sourceKey: `appointment:${appointmentId}`, lines: await invoiceLinesFor(api.db.prisma, clinic.id, appointmentId), at: new Date() },
+    null,
+  );
   return {
     category: { id: category.id, name: category.name },
     spareCategoryId: spareCategory.id,
@@ -194,6 +213,10 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     spareInventoryItemId: spareItem.id,
     reorderRequest: { id: reorder.id, reason: reorderReason },
     treatmentRecord: record,
+    paymentId: payment.id,
+    refundId: refund.id,
+    creditNoteId: creditNote.id,
+    invoiceId: invoice.id,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -291,6 +314,10 @@ function secretsOf(c: ClinicFixture): string[] {
     c.reorderRequest.reason,
     c.treatmentRecord.id,
     c.treatmentRecord.notes,
+    c.paymentId,
+    c.refundId,
+    c.creditNoteId,
+    c.invoiceId,
     'bravo',
   ];
 }
@@ -332,6 +359,10 @@ async function snapshotB() {
     inventoryTransactions: await p.inventoryTransaction.findMany({ where, orderBy: { id: 'asc' } }),
     lowStockAlerts: await p.lowStockAlert.findMany({ where, orderBy: { id: 'asc' } }),
     reorderRequests: await p.reorderRequest.findMany({ where, orderBy: { id: 'asc' } }),
+    invoices: await p.invoice.findMany({ where, orderBy: { id: 'asc' }, include: { lines: true } }),
+    receipts: await p.receipt.findMany({ where, orderBy: { id: 'asc' } }),
+    creditNotes: await p.creditNote.findMany({ where, orderBy: { id: 'asc' } }),
+    documentCounters: await p.documentCounter.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -379,7 +410,11 @@ type Resource =
   | 'inventoryItem'
   | 'spareInventoryItem'
   | 'reorderRequest'
-  | 'treatmentRecord';
+  | 'treatmentRecord'
+  | 'payment'
+  | 'invoice'
+  | 'creditNote'
+  | 'documentLink';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -421,6 +456,15 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.reorderRequest.id;
     case 'treatmentRecord':
       return c.treatmentRecord.id;
+    case 'payment':
+      return c.paymentId;
+    case 'invoice':
+      return c.invoiceId;
+    case 'creditNote':
+      return c.creditNoteId;
+    // The bare id of the clinic's invoice, not a signed token: see GET /api/v1/documents/{token} below.
+    case 'documentLink':
+      return c.invoiceId;
   }
 };
 
@@ -550,6 +594,17 @@ const PARAMETERISED: Record<
   // The fixture's request has no workflow: deciding A's own answers 409.
   'POST /api/v1/inventory/reorder-requests/{id}/approve': { params: { id: 'reorderRequest' }, body: {}, own: 409 },
   'POST /api/v1/inventory/reorder-requests/{id}/reject': { params: { id: 'reorderRequest' }, body: {}, own: 409 },
+  'GET /api/v1/payments/{id}': { params: { id: 'payment' }, own: 200 },
+  'GET /api/v1/payments/{id}/receipt': { params: { id: 'payment' }, own: 200 },
+  'GET /api/v1/invoices/{id}': { params: { id: 'invoice' }, own: 200 },
+  'GET /api/v1/invoices/{id}/pdf': { params: { id: 'invoice' }, own: 200 },
+  // The first correction of an invoice issues a credit note and a new invoice (201); it is credited after that (409).
+  'POST /api/v1/invoices/{id}/corrections': { params: { id: 'invoice' }, body: { reason: 'isolation test' }, own: 201, inReach: [201, 409] },
+  'GET /api/v1/credit-notes/{id}': { params: { id: 'creditNote' }, own: 200 },
+  'GET /api/v1/credit-notes/{id}/pdf': { params: { id: 'creditNote' }, own: 200 },
+  // Public: the signed token names its document (and so its clinic). A bare id is no token, so both clinics' answer 404 alike
+  // (signed links: api/routes/invoices.test.ts).
+  'GET /api/v1/documents/{token}': { params: { token: 'documentLink' }, own: 404 },
 };
 
 /**
@@ -572,6 +627,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/appointments/calendar': 'tenant',
   'GET /api/v1/reschedule-requests': 'tenant',
   'GET /api/v1/payments': 'tenant',
+  'GET /api/v1/invoices': 'tenant',
   'GET /api/v1/audit-log': 'tenant',
   // The caller's own two-factor status: no clinic's data (api/routes/two-factor.test.ts).
   'GET /api/v1/auth/two-factor': 'global',
@@ -840,6 +896,15 @@ describe('lists of clinic A never contain B’s rows', () => {
     'GET /api/v1/payments': async (body) => {
       const expected = await api.db.prisma.payment.findMany({ where: { clinicId: A.id }, select: { id: true } });
       assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
+    },
+    'GET /api/v1/invoices': {
+      query: () => ({ limit: '100' }),
+      check: async (body) => {
+        const expected = await api.db.prisma.invoice.findMany({ where: { clinicId: A.id }, select: { id: true } });
+        const ids = (body as { data: { id: string }[] }).data.map((i) => i.id);
+        assert.deepEqual(ids.sort(), expected.map((i) => i.id).sort());
+        assert.ok(ids.includes(A.invoiceId));
+      },
     },
     'GET /api/v1/reschedule-requests': async (body) => {
       const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -1457,6 +1522,11 @@ describe('role × ownership: practitioners reach their own sessions and patients
       ids: (b) => (b as { data: { id: string }[] }).data.map((p) => p.id),
       expected: (await api.db.prisma.payment.findMany({ where: { clinicId: C.id }, select: { id: true } })).map((p) => p.id),
     }),
+    // Billing reaches the whole clinic; no practitioner role reads invoices (payment:read).
+    'GET /api/v1/invoices': async () => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((i) => i.id),
+      expected: (await api.db.prisma.invoice.findMany({ where: { clinicId: C.id }, select: { id: true } })).map((i) => i.id),
+    }),
     'GET /api/v1/appointments/calendar': async (role) => ({
       query: { from: day(), to: addDays(day(), 1) },
       ids: (b) => (b as { appointments: { id: string }[] }).appointments.map((a) => a.id),
@@ -1499,7 +1569,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
       assert.deepEqual([colleague.status, (colleague.body as ErrorBody).error.message], [404, (unknown.body as ErrorBody).error.message], `${role} on a colleague's calendar`);
     }
     // Every tenant collection that lists a patient's records is checked row by row above.
-    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments']) assert.ok(covered.has(key), key);
+    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments', 'GET /api/v1/invoices']) assert.ok(covered.has(key), key);
   });
 
   test('writes without an id that name a patient or a session: out of reach answers 404; other tenant writes are not for practitioners', async () => {

@@ -14,7 +14,7 @@ import { addDays, localDate, localTime, zonedTimeToUtc } from '../../domain/date
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
-import { useCreditForSession } from '../../prisma/patient-accounts';
+import { billCompletedSession, type SessionBillingDeps } from '../billing/session-billing';
 import { type Prisma } from '../../prisma/generated/client';
 import { stableMessageId } from '../messaging/message-ids';
 import { observeReminderLateness } from '../observability/business-metrics';
@@ -59,7 +59,8 @@ function followUpReminderAt(followUpDate: string, daysBefore: number, timeZone: 
   return Math.max(zonedTimeToUtc(addDays(followUpDate, -daysBefore), '09:00', timeZone).getTime(), now);
 }
 
-export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }) {
+export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omit<SessionBillingDeps, 'prisma'>) {
+  const { prisma } = deps;
   const load = (clinicId: string, appointmentId: string) =>
     prisma.appointment.findFirst({ where: { id: appointmentId, clinicId }, include: { clinic: true, patient: true, practitioner: true } });
 
@@ -113,8 +114,8 @@ export function createAppointmentActivities({ prisma }: { prisma: PrismaClient }
       if (!a) throw ApplicationFailure.nonRetryable('No such appointment', APPOINTMENT_ERRORS.notFound);
       if (count === 0 && a.status !== to) throw ApplicationFailure.nonRetryable(`The appointment is ${a.status}`, APPOINTMENT_ERRORS.invalidTransition);
       const result: AppointmentView & { followUpReminderAt?: number } = view(a);
-      // The visit is done and priced: the patient's prepaid credit pays for it as far as it goes.
-      if (action === 'complete') await useCreditForSession(prisma, clinicId, appointmentId);
+      // The visit is done and priced: its invoice, then the patient's prepaid credit pays for it as far as it goes.
+      if (action === 'complete') await billCompletedSession(deps, clinicId, appointmentId);
       if (action === 'complete' && a.followUpRequired && a.followUpDate) {
         const { followUpReminderDaysBefore } = appointmentSettingsOf(a.clinic.settings);
         result.followUpReminderAt = followUpReminderAt(a.followUpDate.toISOString().slice(0, 10), followUpReminderDaysBefore, a.clinic.timezone, at);

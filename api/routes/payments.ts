@@ -19,6 +19,10 @@ import { auditRead, writeAudit } from '../services/audit';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
 import { signalPaymentChases } from '../services/payment-signals';
 import { recordPayment, topUpCredit } from '../services/payments';
+import { documentLinks, startDocumentMessages } from '../services/document-messages';
+import { receiptPdf } from '../services/billing-pdf';
+import { paymentDetailResponse } from '../schemas/invoices';
+import { sendPdf } from './invoices';
 
 const presentPayment = (p: Payment) => ({
   id: p.id,
@@ -50,13 +54,17 @@ export function paymentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         422: { description: 'OVERPAYMENT, REFUND_EXCEEDS_PAID, INSUFFICIENT_CREDIT or NOT_PAYABLE' },
       },
       handler: async ({ body }, req, res) => {
-        const { payment, replayed } = await recordPayment(
+        const { payment, replayed, message } = await recordPayment(
           req,
           { patientId: body.patientId, amount: new Prisma.Decimal(body.amount), method: body.method, appointmentId: body.appointmentId, note: body.note, refundReason: body.reason },
           requireIdempotencyKey(req),
+          documentLinks(deps),
         );
         if (replayed) res.set('Idempotent-Replayed', 'true');
-        else if (payment.amount.greaterThan(0)) await signalPaymentChases(deps, payment.clinicId, payment.patientId);
+        else {
+          await startDocumentMessages(deps, payment.clinicId, [message]);
+          if (payment.amount.greaterThan(0)) await signalPaymentChases(deps, payment.clinicId, payment.patientId);
+        }
         res.status(201).json(presentPayment(payment));
       },
     })
@@ -84,6 +92,52 @@ export function paymentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const page = toPage(rows, query.limit, presentPayment);
         await auditRead(db, req, 'patient.payments.list', page.data.map((p) => p.patientId));
         res.json(page);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id',
+      summary: 'One payment or refund: where it went, its receipt or credit note',
+      access: 'payment:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'The payment', schema: paymentDetailResponse }, 404: { description: 'No such payment in this clinic' } },
+      handler: async ({ params }, req, res) => {
+        const { db, ownership } = req.tenant!;
+        const p = await db.payment.findFirst({
+          where: { id: params.id, AND: [ownership.payment] },
+          include: { appointment: { select: { reservationId: true } }, creditEntry: true, receipt: true, creditNote: true },
+        });
+        if (!p) throw ApiError.notFound('Payment');
+        await auditRead(db, req, 'patient.payment.read', [p.patientId]);
+        const doc = (d: { id: string; number: string; issuedAt: Date } | null) => (d ? { id: d.id, number: d.number, issuedAt: d.issuedAt.toISOString() } : null);
+        res.json({
+          ...presentPayment(p),
+          allocation: {
+            kind: p.appointmentId ? 'session' : 'account',
+            appointmentId: p.appointmentId,
+            reservationId: p.appointment?.reservationId ?? null,
+            creditUsed: p.creditEntry ? p.creditEntry.amount.negated().toFixed(2) : null,
+          },
+          receipt: doc(p.receipt),
+          creditNote: doc(p.creditNote),
+        });
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/:id/receipt',
+      summary: "The payment's receipt as PDF",
+      access: 'payment:read',
+      tenant: true,
+      params: idParams,
+      responses: { 200: { description: 'application/pdf' }, 404: { description: 'No such payment in this clinic, or it is a refund (its credit note: GET /credit-notes/{id}/pdf)' } },
+      handler: async ({ params }, req, res) => {
+        const { db, ownership } = req.tenant!;
+        const p = await db.payment.findFirst({ where: { id: params.id, AND: [ownership.payment] }, select: { patientId: true } });
+        if (!p) throw ApiError.notFound('Payment');
+        await auditRead(db, req, 'patient.receipt.pdf', [p.patientId]);
+        sendPdf(res, await receiptPdf(db, { paymentId: params.id }));
       },
     });
 }

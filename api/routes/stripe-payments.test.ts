@@ -121,6 +121,9 @@ describe('the Stripe webhook', () => {
     assert.deepEqual(payments.map((p) => [p.amount.toFixed(2), p.currency, p.appointmentId]), [['72.40', 'GBP', null]]);
     const dues = (await api.http.get(`/api/v1/patients/${patient.id}/outstanding-dues`).set(bearer(accountant)).expect(200)).body as { total: string };
     assert.equal(dues.total, '0.00');
+    // Its receipt, once, written with it.
+    const receipts = await api.db.prisma.receipt.findMany({ where: { paymentId: payments[0]!.id } });
+    assert.deepEqual(receipts.map((r) => [r.amount.toFixed(2), r.method, /^RCT-\d{4}-\d{6}$/.test(r.number)]), [['72.40', 'STRIPE', true]]);
   });
 
   test('more than was due becomes prepaid credit', async () => {

@@ -14,6 +14,7 @@ import { z } from '../openapi/zod';
 import { fromMinorUnits } from '../payments/stripe-client';
 import { signalPaymentChases } from '../services/payment-signals';
 import { recordStripePayment } from '../services/payments';
+import { documentLinks, startDocumentMessages } from '../services/document-messages';
 import { applySubscriptionEvent } from '../services/clinic-billing';
 import { SUBSCRIPTION_EVENTS, type SubscriptionEvent } from '../../domain/subscriptions';
 import { rawBodyOf } from '../webhooks/raw-body';
@@ -51,7 +52,9 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         // Sessions that are not ours (no ids) or not paid yet (async methods) are acknowledged and left.
         if (session.success) {
           const { clinicId, patientId } = session.data.metadata;
-          if (await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id })) {
+          const recorded = await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id }, documentLinks(deps));
+          if (recorded) {
+            await startDocumentMessages(deps, clinicId, recorded.messages);
             await signalPaymentChases(deps, clinicId, patientId);
           }
         }

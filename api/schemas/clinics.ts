@@ -1,4 +1,5 @@
 import { appointmentSettingsSchema } from '../../domain/appointments';
+import { billingSettingsSchema } from '../../domain/billing';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
@@ -18,6 +19,7 @@ const clinicSettings = z
       .object({ allowNegativeStock: z.boolean().default(false).describe('Let sessions and staff take stock below zero instead of 409 INSUFFICIENT_STOCK') })
       .optional()
       .describe('Stock rules'),
+    billing: billingSettingsSchema.optional().describe('Invoices: tax label and rate (percent), whether prices include the tax, the channels documents are sent on'),
     paymentReturnOrigins: z
       .array(returnOrigin)
       .max(10)

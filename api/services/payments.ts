@@ -11,6 +11,7 @@ import { creditBalance, lockPatient, money, outstandingDues } from '../../prisma
 import { ApiError } from '../http/api-error';
 import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
+import { documentForPayment, type DocumentLinks, type DocumentMessage } from '../../prisma/billing/documents';
 import { writeAudit } from './audit';
 
 const { Decimal } = Prisma;
@@ -38,12 +39,18 @@ export interface PaymentInput {
  * patient's total when on account): 422 OVERPAYMENT, top up credit instead. A refund may not
  * exceed what was paid there. CREDIT draws on the credit balance (a refund by CREDIT returns to it).
  */
-export async function recordPayment(req: Request, input: PaymentInput, idempotencyKey: string): Promise<{ payment: Payment; replayed: boolean }> {
+export async function recordPayment(
+  req: Request,
+  input: PaymentInput,
+  idempotencyKey: string,
+  links: DocumentLinks | null = null,
+): Promise<{ payment: Payment; replayed: boolean; message?: DocumentMessage | null }> {
   const { db, clinicId } = req.tenant!;
   const fingerprint = requestFingerprint(req);
   const earlier = await db.payment.findFirst({ where: { idempotencyKey } });
   if (earlier) return { payment: replayable(earlier, fingerprint), replayed: true };
   try {
+    let message: DocumentMessage | null = null;
     const payment = await db.$transaction(async (tx) => {
       const currency = await lockOwnPatient(tx, clinicId, input.patientId);
       const dues = await outstandingDues(tx, clinicId, input.patientId, currency);
@@ -88,9 +95,11 @@ export async function recordPayment(req: Request, input: PaymentInput, idempoten
         await tx.creditEntry.create({ data: { clinicId, patientId: input.patientId, amount: input.amount.negated(), currency, paymentId: created.id, recordedById: req.auth!.userId } });
       }
       await writeAudit(tx, req, { action: input.amount.lessThan(0) ? 'payment.refund' : 'payment.record', entityType: 'Payment', entityId: created.id, clinicId, after: created });
+      // Its receipt (or, for a refund, its credit note), numbered in the same transaction.
+      message = (await documentForPayment(tx, clinicId, created, links)).message;
       return created;
     });
-    return { payment, replayed: false };
+    return { payment, replayed: false, message };
   } catch (err) {
     // The same key sent twice at once: the other request recorded it.
     if (isUniqueViolation(err)) {
@@ -137,13 +146,18 @@ export async function topUpCredit(
  * as far as anything is due, the rest as prepaid credit (the money has been taken either way).
  * Returns false when the event was recorded before or names no patient of that clinic.
  */
-export async function recordStripePayment(prisma: PrismaClient, input: { clinicId: string; patientId: string; amount: string; eventId: string }): Promise<boolean> {
+export async function recordStripePayment(
+  prisma: PrismaClient,
+  input: { clinicId: string; patientId: string; amount: string; eventId: string },
+  links: DocumentLinks | null = null,
+): Promise<{ messages: DocumentMessage[] } | false> {
   const idempotencyKey = `stripe:${input.eventId}`;
   try {
     return await prisma.$transaction(async (tx) => {
       const currency = await lockPatient(tx, input.clinicId, input.patientId);
       if (currency === null) return false;
       if (await tx.payment.findFirst({ where: { clinicId: input.clinicId, idempotencyKey }, select: { id: true } })) return false;
+      const messages: DocumentMessage[] = [];
       const received = new Decimal(input.amount);
       const due = Decimal.max(new Decimal((await outstandingDues(tx, input.clinicId, input.patientId, currency)).total), 0);
       const onAccount = Decimal.min(received, due);
@@ -151,12 +165,14 @@ export async function recordStripePayment(prisma: PrismaClient, input: { clinicI
       if (onAccount.greaterThan(0)) {
         const payment = await tx.payment.create({ data: { ...base, amount: onAccount, method: 'STRIPE', note: `Stripe event ${input.eventId}`, idempotencyKey } });
         await tx.auditLog.create({ data: { clinicId: input.clinicId, action: 'payment.stripe', entityType: 'Payment', entityId: payment.id, changes: { after: { amount: money(onAccount), method: 'STRIPE' } } } });
+        const { message } = await documentForPayment(tx, input.clinicId, payment, links);
+        if (message) messages.push(message);
       }
       const excess = received.minus(onAccount);
       if (excess.greaterThan(0)) {
         await tx.creditEntry.create({ data: { ...base, amount: excess, method: 'STRIPE', note: `Stripe event ${input.eventId}`, idempotencyKey } });
       }
-      return true;
+      return { messages };
     });
   } catch (err) {
     if (isUniqueViolation(err)) return false; // the same event delivered twice at once
