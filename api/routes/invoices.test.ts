@@ -130,6 +130,31 @@ describe('invoices', () => {
     assert.equal((await invoicesOf(c.accountant, 'status=CREDITED')).data.length, 0);
   });
 
+  test("the session's treatment records add what was done beyond the session, less the record's discount", async () => {
+    const c = await lotusClinic();
+    const p = await c.patient(null);
+    const a = await c.session(p.id, '1200.00');
+    const taping = await api.db.prisma.therapyType.create({ data: { clinicId: c.clinicId, name: 'Kinesio taping', defaultDurationMinutes: 10, defaultPrice: '150.00', currency: 'INR' } });
+    await api.db.prisma.treatmentRecord.create({
+      data: {
+        clinicId: c.clinicId, appointmentId: a.id, patientId: p.id, practitionerId: c.therapist.id, recordedById: c.therapist.id,
+        durationMinutes: 45, cost: '1500.00', discount: '50.00', finalAmount: '1450.00', currency: 'INR',
+        // One unit of the session's own therapy (the session line bills it) and two of taping.
+        items: { create: [{ clinicId: c.clinicId, therapyTypeId: c.therapy.id, quantity: 1, unitPrice: '1200.00' }, { clinicId: c.clinicId, therapyTypeId: taping.id, quantity: 2, unitPrice: '150.00' }] },
+      },
+    });
+    await complete(c.clinicId, a.id);
+    const [inv] = (await invoicesOf(c.accountant, `appointmentId=${a.id}`)).data;
+    assert.deepEqual(
+      inv!.lines.map((l) => [l.description, l.unitPrice, l.net, l.tax, l.total]),
+      [
+        [`Physiotherapy (${a.reservationId})`, '1200.00', '1200.00', '216.00', '1416.00'],
+        ['Kinesio taping', '150.00', '250.00', '45.00', '295.00'],
+      ],
+    );
+    assert.deepEqual([inv!.subtotal, inv!.taxTotal, inv!.total], ['1450.00', '261.00', '1711.00']);
+  });
+
   test('prices that include the tax have it taken out; no tax set: none', async () => {
     const inclusive = await lotusClinic({ taxLabel: 'VAT', taxRatePercent: '18', pricesIncludeTax: true });
     const p = await inclusive.patient(null);

@@ -72,8 +72,8 @@ export function priceInvoice(lines: LineInput[], rule: TaxRule): PricedInvoice {
  * The lines of a completed session's invoice: the session itself, named after its therapy type (or
  * its kind of visit), at the booked price less its discount.
  *
- * Treatment records (issue 12) add their billable items here, after the session line: one
- * `{ kind: 'treatment', … }` line each, read in the same transaction (see treatmentRecordLines).
+ * The session's treatment records add what was done beyond it, after the session line
+ * (treatmentRecordLines), read in the same transaction.
  */
 export async function invoiceLinesFor(db: RawQuerier, clinicId: string, appointmentId: string): Promise<LineInput[]> {
   const [session] = await db.$queryRaw<Array<{ price: string | null; discount: string; type: string; therapyTypeId: string | null; therapyName: string | null; startsAt: Date; reservationId: string }>>`
@@ -97,9 +97,36 @@ export async function invoiceLinesFor(db: RawQuerier, clinicId: string, appointm
 }
 
 /**
- * The billable items of the session's treatment records. None yet: treatment records arrive with
- * their own branch, which fills this in (quantity, unit price and discount per item, kind 'treatment').
+ * The billable items of the session's treatment records, as saved when the invoice is issued (at
+ * completion; a record written later is billed by a correction). One unit of the session's own
+ * therapy type is the session line already, so only what was done beyond it is billed. A record's
+ * discount is taken off its own lines, first line first, never below zero.
  */
-export async function treatmentRecordLines(_db: RawQuerier, _clinicId: string, _appointmentId: string): Promise<LineInput[]> {
-  return [];
+export async function treatmentRecordLines(db: RawQuerier, clinicId: string, appointmentId: string): Promise<LineInput[]> {
+  const rows = await db.$queryRaw<Array<{ recordId: string; discount: string; therapyTypeId: string; name: string; quantity: number; unitPrice: string; sessionTypeId: string | null }>>`
+    SELECT r.id::text AS "recordId", r.discount::text AS discount, i."therapyTypeId"::text AS "therapyTypeId", t.name,
+           i.quantity, i."unitPrice"::text AS "unitPrice", a."therapyTypeId"::text AS "sessionTypeId"
+      FROM "TreatmentRecord" r
+      JOIN "Appointment" a ON a.id = r."appointmentId" AND a."clinicId" = r."clinicId"
+      JOIN "TreatmentRecordItem" i ON i."recordId" = r.id
+      JOIN "TherapyType" t ON t.id = i."therapyTypeId" AND t."clinicId" = r."clinicId"
+     WHERE r."clinicId" = ${clinicId}::uuid AND r."appointmentId" = ${appointmentId}::uuid
+     ORDER BY r."createdAt", r.id, i.id`;
+  const lines: LineInput[] = [];
+  const discountLeft = new Map<string, Decimal>();
+  let sessionUnitTaken = false;
+  for (const row of rows) {
+    let quantity = new Decimal(row.quantity);
+    if (!sessionUnitTaken && row.therapyTypeId === row.sessionTypeId) {
+      sessionUnitTaken = true;
+      quantity = quantity.minus(1);
+    }
+    if (quantity.lte(0)) continue;
+    const unitPrice = new Decimal(row.unitPrice);
+    const left = discountLeft.get(row.recordId) ?? new Decimal(row.discount);
+    const discount = Decimal.min(left, quantity.times(unitPrice));
+    discountLeft.set(row.recordId, left.minus(discount));
+    lines.push({ kind: 'treatment', description: row.name, quantity, unitPrice, discount, therapyTypeId: row.therapyTypeId });
+  }
+  return lines;
 }
