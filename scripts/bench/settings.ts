@@ -45,6 +45,8 @@ const settingsSchema = z.object({
   BENCH_SCALE_WORKFLOWS: count(10_000),
   BENCH_SCALE_BOOKING_RATE: rate(10),
   BENCH_SCALE_BOOKING_SECONDS: rate(30),
+  /** `true`: the dev server without the bench's dynamic config (stack.ts DEV_SERVER_DYNAMIC_CONFIG), to compare. */
+  BENCH_DEV_SERVER_DEFAULTS: z.stringbool().default(false),
   /** An existing PostgreSQL server (its admin URL) and Temporal server; otherwise the bench starts its own. */
   BENCH_DATABASE_URL: z.string().url().optional(),
   BENCH_TEMPORAL_ADDRESS: z.string().optional(),
