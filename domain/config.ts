@@ -132,6 +132,15 @@ export const configSchema = z
     /** The worker's Prometheus /metrics (Temporal SDK and business metrics); 0: none. */
     WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
     WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+    /**
+     * Worker tuning; unset leaves the Temporal SDK's defaults (100 activities, 100 local activities,
+     * 40 workflow tasks at once; a workflow cache sized from the heap). Workflows not in the cache
+     * are replayed from history on their next task, which costs CPU, not correctness.
+     */
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().optional(),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
     /** Where OpenTelemetry traces go: none (the default), console (stdout), or otlp (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP). */
     OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),

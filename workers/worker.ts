@@ -56,6 +56,10 @@ async function main(): Promise<void> {
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL, temporal, payLinks: payLinkSettings(config) }),
     dataConverter,
+    ...(config.WORKER_MAX_CONCURRENT_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
+    ...(config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES ? { maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES } : {}),
+    ...(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     interceptors: {
       workflowModules: [LOG_ATTRIBUTES_MODULE, ...(traced.interceptors.workflowModules ?? [])],
       activity: [clinicLogAttributes, ...(traced.interceptors.activity ?? [])],

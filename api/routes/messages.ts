@@ -123,7 +123,8 @@ export function sendRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       }
 
       const patientIds = body.recipients.flatMap((r) => ('patientId' in r ? [r.patientId] : []));
-      const patients = await db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, preferredLanguage: true } });
+      // Sends to addresses only (a newsletter to a list) name no patient to look up.
+      const patients = patientIds.length ? await db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, preferredLanguage: true } }) : [];
       const missing = patientIds.filter((id) => !patients.some((p) => p.id === id));
       if (missing.length) throw ApiError.notFound('Patient');
 

@@ -30,6 +30,16 @@ export interface BookingFigures {
 const P95_LIMIT_MS = 200;
 const P95_BASELINE_FACTOR = 10;
 
+/** `POST /appointments` of the n-th slot of a clinic (see nthSlot). */
+export function bookingRequest(stack: BenchStack, c: BenchClinic, n: number, from: Date, signal: AbortSignal): Promise<Response> {
+  return fetch(`${stack.apiUrl}/api/v1/appointments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ ...nthSlot(c, n, from), durationMinutes: 30, type: 'CONSULTATION' }),
+    signal,
+  });
+}
+
 export async function benchBooking(stack: BenchStack, s: BenchSettings, log: (line: string) => void): Promise<BookingFigures> {
   await ensureBenchTier(stack.prisma);
   const clinic = (name: string, practitioners: number) => createBenchClinic(stack.prisma, stack.apiUrl, name, practitioners);
@@ -42,12 +52,7 @@ export async function benchBooking(stack: BenchStack, s: BenchSettings, log: (li
   const book = (c: BenchClinic, signal: AbortSignal) => {
     const n = counters.get(c.id) ?? 0;
     counters.set(c.id, n + 1);
-    return fetch(`${stack.apiUrl}/api/v1/appointments`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ ...nthSlot(c, n, from), durationMinutes: 30, type: 'CONSULTATION' }),
-      signal,
-    });
+    return bookingRequest(stack, c, n, from, signal);
   };
   const readPatient = (c: BenchClinic, i: number, signal: AbortSignal) =>
     fetch(`${stack.apiUrl}/api/v1/patients/${c.patientIds[i % c.patientIds.length]}`, { headers: { authorization: `Bearer ${c.token}` }, signal });

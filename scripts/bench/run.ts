@@ -9,7 +9,10 @@ import { benchBooking, bookingVerdicts } from './booking';
 import { parseBenchSettings } from './settings';
 import { startBenchStack } from './stack';
 import { printVerdicts } from './stats';
-import { measureTemporalBaseline } from './temporal-baseline';
+import { benchDelivery, deliveryVerdicts } from './delivery';
+import { benchReminders, reminderVerdicts } from './reminders';
+import { benchScale, scaleVerdicts } from './scale';
+import { measureTemporalBaseline, type TemporalBaseline } from './temporal-baseline';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -22,11 +25,12 @@ async function main(): Promise<void> {
   const stop = () => void stack.stop().then(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let baseline: TemporalBaseline | undefined;
   try {
     if (settings.BENCH_SCENARIOS.includes('temporal')) {
       // First, on the fresh server: the other scenarios leave workflows behind that would slow it.
       log(`Temporal baseline: ${settings.BENCH_BASELINE_WORKFLOWS} no-op workflows, ${settings.BENCH_BASELINE_CONCURRENCY} at a time`);
-      const b = await measureTemporalBaseline({ address: stack.env.TEMPORAL_ADDRESS!, workflows: settings.BENCH_BASELINE_WORKFLOWS, concurrency: settings.BENCH_BASELINE_CONCURRENCY });
+      const b = (baseline = await measureTemporalBaseline({ address: stack.env.TEMPORAL_ADDRESS!, workflows: settings.BENCH_BASELINE_WORKFLOWS, concurrency: settings.BENCH_BASELINE_CONCURRENCY }));
       printVerdicts('Temporal dev server baseline (what the delivery goal compares against)', [
         { goal: 'no-op workflow with one no-op activity', figure: `${b.workflowsPerSecond.toFixed(1)} workflows/s (${b.workflows} in ${b.seconds.toFixed(1)} s)`, baseline: '', met: true },
       ]);
@@ -34,6 +38,18 @@ async function main(): Promise<void> {
     if (settings.BENCH_SCENARIOS.includes('booking')) {
       const figures = await benchBooking(stack, settings, log);
       printVerdicts('Goal 1: booking', bookingVerdicts(figures));
+    }
+    if (settings.BENCH_SCENARIOS.includes('delivery')) {
+      const figures = await benchDelivery(stack, settings, log);
+      printVerdicts('Goal 2: delivery', deliveryVerdicts(figures, baseline));
+    }
+    if (settings.BENCH_SCENARIOS.includes('reminders')) {
+      const batches = await benchReminders(stack, settings, log);
+      printVerdicts('Goal 3: reminders (lateness = arrival at the SMTP sink minus due time)', reminderVerdicts(batches));
+    }
+    if (settings.BENCH_SCENARIOS.includes('scale')) {
+      const figures = await benchScale(stack, settings, log);
+      printVerdicts('Goal 4: scale', scaleVerdicts(figures));
     }
   } finally {
     await stack.stop();

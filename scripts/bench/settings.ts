@@ -7,14 +7,14 @@ import { z } from 'zod';
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const rate = (fallback: number) => z.coerce.number().positive().default(fallback);
 
-const SCENARIOS = ['booking', 'temporal'] as const;
+const SCENARIOS = ['booking', 'temporal', 'delivery', 'reminders', 'scale'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 const settingsSchema = z.object({
   /** Which goals to measure, comma-separated. */
   BENCH_SCENARIOS: z
     .string()
-    .default('booking,temporal')
+    .default('temporal,booking,delivery,reminders,scale')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(SCENARIOS))),
   /** Length of each open-loop phase (booking, and its GET /patients/:id baseline). */
@@ -29,6 +29,24 @@ const settingsSchema = z.object({
   /** The Temporal baseline: no-op workflows (one no-op activity each) and how many are started at once. */
   BENCH_BASELINE_WORKFLOWS: count(1000),
   BENCH_BASELINE_CONCURRENCY: count(20),
+  /** Delivery: this many send requests, one after another, of this many email recipients each; how long to wait for the last message. */
+  BENCH_DELIVERY_SENDS: count(10),
+  BENCH_DELIVERY_RECIPIENTS: count(100),
+  BENCH_DELIVERY_TIMEOUT_SECONDS: count(600),
+  /** Reminders: the batch sizes due at one instant (each batch in turn, `1` first), and how far ahead their due time is set. */
+  BENCH_REMINDER_BATCHES: z
+    .string()
+    .default('1,150,1000')
+    .transform((s) => s.split(',').map((x) => Number(x.trim())))
+    .pipe(z.array(z.number().int().positive())),
+  BENCH_REMINDER_LEAD_SECONDS: count(60),
+  BENCH_REMINDER_TIMEOUT_SECONDS: count(300),
+  /** Scale: appointment workflows left open on their timers, and the booking phase measured with none and with them open. */
+  BENCH_SCALE_WORKFLOWS: count(10_000),
+  BENCH_SCALE_BOOKING_RATE: rate(10),
+  BENCH_SCALE_BOOKING_SECONDS: rate(30),
+  /** `true`: the dev server without the bench's dynamic config (stack.ts DEV_SERVER_DYNAMIC_CONFIG), to compare. */
+  BENCH_DEV_SERVER_DEFAULTS: z.stringbool().default(false),
   /** An existing PostgreSQL server (its admin URL) and Temporal server; otherwise the bench starts its own. */
   BENCH_DATABASE_URL: z.string().url().optional(),
   BENCH_TEMPORAL_ADDRESS: z.string().optional(),

@@ -27,6 +27,12 @@ import { type BenchSettings } from './settings';
 export const SMTP_ACCOUNT = { username: 'bench', password: 'bench-smtp-password' };
 /** ENVIRONMENT.md: about twice the dev server's default throughput. */
 export const DEV_SERVER_PRAGMAS = { journal_mode: 'wal', synchronous: 'normal' };
+/**
+ * One partition per task queue: with one worker polling, tasks on the default four partitions
+ * wait to be forwarded to the partition the worker polls (the dev server's own default is for
+ * clusters). The baseline runs on the same server, so the ratios stay fair.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
 
 export interface BenchStack {
   apiUrl: string;
@@ -213,7 +219,7 @@ async function startTemporal(
   if (!cli) throw new Error('TEMPORAL_CLI is not set: run the benchmark with `npm run bench`, or set BENCH_TEMPORAL_ADDRESS');
   const port = await freePort();
   log(`starting the Temporal dev server on ${port} (SQLite ${Object.entries(DEV_SERVER_PRAGMAS).map(([k, v]) => `${k}=${v}`).join(', ')})`);
-  const options = { cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS };
+  const options = { cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS, dynamicConfig: settings.BENCH_DEV_SERVER_DEFAULTS ? {} : DEV_SERVER_DYNAMIC_CONFIG };
   const own = {
     server: await startTemporalDevServer(options),
     async restart() {

@@ -22,6 +22,8 @@ export interface DevServerOptions {
    * about twice the workflow throughput of the defaults on this machine kind (ENVIRONMENT.md).
    */
   sqlitePragmas?: Record<string, string>;
+  /** Dynamic config values (`--dynamic-config-value KEY=VALUE`; strings are JSON-quoted for the CLI). */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -30,6 +32,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const [name, value] of Object.entries(opts.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${name}=${value}`);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${opts.port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

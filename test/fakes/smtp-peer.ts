@@ -24,6 +24,8 @@ export interface ReceivedEmail {
   text?: string;
   /** What the peer answered in its 250 reply ("queued as <queueId>"). */
   queueId: string;
+  /** When the peer accepted it (Date.now()): benchmarks measure arrival against it. */
+  receivedAt: number;
 }
 
 export interface SmtpPeer {
@@ -87,7 +89,7 @@ export async function startSmtpPeer({ username, password, port = 0 }: PeerOption
         const raw = Buffer.concat(chunks).toString('utf8');
         const queueId = randomBytes(6).toString('hex').toUpperCase();
         const { mailFrom, rcptTo } = session.envelope;
-        received.push({ envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) }, raw, queueId, ...parseMessage(raw) });
+        received.push({ envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) }, raw, queueId, receivedAt: Date.now(), ...parseMessage(raw) });
         callback(null, `OK: queued as ${queueId}`);
       });
     },
