@@ -12,6 +12,7 @@ import { createDeliveryActivities } from './messaging/delivery-activities';
 import { createMessagingAlertActivities } from './messaging/messaging-alert-activities';
 import { createProviderProbeActivities } from './messaging/provider-probe-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
+import { createPackageActivities } from './packages/package-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
+    ...withDatabaseFailures(createPackageActivities(deps)),
   };
 }
 

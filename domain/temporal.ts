@@ -35,6 +35,7 @@ export const WORKFLOW_KINDS = {
   paymentBalance: 'payment-balance',
   scheduledPaymentReminders: 'scheduled-payment-reminders',
   startReconciler: 'start-reconciler',
+  package: 'package',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -58,6 +59,8 @@ export const workflowIds = {
   paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
   /** Temporal appends the scheduled time to it: one starter per firing. */
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
+  /** A patient's package or subscription, from purchase to its end. */
+  package: (clinicId: string, packageId: string) => `package/${clinicId}/${packageId}`,
 };
 
 /**
@@ -191,4 +194,10 @@ export function paymentBalanceStart(input: PaymentBalanceInput) {
   return clinicWorkflowStart(WORKFLOW_KINDS.paymentBalance, workflowIds.paymentBalance(input.clinicId, input.month, input.patientId), input.clinicId, args, [
     { key: SEARCH_ATTRIBUTES.PatientId, value: input.patientId },
   ]);
+}
+
+/** A patient's package or subscription: expiry reminder and expiry, monthly renewal with its dunning chase. */
+export function packageStart(clinicId: string, pkg: { id: string; patientId: string }) {
+  const args: [{ clinicId: string; packageId: string }] = [{ clinicId, packageId: pkg.id }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.package, workflowIds.package(clinicId, pkg.id), clinicId, args, [{ key: SEARCH_ATTRIBUTES.PatientId, value: pkg.patientId }]);
 }

@@ -33,4 +33,8 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   CreditEntry: 'clinicId',
   PaymentReminderRun: 'clinicId',
   PaymentReminder: 'clinicId',
+  PackagePlan: 'clinicId',
+  PatientPackage: 'clinicId',
+  PackageCharge: 'clinicId',
+  PackageSessionUse: 'clinicId',
 };
