@@ -44,14 +44,20 @@ export const PERMISSIONS = [
   'notification:manage',
   /** Send this month's payment reminders now. */
   'payment-reminder:run',
+  /** The clinic's package and subscription plans, and patients' packages with their balance. */
+  'package:read',
+  /** Define, change and archive plans. */
+  'package:manage',
+  /** Sell a plan to a patient, pause, resume or cancel it at period end. */
+  'package:sell',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
 const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
-const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
+const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage', 'package:read', 'package:sell'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
-const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request'];
+const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request', 'package:read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
@@ -76,13 +82,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'payment:record',
     'notification:manage',
     'payment-reminder:run',
+    'package:manage',
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'package:manage'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', 'package:read'],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'package:read', 'package:sell'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -11,20 +11,21 @@ import { creditBalance, lockPatient, money } from './patient-accounts';
 
 const { Decimal } = Prisma;
 
-/** A transaction of the raw or the tenant-scoped client: the queries below filter by clinicId themselves. */
-type Tx = RawQuerier & Pick<Prisma.TransactionClient, 'packageCharge' | 'payment' | 'creditEntry' | 'auditLog' | 'patientPackage' | 'packageSessionUse'>;
+/** A transaction of the raw client: the queries below filter by clinicId themselves. */
+type Tx = Prisma.TransactionClient;
 
 /**
  * Takes one session for a booking from the patient's package that covers the therapy type, is
  * ACTIVE, has a session left and lasts past the session's start (the one that ends first, or the
- * one named). The decrement is conditional (`sessionsRemaining > 0`), so two bookings of the last
- * session cannot both take it: the second finds the row changed and gets nothing. Returns the
- * package's id, or null when none could give a session.
+ * one named). The decrement is conditional (`sessionsRemaining > 0`): of two bookings of the last
+ * session, the second waits for the first's row lock, finds none left and gets nothing. Returns the
+ * package and the period the session came from, or null; the caller then records the use
+ * (recordPackageSessionUse) once its appointment row exists, in the same transaction.
  */
 export async function takePackageSession(
-  tx: Tx,
-  input: { clinicId: string; patientId: string; therapyTypeId: string; startsAt: Date; appointmentId: string; patientPackageId?: string },
-): Promise<string | null> {
+  tx: RawQuerier,
+  input: { clinicId: string; patientId: string; therapyTypeId: string; startsAt: Date; patientPackageId?: string },
+): Promise<{ patientPackageId: string; period: number } | null> {
   const { clinicId, patientId, therapyTypeId, startsAt } = input;
   // Two candidates: if the first was taken meanwhile, the next one may still have a session.
   const candidates = await tx.$queryRaw<Array<{ id: string }>>`
@@ -39,11 +40,15 @@ export async function takePackageSession(
       UPDATE "PatientPackage" SET "sessionsRemaining" = "sessionsRemaining" - 1, "updatedAt" = now()
        WHERE id = ${id}::uuid AND "clinicId" = ${clinicId}::uuid AND status = 'ACTIVE' AND "sessionsRemaining" > 0
        RETURNING period`;
-    if (!taken) continue;
-    await tx.packageSessionUse.create({ data: { clinicId, patientPackageId: id, appointmentId: input.appointmentId, period: taken.period } });
-    return id;
+    if (taken) return { patientPackageId: id, period: taken.period };
   }
   return null;
+}
+
+export async function recordPackageSessionUse(tx: RawQuerier, input: { clinicId: string; patientPackageId: string; period: number; appointmentId: string }): Promise<void> {
+  await tx.$queryRaw`
+    INSERT INTO "PackageSessionUse" (id, "clinicId", "patientPackageId", "appointmentId", period)
+    VALUES (gen_random_uuid(), ${input.clinicId}::uuid, ${input.patientPackageId}::uuid, ${input.appointmentId}::uuid, ${input.period}) RETURNING id`;
 }
 
 /**
@@ -52,7 +57,7 @@ export async function takePackageSession(
  * appointment: a use already settled is left as it is, so a retried activity changes nothing.
  * Returns what happened, or null when the appointment took no session.
  */
-export async function settlePackageSession(tx: Tx, input: { clinicId: string; appointmentId: string; outcome: Exclude<PackageSessionUseStatus, 'HELD'>; at: Date }): Promise<PackageSessionUseStatus | null> {
+export async function settlePackageSession(tx: RawQuerier, input: { clinicId: string; appointmentId: string; outcome: Exclude<PackageSessionUseStatus, 'HELD'>; at: Date }): Promise<PackageSessionUseStatus | null> {
   const [use] = await tx.$queryRaw<Array<{ patientPackageId: string; period: number }>>`
     UPDATE "PackageSessionUse" SET status = ${input.outcome}::"PackageSessionUseStatus", "settledAt" = ${input.at}
      WHERE "appointmentId" = ${input.appointmentId}::uuid AND "clinicId" = ${input.clinicId}::uuid AND status = 'HELD'
