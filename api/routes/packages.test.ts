@@ -78,6 +78,9 @@ const book = (patientId: string, startsAt: Date, extra: object = {}, key = rando
     .set(bearer(desk))
     .set('Idempotency-Key', key)
     .send({ patientId, practitionerId: therapist.id, startsAt: startsAt.toISOString(), therapyTypeId: physio, type: 'TREATMENT', ...extra });
+/** A free time of the therapist's, two days ahead or later: each booking of this file gets its own. */
+let lastHour = 48;
+const slot = () => hoursAhead((lastHour += 2));
 const packageRow = (id: string) => api.db.prisma.patientPackage.findUniqueOrThrow({ where: { id }, include: { charges: true } });
 
 type Sold = { id: string; status: string; sessionsRemaining: number; expiresAt: string | null; workflowId: string; checkoutUrl: string | null; charges: Array<{ id: string; status: string; amount: string }> };
@@ -175,18 +178,18 @@ describe('selling', () => {
 describe('booking from a package', () => {
   test('a covered type takes a session and is priced 0.00; another type is priced as today; require refuses without one', async () => {
     const { patientId, pkg } = await patientWithPackage();
-    const covered = await book(patientId, hoursAhead(50)).expect(201);
+    const covered = await book(patientId, slot()).expect(201);
     assert.deepEqual([(covered.body as { patientPackageId: string }).patientPackageId, (covered.body as { price: string }).price], [pkg.id, '0.00']);
-    const other = await book(patientId, hoursAhead(52), { therapyTypeId: massage }).expect(201);
+    const other = await book(patientId, slot(), { therapyTypeId: massage }).expect(201);
     assert.deepEqual([(other.body as { patientPackageId: string | null }).patientPackageId, (other.body as { price: string }).price], [null, '80.00']);
-    expectError(await book(patientId, hoursAhead(54), { therapyTypeId: massage, usePackage: 'require' }), 422, 'NO_PACKAGE_SESSION');
+    expectError(await book(patientId, slot(), { therapyTypeId: massage, usePackage: 'require' }), 422, 'NO_PACKAGE_SESSION');
     // The seed-002 alias requires the package.
     expectError(
-      await api.http.post('/api/v1/appointments/subscriptions').set(bearer(desk)).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: therapist.id, startsAt: hoursAhead(56).toISOString(), therapyTypeId: massage, type: 'TREATMENT' }),
+      await api.http.post('/api/v1/appointments/subscriptions').set(bearer(desk)).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: therapist.id, startsAt: slot().toISOString(), therapyTypeId: massage, type: 'TREATMENT' }),
       422,
       'NO_PACKAGE_SESSION',
     );
-    const viaAlias = await api.http.post('/api/v1/appointments/subscriptions').set(bearer(desk)).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: therapist.id, startsAt: hoursAhead(58).toISOString(), therapyTypeId: physio, type: 'TREATMENT' }).expect(201);
+    const viaAlias = await api.http.post('/api/v1/appointments/subscriptions').set(bearer(desk)).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: therapist.id, startsAt: slot().toISOString(), therapyTypeId: physio, type: 'TREATMENT' }).expect(201);
     assert.equal((viaAlias.body as { patientPackageId: string }).patientPackageId, pkg.id);
     const list = (await api.http.get(`/api/v1/patients/${patientId}/packages`).set(bearer(desk)).expect(200)).body as { data: Array<{ sessionsRemaining: number; sessionsHeld: number; status: string; expiresAt: string }> };
     assert.deepEqual([list.data[0]!.sessionsRemaining, list.data[0]!.sessionsHeld, list.data[0]!.status], [8, 2, 'ACTIVE']);
@@ -196,7 +199,7 @@ describe('booking from a package', () => {
     for (const usePackage of ['auto', 'require'] as const) {
       const { patientId, pkg } = await patientWithPackage();
       await api.db.prisma.patientPackage.update({ where: { id: pkg.id }, data: { sessionsRemaining: 1 } });
-      const answers = await Promise.all([book(patientId, hoursAhead(70), { usePackage }), book(patientId, hoursAhead(72), { usePackage })]);
+      const answers = await Promise.all([book(patientId, slot(), { usePackage }), book(patientId, slot(), { usePackage })]);
       const fromPackage = answers.filter((r) => r.status === 201 && (r.body as { patientPackageId: string | null }).patientPackageId === pkg.id);
       assert.equal(fromPackage.length, 1, `${usePackage}: exactly one booking took the last session`);
       const other = answers.find((r) => !fromPackage.includes(r))!;
@@ -214,7 +217,7 @@ describe('ending a session booked from a package', () => {
 
   test('a cancellation before the window gives the session back; a late one and a no-show spend it', async () => {
     const { patientId, pkg } = await patientWithPackage();
-    const early = (await book(patientId, hoursAhead(72)).expect(201)).body as { id: string };
+    const early = (await book(patientId, slot()).expect(201)).body as { id: string };
     const late = (await book(patientId, hoursAhead(3)).expect(201)).body as { id: string };
     // A no-show can be marked only once the session was due: its transition (the activity the workflow runs) is applied directly.
     const missed = (await book(patientId, hoursAhead(6)).expect(201)).body as { id: string };
@@ -290,7 +293,7 @@ describe('who may do what', () => {
     // Not the therapist's patient (no session with them): 404, like another clinic's.
     expectError(await api.http.get(`/api/v1/patients/${patient.id}/packages`).set(bearer(therapist)), 404, 'NOT_FOUND');
     const { patientId, pkg } = await patientWithPackage();
-    await book(patientId, hoursAhead(90)).expect(201);
+    await book(patientId, slot()).expect(201);
     const own = (await api.http.get(`/api/v1/patients/${patientId}/packages`).set(bearer(therapist)).expect(200)).body as { data: Array<{ id: string }> };
     assert.deepEqual(own.data.map((p) => p.id), [pkg.id]);
     expectError(await api.http.post(`/api/v1/patient-packages/${pkg.id}/pause`).set(bearer(therapist)).send({}), 403, 'FORBIDDEN');

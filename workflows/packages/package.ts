@@ -89,9 +89,16 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
     for (const messageId of messageIds) await deliverMessage(clinicId, messageId, { patientId });
   }
 
+  // A change signalled from here on makes the loop read the row again (a reload clears it first).
+  changed = false;
   t = await acts.loadPackageTimeline({ clinicId, packageId });
   steps = dunningSteps(await acts.packageChasePlan({ clinicId }));
   busy = false;
+  const reload = () =>
+    exclusive(async () => {
+      changed = false;
+      t = await acts.loadPackageTimeline({ clinicId, packageId });
+    });
 
   for (;;) {
     next = nextPackageStep(t, dunning, steps);
@@ -100,20 +107,16 @@ export async function packageWorkflow(input: PackageWorkflowInput): Promise<Pack
       await condition(() => !busy);
       return continueAsNew<typeof packageWorkflow>({ clinicId, packageId, dunning });
     }
-    changed = false;
     const step = next;
     if (step.kind === 'wait') {
       await condition(() => changed);
-    } else {
-      const wait = step.at - Date.now();
-      if (wait > 0 && (await condition(() => changed, wait))) {
-        // A payment or an update: read the row again and plan anew.
-        t = await exclusive(() => acts.loadPackageTimeline({ clinicId, packageId }));
-        continue;
-      }
+      await reload();
+      continue;
     }
-    if (step.kind === 'wait') {
-      t = await exclusive(() => acts.loadPackageTimeline({ clinicId, packageId }));
+    const wait = step.at - Date.now();
+    if (changed || (wait > 0 && (await condition(() => changed, wait)))) {
+      // A payment or an update: read the row again and plan anew.
+      await reload();
       continue;
     }
     await exclusive(async () => {
