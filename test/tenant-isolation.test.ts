@@ -52,6 +52,9 @@ interface ClinicFixture {
   /** This month's payment-reminder run (as the Schedule would have opened it, without its workflow) and patients[0]'s reminder in it. */
   reminderRun: { id: string; workflowId: string };
   paymentReminderId: string;
+  /** A plan on sale, and patients[0]'s package of it with a charge due (its workflow marked started, but absent). */
+  packagePlan: { id: string; name: string };
+  patientPackage: { id: string; workflowId: string; chargeId: string };
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -166,7 +169,11 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     data: { clinicId: clinic.id, month, workflowId: `payment-reminders/${clinic.id}/${month}`, trigger: 'SCHEDULE', finishedAt: new Date() },
   });
   const reminder = await api.db.prisma.paymentReminder.create({ data: { clinicId: clinic.id, runId: run.id, patientId: patients[0]!.id, amount: '75.00', currency: 'EUR' } });
+  const plan = await api.db.prisma.packagePlan.create({ data: { clinicId: clinic.id, name: `${tag}-plan-${u}`, kind: 'PACKAGE', sessions: 10, validityDays: 90, price: '600.00', currency: 'EUR', therapyTypeIds: [therapyType.id] } });
+  const patientPackage = await packageOf(clinic.id, patients[0]!.id, plan.id);
   return {
+    packagePlan: { id: plan.id, name: plan.name },
+    patientPackage,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -195,6 +202,34 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
       reason: appointment.reason!,
     },
   };
+}
+
+/** An active package of the patient, with a charge due, as if sold; its workflow is marked started but does not exist. */
+async function packageOf(clinicId: string, patientId: string, planId: string) {
+  const id = randomUUID();
+  const pkg = await api.db.prisma.patientPackage.create({
+    data: {
+      id,
+      clinicId,
+      patientId,
+      planId,
+      kind: 'PACKAGE',
+      name: `package-${id.slice(0, 8)}`,
+      therapyTypeIds: [],
+      sessionsPerPeriod: 10,
+      sessionsRemaining: 10,
+      price: '600.00',
+      currency: 'EUR',
+      status: 'ACTIVE',
+      periodStart: new Date(),
+      expiresAt: new Date(Date.now() + 90 * 86_400_000),
+      idempotencyKey: id,
+      workflowId: `package/${clinicId}/${id}`,
+      workflowStartedAt: new Date(),
+    },
+  });
+  const charge = await api.db.prisma.packageCharge.create({ data: { clinicId, patientPackageId: id, patientId, kind: 'PURCHASE', period: 1, amount: '600.00', currency: 'EUR' } });
+  return { id: pkg.id, workflowId: pkg.workflowId, chargeId: charge.id };
 }
 
 /** Every string that identifies clinic B or its people; none may appear in an answer to clinic A. */
@@ -231,6 +266,11 @@ function secretsOf(c: ClinicFixture): string[] {
     c.reminderRun.id,
     c.reminderRun.workflowId,
     c.paymentReminderId,
+    c.packagePlan.id,
+    c.packagePlan.name,
+    c.patientPackage.id,
+    c.patientPackage.workflowId,
+    c.patientPackage.chargeId,
     'bravo',
   ];
 }
@@ -266,6 +306,10 @@ async function snapshotB() {
     creditEntries: await p.creditEntry.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminderRuns: await p.paymentReminderRun.findMany({ where, orderBy: { id: 'asc' } }),
     paymentReminders: await p.paymentReminder.findMany({ where, orderBy: { id: 'asc' } }),
+    packagePlans: await p.packagePlan.findMany({ where, orderBy: { id: 'asc' } }),
+    patientPackages: await p.patientPackage.findMany({ where, orderBy: { id: 'asc' } }),
+    packageCharges: await p.packageCharge.findMany({ where, orderBy: { id: 'asc' } }),
+    packageSessionUses: await p.packageSessionUse.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -295,7 +339,21 @@ function operations(): { key: string; method: Method; path: string; op: Operatio
 
 const hasPathParams = (path: string) => /\{[^}]+\}/.test(path);
 
-type Resource = 'clinic' | 'staff' | 'practitioner' | 'patient' | 'channel' | 'message' | 'therapyType' | 'appointment' | 'rescheduleRequest' | 'payLink' | 'changeRequest';
+type Resource =
+  | 'clinic'
+  | 'staff'
+  | 'practitioner'
+  | 'patient'
+  | 'channel'
+  | 'message'
+  | 'therapyType'
+  | 'appointment'
+  | 'rescheduleRequest'
+  | 'payLink'
+  | 'changeRequest'
+  | 'packagePlan'
+  | 'patientPackage'
+  | 'packageCharge';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -323,6 +381,12 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.patients[0]!.id;
     case 'changeRequest':
       return c.changeRequestId;
+    case 'packagePlan':
+      return c.packagePlan.id;
+    case 'patientPackage':
+      return c.patientPackage.id;
+    case 'packageCharge':
+      return c.patientPackage.chargeId;
   }
 };
 
@@ -425,6 +489,23 @@ const PARAMETERISED: Record<
   'POST /api/v1/clinics/{clinicId}/billing': { params: { clinicId: 'clinic' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/approve': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
   'POST /api/v1/licensing/change-requests/{id}/reject': { params: { id: 'changeRequest' }, own: 403, platformOnly: true },
+  'GET /api/v1/package-plans/{id}': { params: { id: 'packagePlan' }, own: 200 },
+  'PATCH /api/v1/package-plans/{id}': { params: { id: 'packagePlan' }, body: { name: 'Renamed through isolation test' }, own: 200 },
+  'POST /api/v1/package-plans/{id}/archive': { params: { id: 'packagePlan' }, own: 200 },
+  'GET /api/v1/patients/{id}/packages': { params: { id: 'patient' }, own: 200 },
+  // Without an Idempotency-Key A's own sale is refused (400) after the patient was found; B's is 404 first.
+  'POST /api/v1/patients/{id}/packages': { params: { id: 'patient' }, body: { planId: '00000000-0000-4000-8000-000000000000', method: 'CASH' }, own: 400 },
+  'GET /api/v1/patient-packages/{id}': { params: { id: 'patientPackage' }, own: 200 },
+  // The fixture's packages have no workflow: A's own gets the workflow's answer.
+  'POST /api/v1/patient-packages/{id}/pause': { params: { id: 'patientPackage' }, own: 409 },
+  'POST /api/v1/patient-packages/{id}/resume': { params: { id: 'patientPackage' }, own: 409 },
+  'POST /api/v1/patient-packages/{id}/cancel-at-period-end': { params: { id: 'patientPackage' }, body: {}, own: 409 },
+  // Without an Idempotency-Key A's own payment is refused (400) once the charge was found.
+  'POST /api/v1/patient-packages/{id}/charges/{chargeId}/payments': { params: { id: 'patientPackage', chargeId: 'packageCharge' }, body: { method: 'CASH' }, own: 400 },
+  // No Stripe is configured here: found, then refused.
+  'POST /api/v1/patient-packages/{id}/charges/{chargeId}/payment-link': { params: { id: 'patientPackage', chargeId: 'packageCharge' }, body: {}, own: 503 },
+  // Public like GET /pay/{token}: a bare id is no signed token, so both clinics' answer 404 alike.
+  'GET /api/v1/pay/package-charges/{token}': { params: { token: 'payLink' }, own: 404 },
 };
 
 /**
@@ -448,6 +529,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/reschedule-requests': 'tenant',
   'GET /api/v1/payments': 'tenant',
   'GET /api/v1/audit-log': 'tenant',
+  'GET /api/v1/package-plans': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -471,6 +553,8 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/appointments/check-in-by-barcode': 'tenant',
   'POST /api/v1/reschedule-requests': 'tenant',
   'POST /api/v1/payments': 'tenant',
+  'POST /api/v1/package-plans': 'tenant',
+  'POST /api/v1/appointments/subscriptions': 'tenant',
 };
 
 before(async () => {
@@ -697,6 +781,10 @@ describe('lists of clinic A never contain B’s rows', () => {
     },
     'GET /api/v1/payments': async (body) => {
       const expected = await api.db.prisma.payment.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
+    },
+    'GET /api/v1/package-plans': async (body) => {
+      const expected = await api.db.prisma.packagePlan.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
       assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
     },
     'GET /api/v1/reschedule-requests': async (body) => {
@@ -1031,6 +1119,41 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/package-plans naming B’s therapy type answers 404 like an unknown one; with X-Clinic-Id of B it creates the plan in A', async () => {
+    const before = await snapshotB();
+    const plan = (therapyTypeId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/package-plans').set(bearer(A.admin)).set(headers).send({ name: `Isolation plan ${randomUUID().slice(0, 6)}`, kind: 'SUBSCRIPTION', sessions: 4, price: '100', therapyTypeIds: [therapyTypeId] });
+    type ErrorBody = { error: { code: string; message: string } };
+    const withB = await plan(B.therapyType.id);
+    assert.equal(withB.status, 404, JSON.stringify(withB.body));
+    assertNoLeak(withB.body, 'POST /api/v1/package-plans');
+    const unknown = await plan(randomUUID());
+    assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
+    const res = await plan(A.therapyType.id, { 'X-Clinic-Id': B.id }).expect(201);
+    assert.equal((await api.db.prisma.packagePlan.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } })).clinicId, A.id);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/appointments/subscriptions naming B’s patient answers 404 like an unknown one; A’s own patient without a package is refused', async () => {
+    const before = await snapshotB();
+    const startsAt = new Date(Math.ceil((Date.now() + 72 * 3_600_000) / 3_600_000) * 3_600_000).toISOString();
+    const book = (patientId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/appointments/subscriptions').set(bearer(A.admin)).set(headers).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: A.practitioner.id, startsAt, therapyTypeId: A.therapyType.id, type: 'TREATMENT' });
+    type ErrorBody = { error: { code: string; message: string } };
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const withB = await book(B.patients[0]!.id, headers);
+      assert.equal(withB.status, 404, JSON.stringify(withB.body));
+      assertNoLeak(withB.body, 'POST /api/v1/appointments/subscriptions');
+      const unknown = await book(randomUUID(), headers);
+      assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
+    }
+    // patients[1] has no package: found, then refused.
+    const own = await book(A.patients[1]!.id);
+    assert.equal(own.status, 422, JSON.stringify(own.body));
+    assert.equal((own.body as ErrorBody).error.code, 'NO_PACKAGE_SESSION');
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
     const covered = [
       'POST /api/v1/patients',
@@ -1044,6 +1167,8 @@ describe('writes without an id act on the caller’s clinic only', () => {
       'POST /api/v1/appointments/check-in-by-barcode',
       'POST /api/v1/reschedule-requests',
       'POST /api/v1/payments',
+      'POST /api/v1/package-plans',
+      'POST /api/v1/appointments/subscriptions',
     ];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')
@@ -1123,7 +1248,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
   /** Each practitioner role's own patient, session, request and message, in the fixture's shape (resourceId reads them). */
   const mine: Partial<Record<ClinicRole, ClinicFixture>> = {};
   const reachesOwnOnly = (role: ClinicRole) => ROLE_REACH[role] === 'own';
-  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest'];
+  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest', 'patientPackage', 'packageCharge'];
   const day = () => localDate(new Date(), CLINIC_ZONE);
 
   async function ownRecords(c: ClinicFixture, practitioner: Actor): Promise<ClinicFixture> {
@@ -1144,8 +1269,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
       data: { clinicId: c.id, appointmentId: appointment.id, therapistId: practitioner.id, requestedStartsAt: zonedTimeToUtc(day(), '16:00', CLINIC_ZONE), reason: `own-request-${u}`, workflowId: `reschedule/${c.id}/${u}` },
     });
     const message = await p.message.create({ data: { clinicId: c.id, patientId: patient.id, category: 'manual', channels: ['email'], body: `own-body-${u}`, workflowId: `message/${c.id}/${u}`, status: 'DELIVERED' } });
+    const patientPackage = await packageOf(c.id, patient.id, c.packagePlan.id);
     return {
       ...c,
+      patientPackage,
       patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
       appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },
       rescheduleRequest: { id: request.id, reason: request.reason },

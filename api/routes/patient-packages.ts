@@ -93,10 +93,12 @@ export function patientPackageListRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter
         503: { description: 'Stripe is not configured, or Temporal could not take the workflow yet' },
       },
       handler: async ({ params, body }, req, res) => {
-        const { db, clinicId } = req.tenant!;
+        const { db, clinicId, ownership } = req.tenant!;
+        if (!(await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
+        const idempotencyKey = requireIdempotencyKey(req);
         if (body.method === 'STRIPE' && !stripe) throw stripeNotConfigured();
         const urls = body.method === 'STRIPE' ? returnUrls(deps, (await db.clinic.findUniqueOrThrow({ where: { id: clinicId }, select: { settings: true } })).settings, body) : null;
-        const { pkg, replayed } = await purchasePackage(deps, req, { patientId: params.id, planId: body.planId, method: body.method }, requireIdempotencyKey(req));
+        const { pkg, replayed } = await purchasePackage(deps, req, { patientId: params.id, planId: body.planId, method: body.method }, idempotencyKey);
         let checkoutUrl: string | null = null;
         const due = pkg.charges.find((c) => c.status === 'DUE');
         if (stripe && urls && due) checkoutUrl = (await checkoutForCharge(stripe, db, { chargeId: due.id, ...urls }))?.session.url ?? null;

@@ -124,6 +124,7 @@ describe('a subscription', () => {
   test('a payment signalled during the chase stops it: no follow-up, and the subscription is active again', async () => {
     const { pkg, start, mails } = await sold('SUBSCRIPTION', 1);
     const handle = await f.client.workflow.start(packageWorkflow, start);
+    await f.env.sleep(1.5 * DAY);
     await mails(/has renewed/, 1);
     const charge = await f.db.prisma.packageCharge.findFirstOrThrow({ where: { patientPackageId: pkg.id, status: 'DUE' } });
     await f.db.prisma.$transaction((tx) => payPackageCharge(tx, { clinicId: f.clinicId, chargeId: charge.id, method: 'CASH', at: new Date(), idempotencyKey: randomUUID() }));
