@@ -17,7 +17,8 @@ export async function ensureDemoPackages(prisma: PrismaClient, clinicId: string,
   const patient = await prisma.patient.findFirst({ where: { clinicId, barcode: 'SUN-000002' }, select: { id: true } });
   if (!physio || !patient || (await prisma.packagePlan.findFirst({ where: { id: PLAN_ID }, select: { id: true } }))) return;
   const others = types.filter((t) => t.name !== 'Physiotherapy').map((t) => t.id);
-  await prisma.$transaction(async (tx) => {
+  await prisma
+    .$transaction(async (tx) => {
     await tx.packagePlan.create({ data: { id: PLAN_ID, clinicId, name: '10 physiotherapy sessions', kind: 'PACKAGE', sessions: 10, validityDays: 90, price: '9000.00', currency: 'INR', therapyTypeIds: [physio.id] } });
     await tx.packagePlan.create({ data: { id: SUBSCRIPTION_PLAN_ID, clinicId, name: '4 therapy sessions a month', kind: 'SUBSCRIPTION', sessions: 4, price: '4000.00', currency: 'INR', therapyTypeIds: others } });
     await tx.patientPackage.create({
@@ -42,5 +43,9 @@ export async function ensureDemoPackages(prisma: PrismaClient, clinicId: string,
     });
     const charge = await tx.packageCharge.create({ data: { clinicId, patientPackageId: PACKAGE_ID, patientId: patient.id, kind: 'PURCHASE', period: 1, amount: '9000.00', currency: 'INR', status: 'PAID', paidAt: now } });
     await tx.payment.create({ data: { clinicId, patientId: patient.id, packageChargeId: charge.id, amount: '9000.00', currency: 'INR', method: 'CASH', note: 'Purchase of 10 physiotherapy sessions', idempotencyKey: `demo-package-${PACKAGE_ID}` } });
-  });
+    })
+    .catch((err: unknown) => {
+      // Another seed running at the same time wrote them first: they are there, once.
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+    });
 }
