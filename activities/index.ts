@@ -13,6 +13,7 @@ import { createDeliveryActivities } from './messaging/delivery-activities';
 import { createMessagingAlertActivities } from './messaging/messaging-alert-activities';
 import { createProviderProbeActivities } from './messaging/provider-probe-activities';
 import { type MessagingDeps } from './messaging/messaging-deps';
+import { createPackageActivities } from './packages/package-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createReorderRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
+    ...withDatabaseFailures(createPackageActivities(deps)),
   };
 }
 

@@ -36,6 +36,8 @@ import { healthRoutes } from './routes/health';
 import { licensingRoutes } from './routes/licensing';
 import { messageLogRoutes, sendRoutes } from './routes/messages';
 import { patientRoutes } from './routes/patients';
+import { packagePlanRoutes } from './routes/package-plans';
+import { packagePayRoutes, patientPackageListRoutes, patientPackageRoutes, subscriptionBookingRoutes } from './routes/patient-packages';
 import { practitionerRoutes } from './routes/practitioners';
 import { staffRoutes } from './routes/staff';
 import { therapyTypeRoutes } from './routes/therapy-types';
@@ -122,6 +124,7 @@ export function createApp(deps: ApiDeps): Express {
   // Before any appointments router with /:id, which would otherwise take /availability and /calendar.
   mount('/appointments', 'Appointments', (r) => appointmentCalendarRoutes(r, deps));
   mount('/appointments', 'Appointments', (r) => appointmentRoutes(r, deps));
+  mount('/appointments', 'Appointments', (r) => subscriptionBookingRoutes(r, deps));
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
   mount('/appointments', 'Treatment records', (r) => treatmentRecordRoutes(r, deps));
   mount('/inventory/reorder-requests', 'Inventory', (r) => reorderRequestRoutes(r, deps));
@@ -133,6 +136,10 @@ export function createApp(deps: ApiDeps): Express {
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
+  mount('/package-plans', 'Packages and subscriptions', (r) => packagePlanRoutes(r, deps));
+  mount('/patients', 'Packages and subscriptions', (r) => patientPackageListRoutes(r, deps));
+  mount('/patient-packages', 'Packages and subscriptions', (r) => patientPackageRoutes(r, deps));
+  mount('/pay/package-charges', 'Packages and subscriptions', (r) => packagePayRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/audit-log', 'Audit log', (r) => auditLogRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));

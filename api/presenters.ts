@@ -74,6 +74,7 @@ export function presentAppointment(a: Appointment) {
     reason: a.reason,
     price: a.price?.toFixed(2) ?? null,
     currency: a.currency,
+    patientPackageId: a.patientPackageId,
     workflowId: a.workflowId,
     confirmedAt: iso(a.confirmedAt),
     checkedInAt: iso(a.checkedInAt),

@@ -75,6 +75,20 @@ export const MESSAGE_TEMPLATES = {
     en: { subject: 'Credit note {{number}} from {{clinicName}}', text: 'Hello {{patientName}}, {{clinicName}} has issued credit note {{number}} for {{amount}} {{currency}}. Download it here (the link works for {{linkDays}} days): {{downloadUrl}}' },
     es: { subject: 'Nota de crédito {{number}} de {{clinicName}}', text: 'Hola {{patientName}}, {{clinicName}} ha emitido la nota de crédito {{number}} por {{amount}} {{currency}}. Descárguela aquí (el enlace funciona durante {{linkDays}} días): {{downloadUrl}}' },
     hi: { subject: '{{clinicName}} से क्रेडिट नोट {{number}}', text: 'नमस्ते {{patientName}}, {{clinicName}} ने {{amount}} {{currency}} का क्रेडिट नोट {{number}} जारी किया है। इसे यहाँ डाउनलोड करें (लिंक {{linkDays}} दिन तक काम करेगा): {{downloadUrl}}' },
+  'package-expiry-reminder': {
+    en: { subject: 'Your {{packageName}} at {{clinicName}} expires soon', text: 'Hello {{patientName}}, {{sessionsRemaining}} session(s) of your {{packageName}} at {{clinicName}} are still unused and expire on {{expiresOn}}. Book them before then.' },
+    es: { subject: 'Su {{packageName}} en {{clinicName}} vence pronto', text: 'Hola {{patientName}}, le quedan {{sessionsRemaining}} sesión(es) sin usar de su {{packageName}} en {{clinicName}}, que vencen el {{expiresOn}}. Resérvelas antes de esa fecha.' },
+    hi: { subject: '{{clinicName}} में आपका {{packageName}} जल्द समाप्त होगा', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपके {{packageName}} के {{sessionsRemaining}} सत्र अभी बाकी हैं और {{expiresOn}} को समाप्त हो जाएँगे। कृपया उससे पहले बुक करें।' },
+  },
+  'package-renewal-due': {
+    en: { subject: 'Your {{packageName}} at {{clinicName}} has renewed', text: 'Hello {{patientName}}, your {{packageName}} at {{clinicName}} has renewed for another month: {{amount}} {{currency}} is due. Pay here to keep booking your sessions: {{payUrl}}' },
+    es: { subject: 'Su {{packageName}} en {{clinicName}} se ha renovado', text: 'Hola {{patientName}}, su {{packageName}} en {{clinicName}} se ha renovado por un mes más: se deben {{amount}} {{currency}}. Pague aquí para seguir reservando sus sesiones: {{payUrl}}' },
+    hi: { subject: '{{clinicName}} में आपका {{packageName}} नवीनीकृत हो गया है', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपका {{packageName}} एक और महीने के लिए नवीनीकृत हो गया है: {{amount}} {{currency}} देय है। सत्र बुक करते रहने के लिए यहाँ भुगतान करें: {{payUrl}}' },
+  },
+  'package-renewal-follow-up': {
+    en: { subject: 'Reminder: your {{packageName}} at {{clinicName}} is unpaid', text: 'Hello {{patientName}}, this month of your {{packageName}} at {{clinicName}} ({{amount}} {{currency}}) is still unpaid, so its sessions cannot be booked. Please pay here: {{payUrl}}' },
+    es: { subject: 'Recordatorio: su {{packageName}} en {{clinicName}} está pendiente de pago', text: 'Hola {{patientName}}, este mes de su {{packageName}} en {{clinicName}} ({{amount}} {{currency}}) sigue sin pagar, por lo que no se pueden reservar sus sesiones. Pague aquí: {{payUrl}}' },
+    hi: { subject: 'अनुस्मारक: {{clinicName}} में आपके {{packageName}} का भुगतान बाकी है', text: 'नमस्ते {{patientName}}, {{clinicName}} में आपके {{packageName}} के इस महीने ({{amount}} {{currency}}) का भुगतान अभी बाकी है, इसलिए इसके सत्र बुक नहीं हो सकते। कृपया यहाँ भुगतान करें: {{payUrl}}' },
   },
   'payment-final-notice': {
     en: { subject: 'Unpaid after reminders: patient {{patientNumber}}', text: 'Patient {{patientNumber}} still owes {{amount}} {{currency}} after the reminder of {{remindedOn}} and {{followUps}} follow-up(s). Please follow it up directly.' },

@@ -60,14 +60,20 @@ export const PERMISSIONS = [
   'reorder:request',
   /** Approve or reject a reorder request. */
   'reorder:decide',
+  /** The clinic's package and subscription plans, and patients' packages with their balance. */
+  'package:read',
+  /** Define, change and archive plans. */
+  'package:manage',
+  /** Sell a plan to a patient, pause, resume or cancel it at period end. */
+  'package:sell',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
 const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
-const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
+const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage', 'package:read', 'package:sell'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
-const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request'];
+const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request', 'package:read'];
 /** Who runs sessions records them, and looks up the materials they use. */
 const CLINICAL: Permission[] = ['treatment-record:read', 'treatment-record:write', 'inventory:read'];
 const STOCK: Permission[] = ['inventory:read', 'inventory:manage', 'reorder:request'];
@@ -101,13 +107,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'inventory:manage',
     'reorder:request',
     'reorder:decide',
+    'package:manage',
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'treatment-record:read', 'inventory:read', 'reorder:request'],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'treatment-record:read', 'inventory:read', 'reorder:request', 'package:manage'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', ...CLINICAL],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', 'package:read', ...CLINICAL],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read', 'package:read', 'package:sell'],
   /** Keeps the stock: items, receipts, counts and reorder requests; no patients, no sessions. */
   INVENTORY_MANAGER: [...CLINIC_READ, 'staff:read', 'schedule:read', ...STOCK],
 };

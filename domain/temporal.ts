@@ -36,6 +36,7 @@ export const WORKFLOW_KINDS = {
   scheduledPaymentReminders: 'scheduled-payment-reminders',
   startReconciler: 'start-reconciler',
   reorderRequest: 'reorder-request',
+  package: 'package',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -60,6 +61,8 @@ export const workflowIds = {
   paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
   /** Temporal appends the scheduled time to it: one starter per firing. */
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
+  /** A patient's package or subscription, from purchase to its end. */
+  package: (clinicId: string, packageId: string) => `package/${clinicId}/${packageId}`,
 };
 
 /**
@@ -204,4 +207,10 @@ export interface ReorderRequestInput {
 export function reorderRequestStart(clinicId: string, requestId: string) {
   const args: [ReorderRequestInput] = [{ clinicId, requestId }];
   return clinicWorkflowStart(WORKFLOW_KINDS.reorderRequest, workflowIds.reorderRequest(clinicId, requestId), clinicId, args);
+}
+
+/** A patient's package or subscription: expiry reminder and expiry, monthly renewal with its dunning chase. */
+export function packageStart(clinicId: string, pkg: { id: string; patientId: string }) {
+  const args: [{ clinicId: string; packageId: string }] = [{ clinicId, packageId: pkg.id }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.package, workflowIds.package(clinicId, pkg.id), clinicId, args, [{ key: SEARCH_ATTRIBUTES.PatientId, value: pkg.patientId }]);
 }

@@ -49,7 +49,8 @@ export async function outstandingDues(db: Reader, clinicId: string, patientId: s
      ORDER BY a."startsAt", a.id`;
   const [account] = await db.$queryRaw<Array<{ paid: string }>>`
     SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment"
-     WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid AND "appointmentId" IS NULL`;
+     WHERE "clinicId" = ${clinicId}::uuid AND "patientId" = ${patientId}::uuid AND "appointmentId" IS NULL
+       AND "packageChargeId" IS NULL`; // a package's price pays for the package, not on account
   const sessions = rows.map((r) => {
     const cost = new Decimal(r.cost);
     const paid = new Decimal(r.paid);
@@ -128,7 +129,7 @@ export async function patientsWithDues(db: Reader, clinicId: string, after: stri
        GROUP BY a."patientId"),
     paid AS (
       SELECT p."patientId", sum(p.amount) AS paid FROM "Payment" p LEFT JOIN "Appointment" a ON a.id = p."appointmentId"
-       WHERE p."clinicId" = ${clinicId}::uuid AND (p."appointmentId" IS NULL OR (a.status = 'COMPLETED' AND a.price IS NOT NULL))
+       WHERE p."clinicId" = ${clinicId}::uuid AND p."packageChargeId" IS NULL AND (p."appointmentId" IS NULL OR (a.status = 'COMPLETED' AND a.price IS NOT NULL))
        GROUP BY p."patientId")
     SELECT cost."patientId"::text AS "patientId", (cost.cost - COALESCE(paid.paid, 0))::text AS total
       FROM cost LEFT JOIN paid USING ("patientId") JOIN "Patient" pt ON pt.id = cost."patientId" AND pt.active

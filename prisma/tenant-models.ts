@@ -49,4 +49,8 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   InvoiceLine: 'clinicId',
   Receipt: 'clinicId',
   CreditNote: 'clinicId',
+  PackagePlan: 'clinicId',
+  PatientPackage: 'clinicId',
+  PackageCharge: 'clinicId',
+  PackageSessionUse: 'clinicId',
 };

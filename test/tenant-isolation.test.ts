@@ -69,6 +69,9 @@ interface ClinicFixture {
   refundId: string;
   creditNoteId: string;
   invoiceId: string;
+  /** A plan on sale, and patients[0]'s package of it with a charge due (its workflow marked started, but absent). */
+  packagePlan: { id: string; name: string };
+  patientPackage: { id: string; workflowId: string; chargeId: string };
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -205,6 +208,8 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     { patientId: patients[0]!.id, appointmentId, sourceKey: `appointment:${appointmentId}`, lines: await invoiceLinesFor(api.db.prisma, clinic.id, appointmentId), at: new Date() },
     null,
   );
+  const plan = await api.db.prisma.packagePlan.create({ data: { clinicId: clinic.id, name: `${tag}-plan-${u}`, kind: 'PACKAGE', sessions: 10, validityDays: 90, price: '600.00', currency: 'EUR', therapyTypeIds: [therapyType.id] } });
+  const patientPackage = await packageOf(clinic.id, patients[0]!.id, plan.id);
   return {
     category: { id: category.id, name: category.name },
     spareCategoryId: spareCategory.id,
@@ -217,6 +222,8 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     refundId: refund.id,
     creditNoteId: creditNote.id,
     invoiceId: invoice.id,
+    packagePlan: { id: plan.id, name: plan.name },
+    patientPackage,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -265,6 +272,34 @@ async function insertTreatmentRecord(clinicId: string, appointment: { id: string
     },
   });
   return { id: record.id, notes };
+}
+
+/** An active package of the patient, with a charge due, as if sold; its workflow is marked started but does not exist. */
+async function packageOf(clinicId: string, patientId: string, planId: string) {
+  const id = randomUUID();
+  const pkg = await api.db.prisma.patientPackage.create({
+    data: {
+      id,
+      clinicId,
+      patientId,
+      planId,
+      kind: 'PACKAGE',
+      name: `package-${id.slice(0, 8)}`,
+      therapyTypeIds: [],
+      sessionsPerPeriod: 10,
+      sessionsRemaining: 10,
+      price: '600.00',
+      currency: 'EUR',
+      status: 'ACTIVE',
+      periodStart: new Date(),
+      expiresAt: new Date(Date.now() + 90 * 86_400_000),
+      idempotencyKey: id,
+      workflowId: `package/${clinicId}/${id}`,
+      workflowStartedAt: new Date(),
+    },
+  });
+  const charge = await api.db.prisma.packageCharge.create({ data: { clinicId, patientPackageId: id, patientId, kind: 'PURCHASE', period: 1, amount: '600.00', currency: 'EUR' } });
+  return { id: pkg.id, workflowId: pkg.workflowId, chargeId: charge.id };
 }
 
 /** Every string that identifies clinic B or its people; none may appear in an answer to clinic A. */
@@ -318,6 +353,11 @@ function secretsOf(c: ClinicFixture): string[] {
     c.refundId,
     c.creditNoteId,
     c.invoiceId,
+    c.packagePlan.id,
+    c.packagePlan.name,
+    c.patientPackage.id,
+    c.patientPackage.workflowId,
+    c.patientPackage.chargeId,
     'bravo',
   ];
 }
@@ -363,6 +403,10 @@ async function snapshotB() {
     receipts: await p.receipt.findMany({ where, orderBy: { id: 'asc' } }),
     creditNotes: await p.creditNote.findMany({ where, orderBy: { id: 'asc' } }),
     documentCounters: await p.documentCounter.findMany({ where, orderBy: { id: 'asc' } }),
+    packagePlans: await p.packagePlan.findMany({ where, orderBy: { id: 'asc' } }),
+    patientPackages: await p.patientPackage.findMany({ where, orderBy: { id: 'asc' } }),
+    packageCharges: await p.packageCharge.findMany({ where, orderBy: { id: 'asc' } }),
+    packageSessionUses: await p.packageSessionUse.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -415,6 +459,9 @@ type Resource =
   | 'invoice'
   | 'creditNote'
   | 'documentLink';
+  | 'packagePlan'
+  | 'patientPackage'
+  | 'packageCharge';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -465,6 +512,12 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
     // The bare id of the clinic's invoice, not a signed token: see GET /api/v1/documents/{token} below.
     case 'documentLink':
       return c.invoiceId;
+    case 'packagePlan':
+      return c.packagePlan.id;
+    case 'patientPackage':
+      return c.patientPackage.id;
+    case 'packageCharge':
+      return c.patientPackage.chargeId;
   }
 };
 
@@ -605,6 +658,23 @@ const PARAMETERISED: Record<
   // Public: the signed token names its document (and so its clinic). A bare id is no token, so both clinics' answer 404 alike
   // (signed links: api/routes/invoices.test.ts).
   'GET /api/v1/documents/{token}': { params: { token: 'documentLink' }, own: 404 },
+  'GET /api/v1/package-plans/{id}': { params: { id: 'packagePlan' }, own: 200 },
+  'PATCH /api/v1/package-plans/{id}': { params: { id: 'packagePlan' }, body: { name: 'Renamed through isolation test' }, own: 200 },
+  'POST /api/v1/package-plans/{id}/archive': { params: { id: 'packagePlan' }, own: 200 },
+  'GET /api/v1/patients/{id}/packages': { params: { id: 'patient' }, own: 200 },
+  // Without an Idempotency-Key A's own sale is refused (400) after the patient was found; B's is 404 first.
+  'POST /api/v1/patients/{id}/packages': { params: { id: 'patient' }, body: { planId: '00000000-0000-4000-8000-000000000000', method: 'CASH' }, own: 400 },
+  'GET /api/v1/patient-packages/{id}': { params: { id: 'patientPackage' }, own: 200 },
+  // The fixture's packages have no workflow: A's own gets the workflow's answer.
+  'POST /api/v1/patient-packages/{id}/pause': { params: { id: 'patientPackage' }, own: 409 },
+  'POST /api/v1/patient-packages/{id}/resume': { params: { id: 'patientPackage' }, own: 409 },
+  'POST /api/v1/patient-packages/{id}/cancel-at-period-end': { params: { id: 'patientPackage' }, body: {}, own: 409 },
+  // Without an Idempotency-Key A's own payment is refused (400) once the charge was found.
+  'POST /api/v1/patient-packages/{id}/charges/{chargeId}/payments': { params: { id: 'patientPackage', chargeId: 'packageCharge' }, body: { method: 'CASH' }, own: 400 },
+  // No Stripe is configured here: found, then refused.
+  'POST /api/v1/patient-packages/{id}/charges/{chargeId}/payment-link': { params: { id: 'patientPackage', chargeId: 'packageCharge' }, body: {}, own: 503 },
+  // Public like GET /pay/{token}: a bare id is no signed token, so both clinics' answer 404 alike.
+  'GET /api/v1/pay/package-charges/{token}': { params: { token: 'payLink' }, own: 404 },
 };
 
 /**
@@ -635,6 +705,7 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/inventory/items': 'tenant',
   'GET /api/v1/inventory/low-stock': 'tenant',
   'GET /api/v1/inventory/reorder-requests': 'tenant',
+  'GET /api/v1/package-plans': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -668,6 +739,8 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/inventory/items': 'tenant',
   'POST /api/v1/inventory/scan': 'tenant',
   'POST /api/v1/inventory/reorder-requests': 'tenant',
+  'POST /api/v1/package-plans': 'tenant',
+  'POST /api/v1/appointments/subscriptions': 'tenant',
 };
 
 before(async () => {
@@ -905,6 +978,9 @@ describe('lists of clinic A never contain B’s rows', () => {
         assert.deepEqual(ids.sort(), expected.map((i) => i.id).sort());
         assert.ok(ids.includes(A.invoiceId));
       },
+    'GET /api/v1/package-plans': async (body) => {
+      const expected = await api.db.prisma.packagePlan.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
     },
     'GET /api/v1/reschedule-requests': async (body) => {
       const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -1295,6 +1371,38 @@ describe('writes without an id act on the caller’s clinic only', () => {
       .getHandle((asked.body as { workflowId: string }).workflowId)
       .terminate('isolation test')
       .catch(() => undefined);
+  test('POST /api/v1/package-plans naming B’s therapy type answers 404 like an unknown one; with X-Clinic-Id of B it creates the plan in A', async () => {
+    const before = await snapshotB();
+    const plan = (therapyTypeId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/package-plans').set(bearer(A.admin)).set(headers).send({ name: `Isolation plan ${randomUUID().slice(0, 6)}`, kind: 'SUBSCRIPTION', sessions: 4, price: '100', therapyTypeIds: [therapyTypeId] });
+    type ErrorBody = { error: { code: string; message: string } };
+    const withB = await plan(B.therapyType.id);
+    assert.equal(withB.status, 404, JSON.stringify(withB.body));
+    assertNoLeak(withB.body, 'POST /api/v1/package-plans');
+    const unknown = await plan(randomUUID());
+    assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
+    const res = await plan(A.therapyType.id, { 'X-Clinic-Id': B.id }).expect(201);
+    assert.equal((await api.db.prisma.packagePlan.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } })).clinicId, A.id);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/appointments/subscriptions naming B’s patient answers 404 like an unknown one; A’s own patient without a package is refused', async () => {
+    const before = await snapshotB();
+    const startsAt = new Date(Math.ceil((Date.now() + 72 * 3_600_000) / 3_600_000) * 3_600_000).toISOString();
+    const book = (patientId: string, headers: Record<string, string> = {}) =>
+      api.http.post('/api/v1/appointments/subscriptions').set(bearer(A.admin)).set(headers).set('Idempotency-Key', randomUUID()).send({ patientId, practitionerId: A.practitioner.id, startsAt, therapyTypeId: A.therapyType.id, type: 'TREATMENT' });
+    type ErrorBody = { error: { code: string; message: string } };
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const withB = await book(B.patients[0]!.id, headers);
+      assert.equal(withB.status, 404, JSON.stringify(withB.body));
+      assertNoLeak(withB.body, 'POST /api/v1/appointments/subscriptions');
+      const unknown = await book(randomUUID(), headers);
+      assert.deepEqual((withB.body as ErrorBody).error.message, (unknown.body as ErrorBody).error.message);
+    }
+    // patients[1] has no package: found, then refused.
+    const own = await book(A.patients[1]!.id);
+    assert.equal(own.status, 422, JSON.stringify(own.body));
+    assert.equal((own.body as ErrorBody).error.code, 'NO_PACKAGE_SESSION');
     assert.deepEqual(await snapshotB(), before);
   });
 
@@ -1315,6 +1423,8 @@ describe('writes without an id act on the caller’s clinic only', () => {
       'POST /api/v1/inventory/items',
       'POST /api/v1/inventory/scan',
       'POST /api/v1/inventory/reorder-requests',
+      'POST /api/v1/package-plans',
+      'POST /api/v1/appointments/subscriptions',
     ];
     const tenant = Object.entries(WRITES)
       .filter(([, kind]) => kind === 'tenant')
@@ -1394,7 +1504,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
   /** Each practitioner role's own patient, session, request and message, in the fixture's shape (resourceId reads them). */
   const mine: Partial<Record<ClinicRole, ClinicFixture>> = {};
   const reachesOwnOnly = (role: ClinicRole) => ROLE_REACH[role] === 'own';
-  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest'];
+  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest', 'patientPackage', 'packageCharge'];
   const day = () => localDate(new Date(), CLINIC_ZONE);
 
   async function ownRecords(c: ClinicFixture, practitioner: Actor): Promise<ClinicFixture> {
@@ -1419,6 +1529,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
     return {
       ...c,
       treatmentRecord: record,
+    const patientPackage = await packageOf(c.id, patient.id, c.packagePlan.id);
+    return {
+      ...c,
+      patientPackage,
       patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
       appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },
       rescheduleRequest: { id: request.id, reason: request.reason },

@@ -12,3 +12,4 @@ export { paymentBalanceWorkflow } from './payments/payment-balance';
 export { scheduledPaymentRemindersWorkflow } from './payments/scheduled-payment-reminders';
 export { startReconcilerWorkflow } from './reconciler/start-reconciler';
 export { reorderRequestWorkflow } from './inventory/reorder-request';
+export { packageWorkflow } from './packages/package';

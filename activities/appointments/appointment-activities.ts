@@ -15,6 +15,8 @@ import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
 import { billCompletedSession, type SessionBillingDeps } from '../billing/session-billing';
+import { settlePackageSession } from '../../prisma/package-accounts';
+import { packageSettingsOf, sessionOutcome } from '../../domain/packages';
 import { type Prisma } from '../../prisma/generated/client';
 import { stableMessageId } from '../messaging/message-ids';
 import { observeReminderLateness } from '../observability/business-metrics';
@@ -37,6 +39,9 @@ const PATIENT_TEMPLATES: Record<Exclude<AppointmentMessageKind, 'no-show'>, stri
 
 /** Confirmations, reminders and notices of a change are useless once the visit starts: they expire then instead of arriving late. */
 const UNTIL_THE_VISIT: ReadonlySet<AppointmentMessageKind> = new Set(['confirmation', 'reminder', 'rescheduled', 'cancelled']);
+
+/** The transitions that end a session, and so settle a session it took from a package. */
+const SETTLES_PACKAGE_SESSION: ReadonlySet<AppointmentAction> = new Set(['cancel', 'noShow', 'complete']);
 
 /** The column each transition stamps with its time. */
 const STAMP: Partial<Record<AppointmentAction, keyof Prisma.AppointmentUncheckedUpdateInput>> = {
@@ -109,7 +114,21 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
         data.followUpDate = input.completion.followUpDate ? new Date(`${input.completion.followUpDate}T00:00:00Z`) : null;
         if (input.completion.notes !== undefined) data.notes = input.completion.notes;
       }
-      const { count } = await prisma.appointment.updateMany({ where: { id: appointmentId, clinicId, status: { in: [...from] } }, data });
+      const where = { id: appointmentId, clinicId, status: { in: [...from] } };
+      // Ending a session settles what it took from a package in the same transaction: given back
+      // on an early cancellation, spent when late, missed or attended (the clinic's settings).
+      const count = SETTLES_PACKAGE_SESSION.has(action)
+        ? await prisma.$transaction(async (tx) => {
+            const { count: moved } = await tx.appointment.updateMany({ where, data });
+            if (moved === 0) return 0;
+            const row = await tx.appointment.findFirstOrThrow({ where: { id: appointmentId, clinicId }, select: { startsAt: true, patientPackageId: true, clinic: { select: { settings: true } } } });
+            if (row.patientPackageId) {
+              const outcome = sessionOutcome(packageSettingsOf(row.clinic.settings), { action: action as 'cancel' | 'noShow' | 'complete', at, startsAt: row.startsAt.getTime() });
+              await settlePackageSession(tx, { clinicId, appointmentId, outcome, at: new Date(at) });
+            }
+            return moved;
+          })
+        : (await prisma.appointment.updateMany({ where, data })).count;
       const a = await load(clinicId, appointmentId);
       if (!a) throw ApplicationFailure.nonRetryable('No such appointment', APPOINTMENT_ERRORS.notFound);
       if (count === 0 && a.status !== to) throw ApplicationFailure.nonRetryable(`The appointment is ${a.status}`, APPOINTMENT_ERRORS.invalidTransition);

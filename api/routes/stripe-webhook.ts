@@ -15,6 +15,7 @@ import { fromMinorUnits } from '../payments/stripe-client';
 import { signalPaymentChases } from '../services/payment-signals';
 import { recordStripePayment } from '../services/payments';
 import { documentLinks, startDocumentMessages } from '../services/document-messages';
+import { recordStripePackagePayment, signalPackagePaid } from '../services/packages';
 import { applySubscriptionEvent } from '../services/clinic-billing';
 import { SUBSCRIPTION_EVENTS, type SubscriptionEvent } from '../../domain/subscriptions';
 import { rawBodyOf } from '../webhooks/raw-body';
@@ -22,7 +23,7 @@ import { rawBodyOf } from '../webhooks/raw-body';
 const paidSession = z.object({
   payment_status: z.literal('paid'),
   amount_total: z.number().int().positive(),
-  metadata: z.object({ clinicId: z.uuid(), patientId: z.uuid() }),
+  metadata: z.object({ clinicId: z.uuid(), patientId: z.uuid(), packageChargeId: z.uuid().optional() }),
 });
 
 const isSubscriptionEvent = (type: string): type is SubscriptionEvent => (SUBSCRIPTION_EVENTS as readonly string[]).includes(type);
@@ -51,11 +52,17 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const session = paidSession.safeParse(event.data.object);
         // Sessions that are not ours (no ids) or not paid yet (async methods) are acknowledged and left.
         if (session.success) {
-          const { clinicId, patientId } = session.data.metadata;
-          const recorded = await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id }, documentLinks(deps));
-          if (recorded) {
-            await startDocumentMessages(deps, clinicId, recorded.messages);
-            await signalPaymentChases(deps, clinicId, patientId);
+          const { clinicId, patientId, packageChargeId } = session.data.metadata;
+          if (packageChargeId) {
+            // A package purchase or a subscription's month: the charge is paid and the package's workflow told.
+            const packageId = await recordStripePackagePayment(deps.prisma, { clinicId, chargeId: packageChargeId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id });
+            if (packageId) await signalPackagePaid(deps, clinicId, packageId);
+          } else {
+            const recorded = await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id }, documentLinks(deps));
+            if (recorded) {
+              await startDocumentMessages(deps, clinicId, recorded.messages);
+              await signalPaymentChases(deps, clinicId, patientId);
+            }
           }
         }
       }

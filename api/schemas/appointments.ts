@@ -17,6 +17,11 @@ export const bookAppointmentBody = z
     type: z.enum(APPOINTMENT_TYPES),
     bookingMode: z.enum(BOOKING_MODES).default('SPECIFIC_TIME'),
     reason: text().trim().min(1).max(1000).optional(),
+    usePackage: z
+      .enum(['auto', 'require', 'never'])
+      .default('auto')
+      .describe("auto: a session of the patient's package or subscription that covers the therapy type, else priced as usual; require: refused (422 NO_PACKAGE_SESSION) without one; never: priced as usual"),
+    patientPackageId: z.uuid().optional().describe('Take the session from this package of the patient (default: the one that expires first)'),
   })
   .refine((b) => b.therapyTypeId !== undefined || b.durationMinutes !== undefined, { message: 'give a therapyTypeId or a durationMinutes', path: ['therapyTypeId'] })
   .openapi('BookAppointmentRequest');
@@ -57,6 +62,7 @@ export const appointmentResponse = z
     reason: text().nullable(),
     price: text().nullable(),
     currency: text().nullable(),
+    patientPackageId: z.uuid().nullable().describe('The package or subscription the session was taken from (then it is priced 0.00)'),
     workflowId: text(),
     confirmedAt: text().nullable(),
     checkedInAt: text().nullable(),

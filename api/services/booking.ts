@@ -18,6 +18,7 @@ import { freeSlots, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
 import { appointmentStart, START_ONCE, workflowIds } from '../../domain/temporal';
 import { isExclusionViolation } from '../../prisma/errors';
+import { recordPackageSessionUse, takePackageSession } from '../../prisma/package-accounts';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { recordBooking } from '../observability/booking-metrics';
@@ -40,6 +41,9 @@ const NOT_BOOKABLE_MESSAGES = {
   ON_BREAK: "The time falls in the practitioner's break",
   TIME_OFF: 'The practitioner is off at that time',
 } as const;
+
+export const noPackageSession = () =>
+  ApiError.unprocessable('NO_PACKAGE_SESSION', 'The patient has no active package or subscription with a session left that covers this therapy type at that time', [{ path: 'body.usePackage', message: 'no package session' }]);
 
 export const slotTaken = () => ApiError.conflict('SLOT_TAKEN', 'The practitioner or the patient is already booked at that time');
 
@@ -102,6 +106,12 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
     try {
       const appointment = await db.$transaction(async (tx) => {
         const id = randomUUID();
+        // Seed 003's flow: a covered therapy type with a session left takes it (exact under concurrency), else priced as usual.
+        const fromPackage =
+          body.usePackage !== 'never' && body.therapyTypeId
+            ? await takePackageSession(tx, { clinicId, patientId: body.patientId, therapyTypeId: body.therapyTypeId, startsAt, ...(body.patientPackageId ? { patientPackageId: body.patientPackageId } : {}) })
+            : null;
+        if (!fromPackage && body.usePackage === 'require') throw noPackageSession();
         const created = await tx.appointment.create({
           data: {
             id,
@@ -115,14 +125,16 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
             startsAt,
             endsAt,
             reason: body.reason ?? null,
-            price: terms.price,
+            price: fromPackage && terms.price !== null ? '0.00' : terms.price,
             currency: terms.currency,
+            patientPackageId: fromPackage?.patientPackageId ?? null,
             idempotencyKey,
             idempotencyFingerprint: fingerprint,
             workflowId: workflowIds.appointment(clinicId, id),
             createdById: req.auth!.userId,
           },
         });
+        if (fromPackage) await recordPackageSessionUse(tx, { clinicId, ...fromPackage, appointmentId: id });
         // After the insert: its trigger has counted it, and holds the month's count until commit.
         await assertMonthWithinLicence(tx, clinicId, startsAt);
         await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
