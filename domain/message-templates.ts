@@ -75,6 +75,7 @@ export const MESSAGE_TEMPLATES = {
     en: { subject: 'Credit note {{number}} from {{clinicName}}', text: 'Hello {{patientName}}, {{clinicName}} has issued credit note {{number}} for {{amount}} {{currency}}. Download it here (the link works for {{linkDays}} days): {{downloadUrl}}' },
     es: { subject: 'Nota de crédito {{number}} de {{clinicName}}', text: 'Hola {{patientName}}, {{clinicName}} ha emitido la nota de crédito {{number}} por {{amount}} {{currency}}. Descárguela aquí (el enlace funciona durante {{linkDays}} días): {{downloadUrl}}' },
     hi: { subject: '{{clinicName}} से क्रेडिट नोट {{number}}', text: 'नमस्ते {{patientName}}, {{clinicName}} ने {{amount}} {{currency}} का क्रेडिट नोट {{number}} जारी किया है। इसे यहाँ डाउनलोड करें (लिंक {{linkDays}} दिन तक काम करेगा): {{downloadUrl}}' },
+  },
   'package-expiry-reminder': {
     en: { subject: 'Your {{packageName}} at {{clinicName}} expires soon', text: 'Hello {{patientName}}, {{sessionsRemaining}} session(s) of your {{packageName}} at {{clinicName}} are still unused and expire on {{expiresOn}}. Book them before then.' },
     es: { subject: 'Su {{packageName}} en {{clinicName}} vence pronto', text: 'Hola {{patientName}}, le quedan {{sessionsRemaining}} sesión(es) sin usar de su {{packageName}} en {{clinicName}}, que vencen el {{expiresOn}}. Resérvelas antes de esa fecha.' },

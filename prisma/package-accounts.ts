@@ -7,6 +7,7 @@
 import { type RawQuerier } from './appointment-usage';
 import { Prisma, type PackageSessionUseStatus, type PaymentMethod } from './generated/client';
 import { addMonth, DAY_MS } from '../domain/packages';
+import { documentForPayment } from './billing/documents';
 import { creditBalance, lockPatient, money } from './patient-accounts';
 
 const { Decimal } = Prisma;
@@ -118,6 +119,8 @@ export async function payPackageCharge(tx: Tx, input: ChargePayment): Promise<{ 
       recordedById: input.recordedById ?? null,
     },
   });
+  // Like every payment, it has its receipt (numbered in this transaction; readable at /payments/:id/receipt).
+  await documentForPayment(tx, input.clinicId, payment, null);
   if (input.method === 'CREDIT') {
     await tx.creditEntry.create({ data: { clinicId: input.clinicId, patientId: charge.patientId, amount: charge.amount.negated(), currency: charge.currency, paymentId: payment.id, recordedById: input.recordedById ?? null } });
   }

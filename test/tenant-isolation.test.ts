@@ -458,7 +458,7 @@ type Resource =
   | 'payment'
   | 'invoice'
   | 'creditNote'
-  | 'documentLink';
+  | 'documentLink'
   | 'packagePlan'
   | 'patientPackage'
   | 'packageCharge';
@@ -978,6 +978,7 @@ describe('lists of clinic A never contain B’s rows', () => {
         assert.deepEqual(ids.sort(), expected.map((i) => i.id).sort());
         assert.ok(ids.includes(A.invoiceId));
       },
+    },
     'GET /api/v1/package-plans': async (body) => {
       const expected = await api.db.prisma.packagePlan.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
       assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
@@ -1526,12 +1527,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
     });
     const message = await p.message.create({ data: { clinicId: c.id, patientId: patient.id, category: 'manual', channels: ['email'], body: `own-body-${u}`, workflowId: `message/${c.id}/${u}`, status: 'DELIVERED' } });
     const record = await insertTreatmentRecord(c.id, appointment, c.therapyType.id, `own-record-${u}`);
-    return {
-      ...c,
-      treatmentRecord: record,
     const patientPackage = await packageOf(c.id, patient.id, c.packagePlan.id);
     return {
       ...c,
+      treatmentRecord: record,
       patientPackage,
       patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
       appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },

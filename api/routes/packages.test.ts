@@ -136,6 +136,8 @@ describe('selling', () => {
     assert.equal(sold.workflowId, `package/${clinicId}/${sold.id}`);
     const payments = await api.db.prisma.payment.findMany({ where: { patientId: patient.id } });
     assert.deepEqual(payments.map((p) => [p.amount.toFixed(2), p.method, p.packageChargeId]), [['900.00', 'CASH', sold.charges[0]!.id]]);
+    const receipt = await api.db.prisma.receipt.findUniqueOrThrow({ where: { paymentId: payments[0]!.id } });
+    assert.deepEqual([receipt.amount.toFixed(2), receipt.number.startsWith('RCT-')], ['900.00', true]);
     const dues = (await api.http.get(`/api/v1/patients/${patient.id}/outstanding-dues`).set(bearer(accountant)).expect(200)).body as { onAccount: string; total: string };
     assert.deepEqual([dues.onAccount, dues.total], ['0.00', '0.00']);
     const again = await sell(desk, patient.id, { planId: tenSessions.id, method: 'CASH' }, key).expect(201);
