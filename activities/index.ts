@@ -3,6 +3,7 @@ import { type PrismaClient } from '../prisma/client';
 import { createAppointmentActivities } from './appointments/appointment-activities';
 import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
 import { withDatabaseFailures } from './database-failures';
+import { createDocumentationActivities } from './documentation/documentation-activities';
 import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
+    ...withDatabaseFailures(createDocumentationActivities(deps)),
   };
 }
 

@@ -39,6 +39,11 @@ import { practitionerRoutes } from './routes/practitioners';
 import { staffRoutes } from './routes/staff';
 import { therapyTypeRoutes } from './routes/therapy-types';
 import { webhookRoutes } from './routes/webhooks';
+import { meRoutes } from './routes/me';
+import { patientTimelineRoutes } from './routes/patient-timeline';
+import { progressReportTemplateRoutes } from './routes/progress-report-templates';
+import { progressReportRoutes } from './routes/progress-reports';
+import { reportDownloadRoutes } from './routes/report-downloads';
 import { keepRawBody } from './webhooks/raw-body';
 
 export const API_PREFIX = '/api/v1';
@@ -115,6 +120,11 @@ export function createApp(deps: ApiDeps): Express {
   mount('/reschedule-requests', 'Reschedule requests', (r) => rescheduleRequestRoutes(r, deps));
   mount('/payments', 'Payments', (r) => paymentRoutes(r, deps));
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
+  mount('/patients', 'Patients', (r) => patientTimelineRoutes(r, deps));
+  mount('/progress-report-templates', 'Progress reports', (r) => progressReportTemplateRoutes(r, deps));
+  mount('/progress-reports', 'Progress reports', (r) => progressReportRoutes(r, deps));
+  mount('/report-downloads', 'Progress reports', (r) => reportDownloadRoutes(r, deps));
+  mount('/me', 'My day', (r) => meRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));

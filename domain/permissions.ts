@@ -44,6 +44,23 @@ export const PERMISSIONS = [
   'notification:manage',
   /** Send this month's payment reminders now. */
   'payment-reminder:run',
+  /** Progress report templates (sections and fields per therapy type). */
+  'progress-template:read',
+  'progress-template:manage',
+  /** Progress reports: their clinical content, PDF and comparison. */
+  'progress-report:read',
+  /** Write, change (while a draft) and sign one's own reports. */
+  'progress-report:write',
+  /** Send a signed report to the patient or guardian as an expiring download link. */
+  'progress-report:share',
+  /** A patient's allergies, medications, medical notes and address. */
+  'patient-clinical:read',
+  'patient-clinical:update',
+  /** A patient's emergency contact (the front desk needs it; the clinical fields it does not). */
+  'patient-emergency-contact:read',
+  'patient-emergency-contact:update',
+  /** The practitioner's own day: schedule, patients and pending actions (/me). */
+  'practitioner-day:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,6 +69,12 @@ const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:u
 const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
 const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appointment:manage', 'reschedule:request'];
+/** Emergency contact only: the front desk calls it, and sees nothing clinical. */
+const EMERGENCY_CONTACT: Permission[] = ['patient-emergency-contact:read', 'patient-emergency-contact:update'];
+/** Clinical roles (for their own patients) and admins: the clinical fields and the emergency contact. */
+const CLINICAL_FIELDS: Permission[] = ['patient-clinical:read', 'patient-clinical:update', ...EMERGENCY_CONTACT];
+/** Those who write and sign progress reports and see their own day. */
+const CLINICAL_DOCUMENTATION: Permission[] = ['progress-template:read', 'progress-report:read', 'progress-report:write', 'progress-report:share', 'practitioner-day:read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
@@ -76,12 +99,17 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'payment:record',
     'notification:manage',
     'payment-reminder:run',
+    'progress-template:read',
+    'progress-template:manage',
+    'progress-report:read',
+    'progress-report:share',
+    ...CLINICAL_FIELDS,
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
-  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
-  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
-  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'progress-template:read', 'progress-template:manage', ...EMERGENCY_CONTACT],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, ...EMERGENCY_CONTACT],
   ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record'],
 };
 

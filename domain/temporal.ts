@@ -35,6 +35,7 @@ export const WORKFLOW_KINDS = {
   paymentBalance: 'payment-balance',
   scheduledPaymentReminders: 'scheduled-payment-reminders',
   startReconciler: 'start-reconciler',
+  documentationDeadline: 'documentation-deadline',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -58,6 +59,8 @@ export const workflowIds = {
   paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
   /** Temporal appends the scheduled time to it: one starter per firing. */
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
+  /** A completed session's deadline to sign its report or record. */
+  documentationDeadline: (clinicId: string, appointmentId: string) => `documentation/${clinicId}/${appointmentId}`,
 };
 
 /**
@@ -190,5 +193,16 @@ export function paymentBalanceStart(input: PaymentBalanceInput) {
   const args: [PaymentBalanceInput] = [input];
   return clinicWorkflowStart(WORKFLOW_KINDS.paymentBalance, workflowIds.paymentBalance(input.clinicId, input.month, input.patientId), input.clinicId, args, [
     { key: SEARCH_ATTRIBUTES.PatientId, value: input.patientId },
+  ]);
+}
+
+/**
+ * A completed session's documentation deadline (domain/documentation.ts), found in the Web UI by
+ * WorkflowKind = "documentation-deadline" and its AppointmentId.
+ */
+export function documentationDeadlineStart(clinicId: string, appointmentId: string) {
+  const args: [{ clinicId: string; appointmentId: string }] = [{ clinicId, appointmentId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.documentationDeadline, workflowIds.documentationDeadline(clinicId, appointmentId), clinicId, args, [
+    { key: SEARCH_ATTRIBUTES.AppointmentId, value: appointmentId },
   ]);
 }

@@ -33,4 +33,6 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   CreditEntry: 'clinicId',
   PaymentReminderRun: 'clinicId',
   PaymentReminder: 'clinicId',
+  ProgressReportTemplate: 'clinicId',
+  ProgressReport: 'clinicId',
 };

@@ -1,4 +1,5 @@
 import { appointmentSettingsSchema } from '../../domain/appointments';
+import { documentationSettingsSchema } from '../../domain/documentation';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
@@ -13,6 +14,7 @@ export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED'
 const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
+    documentation: documentationSettingsSchema.optional().describe("Hours after a session completes within which its practitioner signs the report (default 24)"),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
     paymentReturnOrigins: z
       .array(returnOrigin)
