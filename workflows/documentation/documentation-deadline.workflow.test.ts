@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -15,6 +16,8 @@ import { bundleWorkflows, createTimeSkippingEnv } from '../../test/support/tempo
 import { documentationDeadlineWorkflow } from './documentation-deadline';
 
 const HOUR = 3_600_000;
+/** Temporal's (skipped) clock, as the activity sees it: the process clock does not move with time skipping. */
+const temporalNow = () => Context.current().info.currentAttemptScheduledTimestampMs;
 
 /** A session completed "now" with a deadline `hours` later; notices recorded with the simulated time they went. */
 class FakeSession {
@@ -26,13 +29,13 @@ class FakeSession {
   activities(): Partial<Activities> {
     return {
       loadDocumentationTask: async ({ at }) => {
-        this.completedAt = at;
+        this.completedAt = at; // the workflow's own clock
         return { dueAt: at + this.hours * HOUR, documented: this.documented };
       },
       // Returns no message ids: delivery is its own workflow, tested elsewhere.
       createDocumentationMessages: async ({ notice }) => {
         if (this.documented) return { documented: true, messageIds: [] };
-        this.notices.push({ notice, at: Date.now() });
+        this.notices.push({ notice, at: temporalNow() });
         return { documented: false, messageIds: [] };
       },
     };
