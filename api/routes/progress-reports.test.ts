@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PDFParse } from 'pdf-parse';
+import { type Test } from 'supertest';
 import { documentationDeadlineStart, workflowIds } from '../../domain/temporal';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { detailPaths, expectError } from '../../test/support/errors';
@@ -49,7 +50,7 @@ interface Report {
 const pdfText = async (data: Buffer) => (await new PDFParse({ data: new Uint8Array(data) }).getText()).text;
 const binary = (res: { body: unknown }) => res.body as Buffer;
 /** supertest keeps a PDF answer's bytes. */
-const asBuffer = (req: import('supertest').Test) =>
+const asBuffer = (req: Test) =>
   req.buffer(true).parse((res, cb) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
