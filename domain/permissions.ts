@@ -104,6 +104,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'progress-report:read',
     'progress-report:share',
     ...CLINICAL_FIELDS,
+    // An admin who also treats patients sees their own day; for the others it is empty.
+    'practitioner-day:read',
   ],
   MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'progress-template:read', 'progress-template:manage', ...EMERGENCY_CONTACT],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
