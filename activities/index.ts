@@ -4,6 +4,7 @@ import { createAppointmentActivities } from './appointments/appointment-activiti
 import { createRescheduleRequestActivities } from './appointments/reschedule-request-activities';
 import { createReorderRequestActivities } from './inventory/reorder-request-activities';
 import { withDatabaseFailures } from './database-failures';
+import { createDocumentationActivities } from './documentation/documentation-activities';
 import { type PayLinkSettings } from './payments/pay-links';
 import { createLicenceAlertMessageActivities } from './licensing/licence-alert-messages';
 import { createLicensingActivities } from './licensing/licensing-activities';
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
     ...withDatabaseFailures(createPackageActivities(deps)),
+    ...withDatabaseFailures(createDocumentationActivities(deps)),
   };
 }
 

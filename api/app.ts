@@ -48,6 +48,11 @@ import { treatmentRecordRoutes } from './routes/treatment-records';
 import { inventoryRoutes } from './routes/inventory';
 import { reorderRequestRoutes } from './routes/reorder-requests';
 import { webhookRoutes } from './routes/webhooks';
+import { meRoutes } from './routes/me';
+import { patientTimelineRoutes } from './routes/patient-timeline';
+import { progressReportTemplateRoutes } from './routes/progress-report-templates';
+import { progressReportRoutes } from './routes/progress-reports';
+import { reportDownloadRoutes } from './routes/report-downloads';
 import { keepRawBody } from './webhooks/raw-body';
 
 export const API_PREFIX = '/api/v1';
@@ -134,6 +139,11 @@ export function createApp(deps: ApiDeps): Express {
   mount('/credit-notes', 'Invoices', (r) => creditNoteRoutes(r));
   mount('/documents', 'Invoices', (r) => documentLinkRoutes(r, deps));
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
+  mount('/patients', 'Patients', (r) => patientTimelineRoutes(r, deps));
+  mount('/progress-report-templates', 'Progress reports', (r) => progressReportTemplateRoutes(r, deps));
+  mount('/progress-reports', 'Progress reports', (r) => progressReportRoutes(r, deps));
+  mount('/report-downloads', 'Progress reports', (r) => reportDownloadRoutes(r, deps));
+  mount('/me', 'My day', (r) => meRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
   mount('/package-plans', 'Packages and subscriptions', (r) => packagePlanRoutes(r, deps));

@@ -110,6 +110,21 @@ export const MESSAGE_TEMPLATES = {
     es: { subject: 'Mensajería de ClinicFlow restablecida: {{channel}} en {{clinicName}}', text: 'El problema en {{channel}} ({{label}}) de {{clinicName}} se ha resuelto: {{problem}}, abierto desde {{openedAt}}.' },
     hi: { subject: 'ClinicFlow संदेश सेवा बहाल: {{clinicName}} में {{channel}}', text: '{{clinicName}} में {{channel}} ({{label}}) की समस्या दूर हो गई है: {{problem}}, जो {{openedAt}} से थी।' },
   },
+  'documentation-reminder': {
+    en: { subject: 'Please sign the report for {{reservationId}}', text: 'Hello {{practitionerName}}, the session {{reservationId}} on {{date}} at {{time}} still has no signed report. Please sign it by {{dueDate}} {{dueTime}}.' },
+    es: { subject: 'Firme el informe de {{reservationId}}', text: 'Hola {{practitionerName}}, la sesión {{reservationId}} del {{date}} a las {{time}} aún no tiene un informe firmado. Fírmelo antes del {{dueDate}} a las {{dueTime}}.' },
+    hi: { subject: '{{reservationId}} की रिपोर्ट पर हस्ताक्षर करें', text: 'नमस्ते {{practitionerName}}, {{date}} को {{time}} बजे के सत्र {{reservationId}} की रिपोर्ट पर अभी हस्ताक्षर नहीं हुए हैं। कृपया {{dueDate}} {{dueTime}} तक हस्ताक्षर करें।' },
+  },
+  'documentation-overdue': {
+    en: { subject: 'Overdue: no signed report for {{reservationId}}', text: 'The session {{reservationId}} with {{practitionerName}} on {{date}} at {{time}} was due to be documented by {{dueDate}} {{dueTime}} and still has no signed report.' },
+    es: { subject: 'Vencido: sin informe firmado para {{reservationId}}', text: 'La sesión {{reservationId}} con {{practitionerName}} del {{date}} a las {{time}} debía documentarse antes del {{dueDate}} a las {{dueTime}} y aún no tiene un informe firmado.' },
+    hi: { subject: 'समय सीमा पार: {{reservationId}} की हस्ताक्षरित रिपोर्ट नहीं', text: '{{practitionerName}} के साथ {{date}} को {{time}} बजे के सत्र {{reservationId}} का दस्तावेज़ {{dueDate}} {{dueTime}} तक होना था, पर अभी तक कोई हस्ताक्षरित रिपोर्ट नहीं है।' },
+  },
+  'progress-report-shared': {
+    en: { subject: 'Your progress report from {{clinicName}}', text: 'Hello {{recipientName}}, {{clinicName}} has shared the progress report of {{reportDate}} with you. Download it here until {{expiresOn}}: {{downloadUrl}}' },
+    es: { subject: 'Su informe de progreso de {{clinicName}}', text: 'Hola {{recipientName}}, {{clinicName}} ha compartido con usted el informe de progreso del {{reportDate}}. Descárguelo aquí hasta el {{expiresOn}}: {{downloadUrl}}' },
+    hi: { subject: '{{clinicName}} से आपकी प्रगति रिपोर्ट', text: 'नमस्ते {{recipientName}}, {{clinicName}} ने {{reportDate}} की प्रगति रिपोर्ट आपके साथ साझा की है। इसे {{expiresOn}} तक यहाँ से डाउनलोड करें: {{downloadUrl}}' },
+  },
   'test-message': {
     en: { subject: 'ClinicFlow test message', text: 'This test message from {{clinicName}} shows that this channel is configured correctly.' },
     es: { subject: 'Mensaje de prueba de ClinicFlow', text: 'Este mensaje de prueba de {{clinicName}} muestra que el canal está bien configurado.' },

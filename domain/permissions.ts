@@ -66,6 +66,23 @@ export const PERMISSIONS = [
   'package:manage',
   /** Sell a plan to a patient, pause, resume or cancel it at period end. */
   'package:sell',
+  /** Progress report templates (sections and fields per therapy type). */
+  'progress-template:read',
+  'progress-template:manage',
+  /** Progress reports: their clinical content, PDF and comparison. */
+  'progress-report:read',
+  /** Write, change (while a draft) and sign one's own reports. */
+  'progress-report:write',
+  /** Send a signed report to the patient or guardian as an expiring download link. */
+  'progress-report:share',
+  /** A patient's allergies, medications, medical notes and address. */
+  'patient-clinical:read',
+  'patient-clinical:update',
+  /** A patient's emergency contact (the front desk needs it; the clinical fields it does not). */
+  'patient-emergency-contact:read',
+  'patient-emergency-contact:update',
+  /** The practitioner's own day: schedule, patients and pending actions (/me). */
+  'practitioner-day:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -77,6 +94,12 @@ const PRACTITIONER: Permission[] = ['schedule:read', 'appointment:read', 'appoin
 /** Who runs sessions records them, and looks up the materials they use. */
 const CLINICAL: Permission[] = ['treatment-record:read', 'treatment-record:write', 'inventory:read'];
 const STOCK: Permission[] = ['inventory:read', 'inventory:manage', 'reorder:request'];
+/** Emergency contact only: the front desk calls it, and sees nothing clinical. */
+const EMERGENCY_CONTACT: Permission[] = ['patient-emergency-contact:read', 'patient-emergency-contact:update'];
+/** Clinical roles (for their own patients) and admins: the clinical fields and the emergency contact. */
+const CLINICAL_FIELDS: Permission[] = ['patient-clinical:read', 'patient-clinical:update', ...EMERGENCY_CONTACT];
+/** Those who write and sign progress reports and see their own day. */
+const CLINICAL_DOCUMENTATION: Permission[] = ['progress-template:read', 'progress-report:read', 'progress-report:write', 'progress-report:share', 'practitioner-day:read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   SUPER_ADMIN: PERMISSIONS,
@@ -108,12 +131,33 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'reorder:request',
     'reorder:decide',
     'package:manage',
+    'progress-template:read',
+    'progress-template:manage',
+    'progress-report:read',
+    'progress-report:share',
+    ...CLINICAL_FIELDS,
+    // An admin who also treats patients sees their own day; for the others it is empty.
+    'practitioner-day:read',
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'treatment-record:read', 'inventory:read', 'reorder:request', 'package:manage'],
-  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
-  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL],
-  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', 'package:read', ...CLINICAL],
-  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
+  MANAGER: [
+    ...CLINIC_READ,
+    'staff:read',
+    ...PATIENT_DESK,
+    ...FRONT_DESK,
+    'schedule:manage',
+    'reschedule:decide',
+    'treatment-record:read',
+    'inventory:read',
+    'reorder:request',
+    'package:manage',
+    'progress-template:read',
+    'progress-template:manage',
+    ...EMERGENCY_CONTACT,
+  ],
+  DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', 'package:read', ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
+  RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, ...EMERGENCY_CONTACT],
   ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read', 'package:read', 'package:sell'],
   /** Keeps the stock: items, receipts, counts and reorder requests; no patients, no sessions. */
   INVENTORY_MANAGER: [...CLINIC_READ, 'staff:read', 'schedule:read', ...STOCK],

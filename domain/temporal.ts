@@ -37,6 +37,7 @@ export const WORKFLOW_KINDS = {
   startReconciler: 'start-reconciler',
   reorderRequest: 'reorder-request',
   package: 'package',
+  documentationDeadline: 'documentation-deadline',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -63,6 +64,8 @@ export const workflowIds = {
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
   /** A patient's package or subscription, from purchase to its end. */
   package: (clinicId: string, packageId: string) => `package/${clinicId}/${packageId}`,
+  /** A completed session's deadline to sign its report or record. */
+  documentationDeadline: (clinicId: string, appointmentId: string) => `documentation/${clinicId}/${appointmentId}`,
 };
 
 /**
@@ -213,4 +216,15 @@ export function reorderRequestStart(clinicId: string, requestId: string) {
 export function packageStart(clinicId: string, pkg: { id: string; patientId: string }) {
   const args: [{ clinicId: string; packageId: string }] = [{ clinicId, packageId: pkg.id }];
   return clinicWorkflowStart(WORKFLOW_KINDS.package, workflowIds.package(clinicId, pkg.id), clinicId, args, [{ key: SEARCH_ATTRIBUTES.PatientId, value: pkg.patientId }]);
+}
+
+/**
+ * A completed session's documentation deadline (domain/documentation.ts), found in the Web UI by
+ * WorkflowKind = "documentation-deadline" and its AppointmentId.
+ */
+export function documentationDeadlineStart(clinicId: string, appointmentId: string) {
+  const args: [{ clinicId: string; appointmentId: string }] = [{ clinicId, appointmentId }];
+  return clinicWorkflowStart(WORKFLOW_KINDS.documentationDeadline, workflowIds.documentationDeadline(clinicId, appointmentId), clinicId, args, [
+    { key: SEARCH_ATTRIBUTES.AppointmentId, value: appointmentId },
+  ]);
 }

@@ -2,6 +2,7 @@
  * The seed runs at every start of the local stack: it must create the demo data once, never
  * duplicate it, and never undo what people changed afterwards (passwords above all).
  */
+import { sectionsOf } from '../domain/progress-reports';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +80,10 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
   assert.deepEqual([signed[0]!.status, signed[0]!.versions.length, signed[0]!.materials[0]?.quantity], ['SIGNED', 1, 30]);
   const oilHistory = await db.prisma.inventoryTransaction.findMany({ where: { itemId: items[1]!.id }, orderBy: { quantityAfter: 'desc' } });
   assert.deepEqual(oilHistory.map((t) => [t.type, t.quantityChange, t.quantityAfter]), [['RECEIVE', 2000, 2000], ['USE', -30, 1970]]);
+  // Ready to document a session: a physiotherapy report template.
+  const template = await db.prisma.progressReportTemplate.findFirstOrThrow({ where: { clinicId: DEMO_CLINIC_ID }, include: { therapyType: true } });
+  assert.equal(template.therapyType?.name, 'Physiotherapy');
+  assert.deepEqual(sectionsOf(template.sections).flatMap((s) => s.fields.map((f) => f.type)), ['scale', 'scale', 'text', 'checkbox', 'goal']);
 });
 
 test('seeding again changes nothing and keeps changed passwords', async () => {
@@ -99,6 +104,7 @@ test('seeding again changes nothing and keeps changed passwords', async () => {
   assert.deepEqual(await rowCounts(), before);
   assert.equal(await db.prisma.therapyType.count({ where: { clinicId: DEMO_CLINIC_ID } }), 3);
   assert.equal(await db.prisma.practitionerSchedule.count({ where: { clinicId: DEMO_CLINIC_ID } }), 3);
+  assert.equal(await db.prisma.progressReportTemplate.count({ where: { clinicId: DEMO_CLINIC_ID } }), 1);
 
   const root = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'root@clinicflow.test' } });
   const admin = await db.prisma.staffUser.findUniqueOrThrow({ where: { email: DEMO_STAFF[0]?.email } });

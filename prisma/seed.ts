@@ -22,6 +22,7 @@ import { sealProvider } from './communication-config';
 import { ensureDemoCatalogueAndStock } from './seed-clinical';
 import { type CredentialCipher } from './credential-cipher';
 import { ensureDemoPackages } from './seed-packages';
+import { ensureDemoReportTemplate } from './seed-progress-reports';
 
 /** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
 export const DEMO_CLINIC_ID = '5c1f0000-0000-4000-8000-000000000001';
@@ -129,6 +130,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   await ensureDemoCatalogueAndStock(prisma, clinic.id);
   await ensureDemoBilling(prisma, clinic.id);
   await ensureDemoPackages(prisma, clinic.id);
+  await ensureDemoReportTemplate(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }

@@ -53,4 +53,6 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   PatientPackage: 'clinicId',
   PackageCharge: 'clinicId',
   PackageSessionUse: 'clinicId',
+  ProgressReportTemplate: 'clinicId',
+  ProgressReport: 'clinicId',
 };

@@ -72,6 +72,9 @@ interface ClinicFixture {
   /** A plan on sale, and patients[0]'s package of it with a charge due (its workflow marked started, but absent). */
   packagePlan: { id: string; name: string };
   patientPackage: { id: string; workflowId: string; chargeId: string };
+  /** A progress report template and, on it, the practitioner's signed report on the appointment above. */
+  reportTemplate: { id: string; name: string };
+  progressReport: { id: string };
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -210,6 +213,12 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
   );
   const plan = await api.db.prisma.packagePlan.create({ data: { clinicId: clinic.id, name: `${tag}-plan-${u}`, kind: 'PACKAGE', sessions: 10, validityDays: 90, price: '600.00', currency: 'EUR', therapyTypeIds: [therapyType.id] } });
   const patientPackage = await packageOf(clinic.id, patients[0]!.id, plan.id);
+  const reportTemplate = await api.db.prisma.progressReportTemplate.create({
+    data: { clinicId: clinic.id, name: `${tag}-report-template-${u}`, sections: [{ key: 'assessment', title: 'Assessment', fields: [{ key: 'pain', label: 'Pain', type: 'scale', required: false }] }] },
+  });
+  const progressReport = await api.db.prisma.progressReport.create({
+    data: { clinicId: clinic.id, patientId: patients[0]!.id, appointmentId, practitionerId: practitioner.id, templateId: reportTemplate.id, status: 'SIGNED', signedAt: new Date(), values: { assessment: { pain: 3 } }, reportedAt: appointment.startsAt },
+  });
   return {
     category: { id: category.id, name: category.name },
     spareCategoryId: spareCategory.id,
@@ -224,6 +233,8 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     invoiceId: invoice.id,
     packagePlan: { id: plan.id, name: plan.name },
     patientPackage,
+    reportTemplate: { id: reportTemplate.id, name: reportTemplate.name },
+    progressReport: { id: progressReport.id },
     id: clinic.id,
     name,
     messageId: message.id,
@@ -358,6 +369,9 @@ function secretsOf(c: ClinicFixture): string[] {
     c.patientPackage.id,
     c.patientPackage.workflowId,
     c.patientPackage.chargeId,
+    c.reportTemplate.id,
+    c.reportTemplate.name,
+    c.progressReport.id,
     'bravo',
   ];
 }
@@ -407,6 +421,8 @@ async function snapshotB() {
     patientPackages: await p.patientPackage.findMany({ where, orderBy: { id: 'asc' } }),
     packageCharges: await p.packageCharge.findMany({ where, orderBy: { id: 'asc' } }),
     packageSessionUses: await p.packageSessionUse.findMany({ where, orderBy: { id: 'asc' } }),
+    reportTemplates: await p.progressReportTemplate.findMany({ where, orderBy: { id: 'asc' } }),
+    progressReports: await p.progressReport.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
 let bAtStart: Awaited<ReturnType<typeof snapshotB>>;
@@ -461,7 +477,9 @@ type Resource =
   | 'documentLink'
   | 'packagePlan'
   | 'patientPackage'
-  | 'packageCharge';
+  | 'packageCharge'
+  | 'reportTemplate'
+  | 'progressReport';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -518,6 +536,10 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.patientPackage.id;
     case 'packageCharge':
       return c.patientPackage.chargeId;
+    case 'reportTemplate':
+      return c.reportTemplate.id;
+    case 'progressReport':
+      return c.progressReport.id;
   }
 };
 
@@ -675,6 +697,20 @@ const PARAMETERISED: Record<
   'POST /api/v1/patient-packages/{id}/charges/{chargeId}/payment-link': { params: { id: 'patientPackage', chargeId: 'packageCharge' }, body: {}, own: 503 },
   // Public like GET /pay/{token}: a bare id is no signed token, so both clinics' answer 404 alike.
   'GET /api/v1/pay/package-charges/{token}': { params: { token: 'payLink' }, own: 404 },
+  'GET /api/v1/patients/{id}/timeline': { params: { id: 'patient' }, own: 200 },
+  'GET /api/v1/progress-report-templates/{id}': { params: { id: 'reportTemplate' }, own: 200 },
+  'PATCH /api/v1/progress-report-templates/{id}': { params: { id: 'reportTemplate' }, body: { active: true }, own: 200 },
+  // A's template carries a report: refused 409 TEMPLATE_IN_USE, nothing deleted.
+  'DELETE /api/v1/progress-report-templates/{id}': { params: { id: 'reportTemplate' }, own: 409 },
+  'GET /api/v1/progress-reports/{id}': { params: { id: 'progressReport' }, own: 200 },
+  'GET /api/v1/progress-reports/{id}/pdf': { params: { id: 'progressReport' }, own: 200 },
+  // Writing and signing are the author's: A's practitioner reaches A's signed report, which answers 409 REPORT_SIGNED.
+  'PATCH /api/v1/progress-reports/{id}': { params: { id: 'progressReport' }, body: { values: {} }, own: 409, as: 'practitioner', inReach: [409, 403] },
+  'POST /api/v1/progress-reports/{id}/sign': { params: { id: 'progressReport' }, own: 409, as: 'practitioner', inReach: [409, 403] },
+  // A's patient has no guardian on file: the report is found and signed, and sharing with a guardian is refused (422 NO_GUARDIAN), nothing sent.
+  'POST /api/v1/progress-reports/{id}/share': { params: { id: 'progressReport' }, body: { to: 'guardian' }, own: 422 },
+  // Public: the signed token names its report; a bare id is no token, so both clinics' answer 404 alike (signed links: api/routes/progress-reports.test.ts).
+  'GET /api/v1/report-downloads/{token}': { params: { token: 'progressReport' }, own: 404 },
 };
 
 /**
@@ -706,6 +742,12 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/inventory/low-stock': 'tenant',
   'GET /api/v1/inventory/reorder-requests': 'tenant',
   'GET /api/v1/package-plans': 'tenant',
+  'GET /api/v1/progress-report-templates': 'tenant',
+  'GET /api/v1/progress-reports': 'tenant',
+  'GET /api/v1/progress-reports/compare': 'tenant',
+  'GET /api/v1/me/schedule': 'tenant',
+  'GET /api/v1/me/patients': 'tenant',
+  'GET /api/v1/me/pending': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -741,6 +783,8 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/inventory/reorder-requests': 'tenant',
   'POST /api/v1/package-plans': 'tenant',
   'POST /api/v1/appointments/subscriptions': 'tenant',
+  'POST /api/v1/progress-report-templates': 'tenant',
+  'POST /api/v1/progress-reports': 'tenant',
 };
 
 before(async () => {
@@ -965,6 +1009,30 @@ describe('lists of clinic A never contain B’s rows', () => {
         );
         assert.ok(page.data.every((e) => e.clinicId === A.id));
       },
+    },
+    'GET /api/v1/progress-report-templates': async (body) => {
+      const expected = await api.db.prisma.progressReportTemplate.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((t) => t.id).sort(), expected.map((t) => t.id).sort());
+    },
+    'GET /api/v1/progress-reports': async (body) => {
+      const expected = await api.db.prisma.progressReport.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((r) => r.id).sort(), expected.map((r) => r.id).sort());
+    },
+    'GET /api/v1/progress-reports/compare': {
+      query: () => ({ a: A.progressReport.id, b: A.progressReport.id }),
+      check: (body) => {
+        assert.deepEqual((body as { scores: { delta: number | null }[] }).scores.map((s) => s.delta), [0]);
+      },
+    },
+    // A's admin treats nobody: their own day is empty, and holds nothing of B's.
+    'GET /api/v1/me/schedule': (body) => {
+      assert.deepEqual((body as { day: unknown[] }).day, []);
+    },
+    'GET /api/v1/me/patients': (body) => {
+      assert.deepEqual((body as { data: unknown[] }).data, []);
+    },
+    'GET /api/v1/me/pending': (body) => {
+      assert.deepEqual(body, { reportsToSign: [], rescheduleRequests: [], next24Hours: [] });
     },
     'GET /api/v1/payments': async (body) => {
       const expected = await api.db.prisma.payment.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -1407,8 +1475,47 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/progress-report-templates with clinicId and X-Clinic-Id of B creates the template in A; a name B uses is free in A', async () => {
+    const before = await snapshotB();
+    const sections = [{ key: 's', title: 'S', fields: [{ key: 'f', label: 'F', type: 'text' }] }];
+    const res = await api.http.post('/api/v1/progress-report-templates').set(bearer(A.admin)).set('X-Clinic-Id', B.id).send({ name: B.reportTemplate.name, sections, clinicId: B.id });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const created = await api.db.prisma.progressReportTemplate.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+    assert.equal(created.clinicId, A.id);
+    assertNoLeak({ ...(res.body as object), name: undefined }, 'POST /api/v1/progress-report-templates');
+    // B's therapy type is not A's: refused like an unknown one.
+    const withB = await api.http.post('/api/v1/progress-report-templates').set(bearer(A.admin)).send({ name: 'x-b', sections, therapyTypeId: B.therapyType.id });
+    const unknown = await api.http.post('/api/v1/progress-report-templates').set(bearer(A.admin)).send({ name: 'x-u', sections, therapyTypeId: randomUUID() });
+    assert.deepEqual([withB.status, (withB.body as ErrorBody).error.message], [422, (unknown.body as ErrorBody).error.message]);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
+  test('POST /api/v1/progress-reports naming B’s patient or template answers like an unknown id; A’s own writes in A', async () => {
+    const before = await snapshotB();
+    const write = (body: object, headers: Record<string, string> = {}) => api.http.post('/api/v1/progress-reports').set(bearer(A.practitioner)).set(headers).send(body);
+    const own = { patientId: A.patients[0]!.id, templateId: A.reportTemplate.id, values: {} };
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      for (const [withB, unknown] of [
+        [{ ...own, patientId: B.patients[0]!.id }, { ...own, patientId: randomUUID() }],
+        [{ ...own, templateId: B.reportTemplate.id }, { ...own, templateId: randomUUID() }],
+        [{ ...own, appointmentId: B.appointment.id }, { ...own, appointmentId: randomUUID() }],
+      ]) {
+        const b = await write(withB!, headers);
+        const u = await write(unknown!, headers);
+        assert.ok(b.status === 404 || b.status === 422, JSON.stringify(b.body));
+        assert.deepEqual([b.status, (b.body as ErrorBody).error.message], [u.status, (u.body as ErrorBody).error.message]);
+        assertNoLeak({ ...(b.body as ErrorBody), error: { ...(b.body as ErrorBody).error, path: '' } }, 'POST /api/v1/progress-reports');
+      }
+    }
+    const res = await write({ ...own, clinicId: B.id }).expect(201);
+    assert.equal((await api.db.prisma.progressReport.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } })).clinicId, A.id);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
     const covered = [
+      'POST /api/v1/progress-report-templates',
+      'POST /api/v1/progress-reports',
       'POST /api/v1/patients',
       'POST /api/v1/staff',
       'POST /api/v1/licensing/check',
@@ -1505,7 +1612,7 @@ describe('role × ownership: practitioners reach their own sessions and patients
   /** Each practitioner role's own patient, session, request and message, in the fixture's shape (resourceId reads them). */
   const mine: Partial<Record<ClinicRole, ClinicFixture>> = {};
   const reachesOwnOnly = (role: ClinicRole) => ROLE_REACH[role] === 'own';
-  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest', 'patientPackage', 'packageCharge'];
+  const OWNED: Resource[] = ['patient', 'appointment', 'message', 'rescheduleRequest', 'patientPackage', 'packageCharge', 'progressReport'];
   const day = () => localDate(new Date(), CLINIC_ZONE);
 
   async function ownRecords(c: ClinicFixture, practitioner: Actor): Promise<ClinicFixture> {
@@ -1528,10 +1635,14 @@ describe('role × ownership: practitioners reach their own sessions and patients
     const message = await p.message.create({ data: { clinicId: c.id, patientId: patient.id, category: 'manual', channels: ['email'], body: `own-body-${u}`, workflowId: `message/${c.id}/${u}`, status: 'DELIVERED' } });
     const record = await insertTreatmentRecord(c.id, appointment, c.therapyType.id, `own-record-${u}`);
     const patientPackage = await packageOf(c.id, patient.id, c.packagePlan.id);
+    const report = await p.progressReport.create({
+      data: { clinicId: c.id, patientId: patient.id, appointmentId: appointment.id, practitionerId: practitioner.id, templateId: c.reportTemplate.id, status: 'SIGNED', signedAt: new Date(), reportedAt: appointment.startsAt },
+    });
     return {
       ...c,
       treatmentRecord: record,
       patientPackage,
+      progressReport: { id: report.id },
       patients: [{ id: patient.id, firstName: patient.firstName, lastName: patient.lastName, email: patient.email!, phone: patient.phone!, barcode: patient.barcode }],
       appointment: { id: appointment.id, reservationId: appointment.reservationId, workflowId: appointment.workflowId, idempotencyKey: appointment.idempotencyKey, reason: appointment.reason! },
       rescheduleRequest: { id: request.id, reason: request.reason },
@@ -1650,6 +1761,21 @@ describe('role × ownership: practitioners reach their own sessions and patients
         })
       ).map((a) => a.id),
     }),
+    'GET /api/v1/progress-reports': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((r) => r.id),
+      expected: (
+        await api.db.prisma.progressReport.findMany({
+          where: { clinicId: C.id, ...(reachesOwnOnly(role) ? { patient: { appointments: { some: { practitionerId: who[role].id, status: { not: 'CANCELLED' } } } } } : {}) },
+          select: { id: true },
+        })
+      ).map((r) => r.id),
+    }),
+    // A colleague's patient's reports are out of reach, like unknown ones.
+    'GET /api/v1/progress-reports/compare': async (role) => ({ query: { a: C.progressReport.id, b: C.progressReport.id }, status: reachesOwnOnly(role) ? 404 : 200 }),
+    'GET /api/v1/me/patients': async (role) => ({
+      ids: (b) => (b as { data: { id: string }[] }).data.map((p) => p.id),
+      expected: (await api.db.prisma.patient.findMany({ where: { clinicId: C.id, appointments: { some: { practitionerId: who[role].id, status: { not: 'CANCELLED' } } } }, select: { id: true } })).map((p) => p.id),
+    }),
     // A colleague's free slots would show when their patients come: out of reach, like an unknown practitioner.
     'GET /api/v1/appointments/availability': async (role) => ({ query: { practitionerId: C.practitioner.id, from: day(), to: addDays(day(), 1) }, status: reachesOwnOnly(role) ? 404 : 200 }),
   };
@@ -1682,7 +1808,18 @@ describe('role × ownership: practitioners reach their own sessions and patients
       assert.deepEqual([colleague.status, (colleague.body as ErrorBody).error.message], [404, (unknown.body as ErrorBody).error.message], `${role} on a colleague's calendar`);
     }
     // Every tenant collection that lists a patient's records is checked row by row above.
-    for (const key of ['GET /api/v1/patients', 'GET /api/v1/appointments', 'GET /api/v1/messages', 'GET /api/v1/reschedule-requests', 'GET /api/v1/appointments/calendar', 'GET /api/v1/payments', 'GET /api/v1/invoices']) assert.ok(covered.has(key), key);
+    for (const key of [
+      'GET /api/v1/patients',
+      'GET /api/v1/appointments',
+      'GET /api/v1/messages',
+      'GET /api/v1/reschedule-requests',
+      'GET /api/v1/appointments/calendar',
+      'GET /api/v1/payments',
+      'GET /api/v1/invoices',
+      'GET /api/v1/progress-reports',
+      'GET /api/v1/me/patients',
+    ])
+      assert.ok(covered.has(key), key);
   });
 
   test('writes without an id that name a patient or a session: out of reach answers 404; other tenant writes are not for practitioners', async () => {
@@ -1690,9 +1827,10 @@ describe('role × ownership: practitioners reach their own sessions and patients
     const BY_RECORD: Record<string, (records: ClinicFixture) => object> = {
       'POST /api/v1/appointments/check-in-by-barcode': (r) => ({ barcode: r.patients[0]!.barcode }),
       'POST /api/v1/reschedule-requests': (r) => ({ appointmentId: r.appointment.id, requestedStartsAt: tooLateToMove, reason: 'isolation test' }),
+      'POST /api/v1/progress-reports': (r) => ({ patientId: r.patients[0]!.id, templateId: r.reportTemplate.id, values: {} }),
     };
     // In reach: the session has no workflow (409), or is today and so too late to move by request (422).
-    const IN_REACH: Record<string, number> = { 'POST /api/v1/appointments/check-in-by-barcode': 409, 'POST /api/v1/reschedule-requests': 422, 'POST /api/v1/inventory/scan': 200 };
+    const IN_REACH: Record<string, number> = { 'POST /api/v1/appointments/check-in-by-barcode': 409, 'POST /api/v1/reschedule-requests': 422, 'POST /api/v1/inventory/scan': 200, 'POST /api/v1/progress-reports': 201 };
     // Stock is the clinic's, not a practitioner's: every role that may scan finds every item.
     BY_RECORD['POST /api/v1/inventory/scan'] = (r) => ({ barcode: r.inventoryItem.barcode });
     const CLINIC_WIDE = new Set(['POST /api/v1/inventory/scan']);

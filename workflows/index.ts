@@ -13,3 +13,4 @@ export { scheduledPaymentRemindersWorkflow } from './payments/scheduled-payment-
 export { startReconcilerWorkflow } from './reconciler/start-reconciler';
 export { reorderRequestWorkflow } from './inventory/reorder-request';
 export { packageWorkflow } from './packages/package';
+export { documentationDeadlineWorkflow } from './documentation/documentation-deadline';

@@ -14,13 +14,18 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Codec session URLs (/codec/s/<token>/decode), payment links (/api/v1/pay/<token>) and document links (/api/v1/documents/<token>) carry a credential in the path: never log it. */
+/**
+ * Codec session URLs (/codec/s/<token>/decode), payment links (/api/v1/pay/<token>), document links
+ * (/api/v1/documents/<token>) and report download links (/api/v1/report-downloads/<token>) carry a
+ * credential in the path: never log it.
+ */
 const loggablePath = (url: string) =>
   url
     .split('?')[0]!
     .replace(/^\/codec\/s\/[^/]+/i, '/codec/s/[redacted]')
     .replace(/^\/api\/v1\/pay\/[^/]+/i, '/api/v1/pay/[redacted]')
-    .replace(/^\/api\/v1\/documents\/[^/]+/i, '/api/v1/documents/[redacted]');
+    .replace(/^\/api\/v1\/documents\/[^/]+/i, '/api/v1/documents/[redacted]')
+    .replace(/^\/api\/v1\/report-downloads\/[^/]+/i, '/api/v1/report-downloads/[redacted]');
 
 /**
  * Access log without personal data: method, path without the query string (searches may hold

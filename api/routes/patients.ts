@@ -15,6 +15,9 @@ import { auditRead, writeAudit } from '../services/audit';
 import { assertRoomFor } from '../services/license-enforcement';
 import { z } from '../openapi/zod';
 import { text } from '../../domain/text';
+import { assertMayWrite, ClinicalFields, type ClinicalInput, SEALED_PATIENT_FIELDS } from '../services/clinical-fields';
+import { type Patient } from '../../prisma/generated/client';
+import { type Request } from 'express';
 
 type Guardian = z.infer<typeof guardian>;
 
@@ -46,7 +49,17 @@ const deviceTokenBody = z.object({ token: text().min(20).max(4096).regex(/^[\w:.
 const deviceTokenResponse = z.object({ id: z.uuid(), tokenEnding: text(), createdAt: text() }).openapi('DeviceToken');
 const presentDeviceToken = (t: { id: string; token: string; createdAt: Date }) => ({ id: t.id, tokenEnding: t.token.slice(-6), createdAt: t.createdAt.toISOString() });
 
-export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
+/** Splits the sealed fields off a request body. */
+function clinicalInputOf<B extends ClinicalInput>(body: B): { clinical: ClinicalInput; rest: Omit<B, (typeof SEALED_PATIENT_FIELDS)[number]> } {
+  const { allergies, medications, medicalNotes, address, emergencyContact, ...rest } = body;
+  const clinical: ClinicalInput = { allergies, medications, medicalNotes, address, emergencyContact };
+  for (const key of SEALED_PATIENT_FIELDS) if (clinical[key] === undefined) delete clinical[key];
+  return { clinical, rest };
+}
+
+export function patientRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
+  const sealed = ClinicalFields.fromConfig(deps.config);
+  const present = (req: Request) => (p: Patient) => ({ ...presentPatient(p), ...sealed.view(p, req.auth!.role) });
   return r
     .route({
       method: 'post',
@@ -59,18 +72,22 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       handler: async ({ body }, req, res) => {
         const { db, clinicId } = req.tenant!;
         assertGuardianForMinor(body.dateOfBirth, !!body.guardian);
-        const { guardian: g, dateOfBirth, barcode: requested, ...fields } = body;
+        const { clinical, rest } = clinicalInputOf(body);
+        assertMayWrite(req.auth!.role, clinical);
+        const { guardian: g, dateOfBirth, barcode: requested, ...fields } = rest;
         // A generated card code may collide (rarely): try again with a new one.
         for (let attempt = 1; ; attempt++) {
           const barcode = requested ?? barcodeFrom(randomBytes(10));
           try {
             const patient = await db.$transaction(async (tx) => {
               await assertRoomFor(tx, clinicId, 'PATIENTS');
-              const created = await tx.patient.create({ data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth), barcode, clinicId } });
+              let created = await tx.patient.create({ data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth), barcode, clinicId } });
+              // Sealed values are bound to the patient's id, known only now.
+              if (Object.keys(clinical).length) created = await tx.patient.update({ where: { id: created.id }, data: sealed.columns(clinicId, created.id, clinical) });
               await writeAudit(tx, req, { action: 'patient.create', entityType: 'Patient', entityId: created.id, clinicId, after: created });
               return created;
             });
-            res.status(201).json(presentPatient(patient));
+            res.status(201).json(present(req)(patient));
             return;
           } catch (err) {
             if (!isUniqueViolation(err)) throw err;
@@ -102,7 +119,7 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
           orderBy: query.sort === 'lastName' ? [{ lastName: query.order }, { firstName: query.order }, { id: query.order }] : [{ id: query.order }],
           ...pageArgs(query.limit, query.cursor),
         });
-        const page = toPage(rows, query.limit, presentPatient);
+        const page = toPage(rows, query.limit, present(req));
         await auditRead(db, req, 'patient.list', page.data.map((p) => p.id));
         res.json(page);
       },
@@ -120,7 +137,7 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
         const patient = await db.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] } });
         if (!patient) throw ApiError.notFound('Patient');
         await auditRead(db, req, 'patient.read', [patient.id]);
-        res.json(presentPatient(patient));
+        res.json(present(req)(patient));
       },
     })
     .route({
@@ -186,7 +203,9 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
       responses: { 200: { description: 'The changed patient', schema: patientResponse }, 402: { description: 'Reactivating would exceed the licence' } },
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId, ownership } = req.tenant!;
-        const { guardian: g, dateOfBirth, ...fields } = body;
+        const { clinical, rest } = clinicalInputOf(body);
+        assertMayWrite(req.auth!.role, clinical);
+        const { guardian: g, dateOfBirth, ...fields } = rest;
         const patient = await db.$transaction(async (tx) => {
           const before = await tx.patient.findUnique({ where: { id: params.id, AND: [ownership.patient] } });
           if (!before) throw ApiError.notFound('Patient');
@@ -195,11 +214,11 @@ export function patientRoutes(r: ApiRouter, _deps: ApiDeps): ApiRouter {
           assertGuardianForMinor(dob, hasGuardian);
           if (fields.active === true && !before.active) await assertRoomFor(tx, clinicId, 'PATIENTS');
           assertPreferencesAgree(fields.preferredChannels ?? before.preferredChannels, fields.optedOutChannels ?? before.optedOutChannels);
-          const after = await tx.patient.update({ where: { id: params.id }, data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth) } });
+          const after = await tx.patient.update({ where: { id: params.id }, data: { ...fields, ...guardianColumns(g), dateOfBirth: toDate(dateOfBirth), ...sealed.columns(clinicId, params.id, clinical) } });
           await writeAudit(tx, req, { action: 'patient.update', entityType: 'Patient', entityId: after.id, clinicId, before, after });
           return after;
         });
-        res.json(presentPatient(patient));
+        res.json(present(req)(patient));
       },
     });
 }

@@ -1,5 +1,6 @@
 import { appointmentSettingsSchema } from '../../domain/appointments';
 import { billingSettingsSchema } from '../../domain/billing';
+import { documentationSettingsSchema } from '../../domain/documentation';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
 import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
 import { z } from '../openapi/zod';
@@ -14,6 +15,7 @@ export const SUBSCRIPTION_STATUSES = ['TRIAL', 'ACTIVE', 'PAST_DUE', 'SUSPENDED'
 const clinicSettings = z
   .object({
     appointments: appointmentSettingsSchema.optional().describe('Reminder offsets (minutes before), reminder channels, no-show grace, follow-up reminder lead'),
+    documentation: documentationSettingsSchema.optional().describe("Hours after a session completes within which its practitioner signs the report (default 24)"),
     paymentReminders: paymentReminderSettingsSchema.optional().describe('Monthly payment reminders (also PUT /clinics/{clinicId}/notification-settings)'),
     inventory: z
       .object({ allowNegativeStock: z.boolean().default(false).describe('Let sessions and staff take stock below zero instead of 409 INSUFFICIENT_STOCK') })

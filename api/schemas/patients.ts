@@ -27,7 +27,19 @@ export const guardian = z.object({
   email: z.email().optional(),
 });
 
+const clinicalText = text().trim().min(1).max(5000);
+export const emergencyContact = z.object({ name, relationship: text().trim().min(1).max(50), phone });
+/** Sealed at rest; readable by clinical roles and admins (the emergency contact also by the front desk). */
+const clinicalFields = {
+  allergies: clinicalText.nullable().optional(),
+  medications: clinicalText.nullable().optional(),
+  medicalNotes: clinicalText.nullable().optional(),
+  address: text().trim().min(1).max(500).nullable().optional(),
+  emergencyContact: emergencyContact.nullable().optional(),
+};
+
 const patientFields = {
+  ...clinicalFields,
   firstName: name,
   lastName: name,
   dateOfBirth: isoDate.optional(),
@@ -58,6 +70,7 @@ export const updatePatientBody = z
     optedOutChannels: channelPreferences.optedOutChannels.optional(),
     guardian: guardian.nullable().optional(),
     active: z.boolean().optional(),
+    ...clinicalFields,
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' })
   .refine(noOverlap, overlapIssue)
@@ -88,5 +101,10 @@ export const patientResponse = z
     active: z.boolean(),
     createdAt: text(),
     updatedAt: text(),
+    allergies: text().nullable().optional().describe('Only for clinical roles and admins'),
+    medications: text().nullable().optional().describe('Only for clinical roles and admins'),
+    medicalNotes: text().nullable().optional().describe('Only for clinical roles and admins'),
+    address: text().nullable().optional().describe('Only for clinical roles and admins'),
+    emergencyContact: emergencyContact.nullable().optional().describe('For clinical roles, admins, managers and the front desk'),
   })
   .openapi('Patient');

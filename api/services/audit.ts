@@ -8,7 +8,7 @@ const NEVER_AUDITED = new Set(['passwordHash', 'tokenHash']);
  * Patient health and identity data: the audit trail records that such a field changed, and who
  * changed it, but not its values, so the trail can be shared with auditors without exposing PHI.
  */
-const PHI_FIELDS = new Set(['firstName', 'lastName', 'dateOfBirth', 'gender', 'email', 'phone', 'guardianName', 'guardianRelationship', 'guardianPhone', 'guardianEmail']);
+const PHI_FIELDS = new Set(['firstName', 'lastName', 'dateOfBirth', 'gender', 'email', 'phone', 'guardianName', 'guardianRelationship', 'guardianPhone', 'guardianEmail', 'allergies', 'medications', 'medicalNotes', 'address', 'emergencyContact']);
 export const REDACTED = '[redacted]';
 
 type Row = Record<string, unknown>;

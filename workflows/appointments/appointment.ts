@@ -3,9 +3,11 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,10 +25,15 @@ import {
   type RescheduleArgs,
 } from '../../domain/appointment-workflow';
 import { type AppointmentAction, type AppointmentTimeline, isFinished, nextStep, pendingReminders, refusal } from '../../domain/appointments';
-import { type AppointmentWorkflowInput, SEARCH_ATTRIBUTES } from '../../domain/temporal';
+import { type AppointmentWorkflowInput, documentationDeadlineStart, SEARCH_ATTRIBUTES } from '../../domain/temporal';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { documentationDeadlineWorkflow } from '../documentation/documentation-deadline';
 import { deliverMessage } from '../messaging/deliver-message';
 import { asUpdateFailure } from './activity-refusal';
 import { LOAD_ONCE_COMMITTED_PATCH, loadOnceCommitted } from './load-once-committed';
+
+/** Runs that complete on this version start the session's documentation deadline; older histories replay without it. */
+export const DOCUMENTATION_DEADLINE_PATCH = 'documentation-deadline';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -255,5 +262,11 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
     }
   }
   await condition(allHandlersFinished);
+  if (current().status === 'COMPLETED' && patched(DOCUMENTATION_DEADLINE_PATCH)) {
+    // Abandoned: the deadline outlives this workflow, which ends with the visit.
+    await startChild(documentationDeadlineWorkflow, { ...documentationDeadlineStart(clinicId, appointmentId), parentClosePolicy: ParentClosePolicy.ABANDON }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
+  }
   return { status: current().status, remindersSent: sentReminders() };
 }
