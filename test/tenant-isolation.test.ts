@@ -1440,6 +1440,9 @@ describe('writes without an id act on the caller’s clinic only', () => {
       .getHandle((asked.body as { workflowId: string }).workflowId)
       .terminate('isolation test')
       .catch(() => undefined);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('POST /api/v1/package-plans naming B’s therapy type answers 404 like an unknown one; with X-Clinic-Id of B it creates the plan in A', async () => {
     const before = await snapshotB();
     const plan = (therapyTypeId: string, headers: Record<string, string> = {}) =>

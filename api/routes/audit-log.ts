@@ -65,7 +65,6 @@ export function auditLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
     handler: async ({ query }, req, res) => {
       const clinicId = await clinicOf(deps, req, query.clinicId);
       // The tenant client also scopes the cursor row, so another clinic's entry id positions nothing.
-      const db = clinicId ? scopedToClinic(deps.prisma, clinicId) : deps.prisma;
       const where: Prisma.AuditLogWhereInput = {
         ...(query.entityType ? { entityType: query.entityType } : {}),
         ...(query.entityId ? { entityId: query.entityId } : {}),
@@ -73,7 +72,9 @@ export function auditLogRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         ...(query.action ? { action: query.action } : {}),
         ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
       };
-      const rows = await db.auditLog.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...pageArgs(query.limit, query.cursor) });
+      const args = { where, orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], ...pageArgs(query.limit, query.cursor) };
+      // Two calls, not one on a union of clients: the compiler cannot compare their overloads.
+      const rows = clinicId ? await scopedToClinic(deps.prisma, clinicId).auditLog.findMany(args) : await deps.prisma.auditLog.findMany(args);
       res.json(toPage(rows, query.limit, present));
     },
   });

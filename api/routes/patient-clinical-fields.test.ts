@@ -24,6 +24,7 @@ const MATRIX: Record<ClinicRole, readonly (typeof SEALED)[number][]> = {
   MANAGER: ['emergencyContact'],
   RECEPTIONIST: ['emergencyContact'],
   ACCOUNTANT: [],
+  INVENTORY_MANAGER: [],
 };
 
 describe('clinical patient fields', () => {

@@ -244,7 +244,7 @@ describe('progress reports', () => {
       assert.deepEqual(none.data, []);
     });
 
-    test('appointments, reports, payments and messages in one stream, newest first, walked page by page', async () => {
+    test('appointments, treatment records, reports, payments and messages in one stream, newest first, walked page by page', async () => {
       const p = await createPatient(api, clinicId);
       const at = (iso: string) => new Date(iso);
       const a1 = await insertAppointment(api, { clinicId, patientId: p.id, practitionerId: therapist.id, startsAt: '2026-04-01T09:00:00Z', endsAt: '2026-04-01T09:50:00Z', status: 'COMPLETED' });
@@ -254,10 +254,14 @@ describe('progress reports', () => {
       const msg = await api.db.prisma.message.create({ data: { clinicId, patientId: p.id, category: 'manual', channels: ['email'], workflowId: `message/${clinicId}/${randomUUID()}`, createdAt: at('2026-04-01T10:00:00Z') } });
       const msg2 = await api.db.prisma.message.create({ data: { clinicId, patientId: p.id, category: 'manual', channels: ['email'], workflowId: `message/${clinicId}/${randomUUID()}`, createdAt: at('2026-03-20T08:00:00Z') } });
       const rep = await api.db.prisma.progressReport.create({ data: { clinicId, patientId: p.id, practitionerId: therapist.id, templateId, reportedAt: at('2026-04-01T09:00:00Z'), appointmentId: a1.id } });
+      const rec = await api.db.prisma.treatmentRecord.create({
+        data: { clinicId, appointmentId: a1.id, patientId: p.id, practitionerId: therapist.id, recordedById: therapist.id, durationMinutes: 50, cost: '60.00', finalAmount: '60.00', currency: 'EUR', createdAt: at('2026-04-01T09:50:00Z') },
+      });
       const expected = [
         ['appointment', a2.id],
         ['payment', pay.id],
         ['message', msg.id],
+        ['treatment-record', rec.id],
         ['progress-report', rep.id],
         ['appointment', a1.id],
         ['message', msg2.id],
@@ -277,11 +281,14 @@ describe('progress reports', () => {
         pages++;
       } while (cursor && pages < 10);
       assert.deepEqual(walked, expected);
-      assert.equal(pages, 3);
+      assert.equal(pages, 4);
 
       // The therapist has no payment:read: the payment is not in their stream.
       const theirs = (await api.http.get(`/api/v1/patients/${p.id}/timeline`).set(bearer(therapist)).expect(200)).body as { data: { kind: string }[] };
-      assert.deepEqual(theirs.data.map((e) => e.kind), ['appointment', 'message', 'progress-report', 'appointment', 'message']);
+      assert.deepEqual(theirs.data.map((e) => e.kind), ['appointment', 'message', 'treatment-record', 'progress-report', 'appointment', 'message']);
+      // The front desk reads no clinical entries.
+      const desk = (await api.http.get(`/api/v1/patients/${p.id}/timeline`).set(bearer(receptionist)).expect(200)).body as { data: { kind: string }[] };
+      assert.equal(desk.data.some((e) => e.kind === 'treatment-record' || e.kind === 'progress-report'), false);
       const onlyReports = (await api.http.get(`/api/v1/patients/${p.id}/timeline`).query({ kinds: 'progress-report' }).set(bearer(admin)).expect(200)).body as { data: { id: string }[] };
       assert.deepEqual(onlyReports.data.map((e) => e.id), [rep.id]);
       expectError(await api.http.get(`/api/v1/patients/${p.id}/timeline`).query({ cursor: 'bm9wZQ' }).set(bearer(admin)), 400, 'INVALID_CURSOR');

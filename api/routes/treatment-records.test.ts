@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
+import { documentationDeadlineStart, workflowIds } from '../../domain/temporal';
+import { AWAITING_DOCUMENTATION } from '../../prisma/session-documentation';
 import { expectError } from '../../test/support/errors';
 import { createPatient, insertAppointment } from '../../test/support/scheduling';
 
@@ -138,6 +140,21 @@ describe('treatment catalogue and records', () => {
   });
 
   describe('signing and amendments', () => {
+    test("signing a completed session's record sends documentationSigned to its deadline workflow", async () => {
+      const completed = await insertAppointment(api, { clinicId, patientId: patient.id, practitionerId: therapist.id, startsAt: '2026-11-20T10:00:00Z', endsAt: '2026-11-20T11:00:00Z', status: 'COMPLETED', price: '80.00' });
+      // Started as the appointment workflow would, on a queue no worker polls: the signal lands in its history.
+      const start = documentationDeadlineStart(clinicId, completed.id);
+      await api.temporal.client.workflow.start('documentationDeadlineWorkflow', { ...start, taskQueue: `no-worker-${randomUUID()}` });
+      const created = (await record(therapist, { items: [{ therapyTypeId: plainType.id }], notes: 'Session done' }, completed.id).expect(201)).body as RecordBody;
+      await api.http.post(`/api/v1/appointments/${completed.id}/treatment-records/${created.id}/sign`).set(bearer(therapist)).expect(200);
+      const handle = api.temporal.client.workflow.getHandle(workflowIds.documentationDeadline(clinicId, completed.id));
+      const history = await handle.fetchHistory();
+      assert.ok(history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'documentationSigned'));
+      await handle.terminate('test done');
+      // The session counts as documented: it is no longer among the sessions waiting for it.
+      assert.equal(await api.db.prisma.appointment.count({ where: { id: completed.id, ...AWAITING_DOCUMENTATION } }), 0);
+    });
+
     test('a signed record is immutable: PATCH and a second signature answer 409, the database refuses a direct change; amendments add versions with reasons', async () => {
       const created = (await record(therapist, { items: [{ therapyTypeId: plainType.id }], notes: 'Lower back stiff', complications: 'none' }).expect(201)).body as RecordBody;
       const path = `/api/v1/appointments/${appointmentId}/treatment-records/${created.id}`;

@@ -1,9 +1,9 @@
 /**
- * A patient's timeline: appointments, progress reports, payments and messages in one stream,
+ * A patient's timeline: appointments, treatment records, progress reports, payments and messages in one stream,
  * newest first, paginated by a keyset cursor over (time, kind, id). Each kind of entry is one
  * source: a small function that reads its rows strictly after the cursor, in the same order, and
- * the permission it needs (a role without it does not see that kind). Adding a kind, such as
- * treatment records, is adding one source to TIMELINE_SOURCES.
+ * the permission it needs (a role without it does not see that kind). Adding a kind is adding one
+ * source to TIMELINE_SOURCES.
  */
 import { type Permission } from '../../domain/permissions';
 import { type TenantDb } from '../../prisma/tenant';
@@ -69,6 +69,25 @@ const progressReports: TimelineSource = {
   },
 };
 
+const treatmentRecords: TimelineSource = {
+  kind: 'treatment-record',
+  permission: 'treatment-record:read',
+  async load({ db, ownership, patientId, after, limit }) {
+    // A practitioner sees the records of the sessions they may read, as on the appointment's own route.
+    const rows = await db.treatmentRecord.findMany({
+      where: { patientId, appointment: ownership.appointment, AND: [afterCursor('treatment-record', 'createdAt', after)] },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    return rows.map((r) => ({
+      kind: 'treatment-record',
+      id: r.id,
+      at: r.createdAt,
+      summary: { status: r.status, version: r.version, appointmentId: r.appointmentId, practitionerId: r.practitionerId, barcodeVerified: r.barcodeVerified, finalAmount: r.finalAmount.toFixed(2), currency: r.currency },
+    }));
+  },
+};
+
 const payments: TimelineSource = {
   kind: 'payment',
   permission: 'payment:read',
@@ -96,7 +115,7 @@ const messages: TimelineSource = {
 };
 
 /** Every kind of entry a timeline shows. */
-export const TIMELINE_SOURCES: TimelineSource[] = [appointments, progressReports, payments, messages];
+export const TIMELINE_SOURCES: TimelineSource[] = [appointments, treatmentRecords, progressReports, payments, messages];
 
 const byTimeline = (a: TimelineEntry, b: TimelineEntry) =>
   b.at.getTime() - a.at.getTime() || (a.kind < b.kind ? 1 : a.kind > b.kind ? -1 : 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

@@ -15,6 +15,7 @@ import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type amendTreatmentRecordBody, type createTreatmentRecordBody, type treatmentRecordResponse, type updateTreatmentRecordBody } from '../schemas/treatment-records';
 import { writeAudit } from './audit';
+import { signalDocumentationSigned } from './documentation';
 import { allowsNegativeStock, applyStockChanges, deliverLowStockAlerts } from './inventory';
 
 type Tx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0];
@@ -246,7 +247,7 @@ export async function updateTreatmentRecord(req: Request, appointmentId: string,
  * kept. The one place a record becomes signed: whatever must follow a signature (such as ending the
  * session's documentation deadline) belongs here, after the transaction.
  */
-export async function signTreatmentRecord(_deps: ApiDeps, req: Request, appointmentId: string, recordId: string): Promise<RecordWithVersions> {
+export async function signTreatmentRecord(deps: ApiDeps, req: Request, appointmentId: string, recordId: string): Promise<RecordWithVersions> {
   const { db, clinicId } = req.tenant!;
   const byId = req.auth!.userId;
   await db.$transaction(async (tx) => {
@@ -257,6 +258,8 @@ export async function signTreatmentRecord(_deps: ApiDeps, req: Request, appointm
     await tx.treatmentRecordVersion.create({ data: { clinicId, recordId, version: before.version, reason: null, content: clinicalContent(before), byId } });
     await writeAudit(tx, req, { action: 'treatmentRecord.sign', entityType: 'TreatmentRecord', entityId: recordId, clinicId, before: auditView(before), after: auditView({ ...before, status: 'SIGNED', signedAt }) });
   });
+  // The session is documented: its documentation deadline ends (never fails the signature).
+  await signalDocumentationSigned(deps, clinicId, appointmentId);
   return readTreatmentRecord(req, appointmentId, recordId);
 }
 
