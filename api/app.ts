@@ -38,6 +38,8 @@ import { patientRoutes } from './routes/patients';
 import { practitionerRoutes } from './routes/practitioners';
 import { staffRoutes } from './routes/staff';
 import { therapyTypeRoutes } from './routes/therapy-types';
+import { expenseRoutes } from './routes/expenses';
+import { reportLinkRoutes, reportRoutes } from './routes/reports';
 import { webhookRoutes } from './routes/webhooks';
 import { keepRawBody } from './webhooks/raw-body';
 
@@ -117,6 +119,9 @@ export function createApp(deps: ApiDeps): Express {
   mount('/patients', 'Payments', (r) => patientAccountRoutes(r, deps));
   mount('/webhooks', 'Webhooks', (r) => stripeWebhookRoutes(r, deps));
   mount('/pay', 'Payment reminders', (r) => payRoutes(r, deps));
+  mount('/expenses', 'Expenses', (r) => expenseRoutes(r, deps));
+  mount('/reports', 'Reports', (r) => reportRoutes(r, deps));
+  mount('/report-links', 'Reports', (r) => reportLinkRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/audit-log', 'Audit log', (r) => auditLogRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));

@@ -44,10 +44,19 @@ export const PERMISSIONS = [
   'notification:manage',
   /** Send this month's payment reminders now. */
   'payment-reminder:run',
+  /** The clinic's expenses (seed 004: admin and accountant record them, everyone else reads). */
+  'expense:read',
+  'expense:manage',
+  /** An expense's receipt file (a vendor's invoice may carry bank details): fewer roles than the list. */
+  'expense:receipt',
+  /** The owner's reports: dashboard, financial, sessions, dues ageing, patients. */
+  'report:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
+const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read', 'expense:read'];
+/** Who keeps the clinic's books: records expenses, reads their receipts and the reports. */
+const EXPENSE_BOOKS: Permission[] = ['expense:manage', 'expense:receipt', 'report:read'];
 const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
 const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
@@ -76,13 +85,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'payment:record',
     'notification:manage',
     'payment-reminder:run',
+    ...EXPENSE_BOOKS,
   ],
-  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide'],
+  MANAGER: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, 'schedule:manage', 'reschedule:decide', 'report:read'],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER],
   NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage'],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', ...EXPENSE_BOOKS],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -33,4 +33,5 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   CreditEntry: 'clinicId',
   PaymentReminderRun: 'clinicId',
   PaymentReminder: 'clinicId',
+  Expense: 'clinicId',
 };

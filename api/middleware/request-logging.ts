@@ -19,7 +19,8 @@ const loggablePath = (url: string) =>
   url
     .split('?')[0]!
     .replace(/^\/codec\/s\/[^/]+/i, '/codec/s/[redacted]')
-    .replace(/^\/api\/v1\/pay\/[^/]+/i, '/api/v1/pay/[redacted]');
+    .replace(/^\/api\/v1\/pay\/[^/]+/i, '/api/v1/pay/[redacted]')
+    .replace(/^\/api\/v1\/report-links\/[^/]+/i, '/api/v1/report-links/[redacted]');
 
 /**
  * Access log without personal data: method, path without the query string (searches may hold
