@@ -6,7 +6,7 @@
 import { type Readable } from 'node:stream';
 import { type Config } from '../../domain/config';
 import { LocalDiskStorage } from './local-disk-storage';
-import { S3FileStorage } from './s3-storage';
+import { type S3StorageSettings } from './s3-storage';
 
 export interface StoredFile {
   body: Readable;
@@ -25,6 +25,18 @@ export interface FileStorage {
 }
 
 export function createFileStorage(config: Pick<Config, 'FILE_STORAGE_DIR' | 'FILE_S3_BUCKET' | 'FILE_S3_REGION' | 'FILE_S3_ENDPOINT'>): FileStorage {
-  if (config.FILE_S3_BUCKET) return new S3FileStorage({ bucket: config.FILE_S3_BUCKET, region: config.FILE_S3_REGION, endpoint: config.FILE_S3_ENDPOINT });
+  if (config.FILE_S3_BUCKET) return lazyS3({ bucket: config.FILE_S3_BUCKET, region: config.FILE_S3_REGION, endpoint: config.FILE_S3_ENDPOINT });
   return new LocalDiskStorage(config.FILE_STORAGE_DIR);
+}
+
+/** The S3 backend, its SDK loaded at the first file: an API on local disk never loads the AWS SDK. */
+function lazyS3(settings: S3StorageSettings): FileStorage {
+  let real: Promise<FileStorage> | undefined;
+  const load = () => (real ??= import('./s3-storage').then((m) => new m.S3FileStorage(settings)));
+  return {
+    kind: 's3',
+    put: async (key, body, contentType) => (await load()).put(key, body, contentType),
+    get: async (key) => (await load()).get(key),
+    delete: async (key) => (await load()).delete(key),
+  };
 }
