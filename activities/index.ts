@@ -14,6 +14,7 @@ import { createProviderProbeActivities } from './messaging/provider-probe-activi
 import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
+import { createMonthlyReportActivities } from './reports/monthly-report-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createRescheduleRequestActivities(deps)),
     ...withDatabaseFailures(createPaymentReminderActivities(deps)),
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
+    ...withDatabaseFailures(createMonthlyReportActivities(deps)),
   };
 }
 

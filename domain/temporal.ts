@@ -35,6 +35,7 @@ export const WORKFLOW_KINDS = {
   paymentBalance: 'payment-balance',
   scheduledPaymentReminders: 'scheduled-payment-reminders',
   startReconciler: 'start-reconciler',
+  monthlyOwnerReport: 'monthly-owner-report',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -44,6 +45,8 @@ export const SCHEDULE_IDS = {
   paymentReminders: (clinicId: string) => `payment-reminders/${clinicId}`,
   /** Every 5 minutes: probes every clinic's provider entries and raises or clears messaging alerts. */
   messagingMonitor: 'messaging-monitor',
+  /** One per clinic: on the 1st at 08:00 clinic time, last month's report to the clinic's admins. */
+  monthlyReport: (clinicId: string) => `monthly-report/${clinicId}`,
 } as const;
 
 export const workflowIds = {
@@ -58,6 +61,8 @@ export const workflowIds = {
   paymentBalance: (clinicId: string, month: string, patientId: string) => `payment-balance/${clinicId}/${month}/${patientId}`,
   /** Temporal appends the scheduled time to it: one starter per firing. */
   scheduledPaymentReminders: (clinicId: string) => `payment-reminders-scheduled/${clinicId}`,
+  /** Temporal appends the scheduled time to it: one per firing. */
+  monthlyOwnerReport: (clinicId: string) => `monthly-report/${clinicId}`,
 };
 
 /**

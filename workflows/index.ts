@@ -11,3 +11,4 @@ export { paymentReminderRunWorkflow } from './payments/payment-reminder-run';
 export { paymentBalanceWorkflow } from './payments/payment-balance';
 export { scheduledPaymentRemindersWorkflow } from './payments/scheduled-payment-reminders';
 export { startReconcilerWorkflow } from './reconciler/start-reconciler';
+export { monthlyOwnerReportWorkflow } from './reports/monthly-owner-report';
