@@ -48,6 +48,14 @@ export function expenseRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const files = deps.files ?? createFileStorage(deps.config);
   const receiptKey = (clinicId: string, expenseId: string) => `receipts/${clinicId}/${expenseId}`;
 
+  // Before the content type is judged: another clinic's id answers 404 whatever the body.
+  const expenseExists: RequestHandler = async (req, _res, next) => {
+    const id = String(req.params.id ?? '');
+    const found = /^[0-9a-f-]{36}$/i.test(id) ? await req.tenant!.db.expense.findUnique({ where: { id }, select: { id: true } }) : null;
+    if (!found) throw ApiError.notFound('Expense');
+    next();
+  };
+
   return r
     .route({
       method: 'post',
@@ -153,7 +161,7 @@ export function expenseRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       access: 'expense:manage',
       tenant: true,
       params: idParams,
-      before: [receiptTypeOnly, express.raw({ type: () => true, limit: RECEIPT_MAX_BYTES })],
+      before: [expenseExists, receiptTypeOnly, express.raw({ type: () => true, limit: RECEIPT_MAX_BYTES })],
       responses: { 200: { description: 'The expense with its receipt', schema: expenseResponse }, 413: { description: 'Larger than the cap' }, 415: { description: 'Not a PDF or an image' } },
       handler: async ({ params }, req, res) => {
         const { db, clinicId } = req.tenant!;
