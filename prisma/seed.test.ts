@@ -9,6 +9,7 @@ import bcrypt from 'bcryptjs';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { maskProvider, openProvider, storedProvidersSchema } from './communication-config';
 import { CredentialCipher } from './credential-cipher';
+import { dashboardReport, financialReport } from '../api/services/reports';
 import { DEMO_CLINIC_ID, DEMO_PATIENTS, DEMO_STAFF, describeSeed, type SeedOptions, seedDatabase } from './seed';
 
 const OPTIONS: SeedOptions = {
@@ -68,6 +69,19 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
   assert.deepEqual(types.map((t) => t.name).sort(), ['Occupational therapy', 'Physiotherapy', 'Speech therapy']);
   const schedules = await db.prisma.practitionerSchedule.findMany({ where: { clinicId: DEMO_CLINIC_ID }, include: { practitioner: true } });
   assert.deepEqual(schedules.map((s) => s.practitioner.role).sort(), ['DOCTOR', 'THERAPIST', 'THERAPIST']);
+});
+
+test("the demo clinic's reports have real numbers: sessions, revenue, dues, expenses", async () => {
+  const clinic = await db.prisma.clinic.findUniqueOrThrow({ where: { id: DEMO_CLINIC_ID } });
+  const ctx = { db: db.prisma, clinicId: DEMO_CLINIC_ID, timezone: clinic.timezone, currency: clinic.currency, now: new Date() };
+  const { data } = await dashboardReport(ctx);
+  assert.ok(Number(data.revenue.thisMonth) !== 0 || Number(data.revenue.thisWeek) !== 0 || new Date().getUTCDate() === 1, JSON.stringify(data.revenue));
+  assert.ok(data.last30Days.sessions >= 10 && data.last30Days.noShows >= 1 && data.last30Days.cancellations >= 1, JSON.stringify(data.last30Days));
+  assert.ok(Number(data.outstandingDues.total) > 0);
+  assert.ok(data.utilisation.some((u) => u.bookedMinutes > 0 && u.workingMinutes > 0));
+  const from = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+  const fin = await financialReport(ctx, { from, to: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) });
+  assert.ok(Number(fin.data.revenue.received) > 0 && Number(fin.data.revenue.refunded) > 0 && Number(fin.data.expensesTotal) > 0, JSON.stringify(fin.data.revenue));
 });
 
 test('seeding again changes nothing and keeps changed passwords', async () => {

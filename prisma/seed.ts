@@ -19,6 +19,7 @@ import { type Config, parseConfig } from '../domain/config';
 import { createPrismaClient, type Db, type PrismaClient } from './client';
 import { sealProvider } from './communication-config';
 import { type CredentialCipher } from './credential-cipher';
+import { ensureDemoReportData } from './seed-reports';
 
 /** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
 export const DEMO_CLINIC_ID = '5c1f0000-0000-4000-8000-000000000001';
@@ -122,6 +123,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   summary.demoPatients = await ensureDemoPatients(prisma, clinic.id);
   await ensureDemoSchedules(prisma, clinic.id);
   await ensureDemoBalances(prisma, clinic.id);
+  await ensureDemoReportData(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }
