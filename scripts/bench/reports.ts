@@ -69,14 +69,15 @@ async function seedVolume(stack: BenchStack, appointments: number, payments: num
       FROM generate_series(0, ${appointments - 1}) i
       JOIN pr ON pr.k = i % 20 JOIN pt ON pt.k = i % 2000 JOIN tt ON tt.k = i % 8`;
   await prisma.$executeRaw`
-    WITH done AS (SELECT id, "patientId", "startsAt", row_number() OVER (ORDER BY "startsAt", id) - 1 AS k, count(*) OVER () AS n
+    WITH done AS MATERIALIZED (SELECT id, "patientId", "startsAt", row_number() OVER (ORDER BY "startsAt", id) - 1 AS k
                     FROM "Appointment" WHERE "clinicId" = ${id}::uuid AND status = 'COMPLETED')
     INSERT INTO "Payment" (id, "clinicId", "patientId", "appointmentId", amount, currency, method, "refundReason", "idempotencyKey", "createdAt")
     SELECT gen_random_uuid(), ${id}::uuid, done."patientId", CASE WHEN j % 7 = 0 THEN NULL ELSE done.id END,
            CASE WHEN j % 50 = 0 THEN -5.00 ELSE 100.00 + j % 5 END, 'INR',
            (ARRAY['CASH','CARD','UPI','BANK_TRANSFER'])[j % 4 + 1]::"PaymentMethod", CASE WHEN j % 50 = 0 THEN 'bench refund' END,
            'rb-pay-' || j, done."startsAt" + interval '1 hour' + (j % 3) * interval '1 day'
-      FROM generate_series(0, ${payments - 1}) j JOIN done ON done.k = j % done.n`;
+      -- The count as a constant (an init plan), so the join is a hash join on k.
+      FROM generate_series(0, ${payments - 1}) j JOIN done ON done.k = j % (SELECT count(*) FROM done)`;
   await prisma.$executeRaw`
     INSERT INTO "Expense" (id, "clinicId", category, amount, currency, date, "paymentMethod", "updatedAt")
     SELECT gen_random_uuid(), ${id}::uuid, (ARRAY['rent','supplies','salaries','utilities'])[n % 4 + 1], 1000 + n % 97, 'INR', (now() - (n % 365) * interval '1 day')::date, 'BANK_TRANSFER', now()
