@@ -395,12 +395,12 @@ export async function duesAgingReport(ctx: ReportContext): Promise<Report<DuesAg
   const tz = ctx.timezone;
   const now = sql`${ctx.now.toISOString()}::timestamptz`;
   const rows = await ctx.db.$queryRaw<Array<{ patientId: string | null; firstName: string | null; lastName: string | null; asOf: string; b0: string; b1: string; b2: string; b3: string; total: string }>>`
-    WITH paid AS (
-      SELECT "appointmentId", sum(amount) AS paid FROM "Payment"
-       WHERE "clinicId" = ${ctx.clinicId}::uuid AND "appointmentId" IS NOT NULL GROUP BY "appointmentId"),
-    account AS (
-      SELECT "patientId", sum(amount) AS paid FROM "Payment"
-       WHERE "clinicId" = ${ctx.clinicId}::uuid AND "appointmentId" IS NULL GROUP BY "patientId"),
+    WITH payments AS MATERIALIZED (
+      -- One pass over the clinic's payments: per session, and on account (appointmentId null) per patient.
+      SELECT "appointmentId", "patientId", sum(amount) AS paid FROM "Payment"
+       WHERE "clinicId" = ${ctx.clinicId}::uuid GROUP BY "appointmentId", "patientId"),
+    paid AS (SELECT "appointmentId", sum(paid) AS paid FROM payments WHERE "appointmentId" IS NOT NULL GROUP BY "appointmentId"),
+    account AS (SELECT "patientId", paid FROM payments WHERE "appointmentId" IS NULL),
     session AS (
       SELECT a."patientId", a.id, a."startsAt", (a.price - a.discount) - COALESCE(paid.paid, 0) AS due,
              (${now} AT TIME ZONE ${tz})::date - (a."startsAt" AT TIME ZONE ${tz})::date AS age
