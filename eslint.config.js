@@ -55,8 +55,8 @@ export default tseslint.config(
           patterns: [
             {
               // Allowed from activities/: the descriptor registry, a provider's descriptor, the provider
-              // types, and three pure helpers the API shares with activities (ids, addresses, pay links).
-              regex: String.raw`(^|/)activities/(?!messaging/providers/(descriptors|types|[a-z]+/[a-z0-9-]+/descriptor)$|messaging/(message-ids|recipients)$|payments/pay-links$)`,
+              // types, and the pure helpers the API shares with activities (ids, addresses, pay and report links).
+              regex: String.raw`(^|/)activities/(?!messaging/providers/(descriptors|types|[a-z]+/[a-z0-9-]+/descriptor)$|messaging/(message-ids|recipients)$|payments/pay-links$|reports/report-links$)`,
               message: 'api/ and prisma/ read providers through activities/messaging/providers/descriptors (or a <channel>/<provider>/descriptor), never through connectors or other activity implementations.',
             },
             { regex: SENDING_SDKS, message: 'Sending SDKs belong to the connectors (worker side).' },
@@ -64,6 +64,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The S3 backend of the file storage (expense receipts): the API stores files itself. It is
+    // imported lazily, only when FILE_S3_BUCKET is set, so the API loads no AWS SDK otherwise
+    // (test/provider-sdk-loading.test.ts).
+    files: ['api/storage/s3-storage.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // Descriptors are what the API may load: zod, node built-ins and domain only, no SDK, no connector.

@@ -17,6 +17,7 @@ import { type MessagingDeps } from './messaging/messaging-deps';
 import { createPackageActivities } from './packages/package-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
+import { createMonthlyReportActivities } from './reports/monthly-report-activities';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createStartReconcilerActivities(deps)),
     ...withDatabaseFailures(createPackageActivities(deps)),
     ...withDatabaseFailures(createDocumentationActivities(deps)),
+    ...withDatabaseFailures(createMonthlyReportActivities(deps)),
   };
 }
 

@@ -47,6 +47,8 @@ import { treatmentCategoryRoutes } from './routes/treatment-categories';
 import { treatmentRecordRoutes } from './routes/treatment-records';
 import { inventoryRoutes } from './routes/inventory';
 import { reorderRequestRoutes } from './routes/reorder-requests';
+import { expenseRoutes } from './routes/expenses';
+import { reportLinkRoutes, reportRoutes } from './routes/reports';
 import { webhookRoutes } from './routes/webhooks';
 import { meRoutes } from './routes/me';
 import { patientTimelineRoutes } from './routes/patient-timeline';
@@ -150,6 +152,9 @@ export function createApp(deps: ApiDeps): Express {
   mount('/patients', 'Packages and subscriptions', (r) => patientPackageListRoutes(r, deps));
   mount('/patient-packages', 'Packages and subscriptions', (r) => patientPackageRoutes(r, deps));
   mount('/pay/package-charges', 'Packages and subscriptions', (r) => packagePayRoutes(r, deps));
+  mount('/expenses', 'Expenses', (r) => expenseRoutes(r, deps));
+  mount('/reports', 'Reports', (r) => reportRoutes(r, deps));
+  mount('/report-links', 'Reports', (r) => reportLinkRoutes(r, deps));
   mount('/licensing', 'Licensing', (r) => licensingRoutes(r, deps));
   mount('/audit-log', 'Audit log', (r) => auditLogRoutes(r, deps));
   mount('/codec', 'Codec', (r) => codecSessionRoutes(r, deps));

@@ -121,6 +121,13 @@ export const configSchema = z
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
     /** The Stripe Price of each licence tier clinics subscribe to, e.g. {"M":"price_…"}: clinic subscription billing. */
     STRIPE_TIER_PRICES: jsonObject.pipe(z.record(z.string(), z.string().regex(/^price_\w+$/, 'must be a Stripe price id (price_…)'))).default({}),
+    /** Where uploaded files (expense receipts) are kept: a directory on local disk, unless FILE_S3_BUCKET names an S3 bucket. */
+    FILE_STORAGE_DIR: z.string().default('.data/files'),
+    /** An S3 (or S3-compatible) bucket for uploaded files; credentials from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID…). */
+    FILE_S3_BUCKET: z.string().min(3).optional(),
+    FILE_S3_REGION: z.string().default('us-east-1'),
+    /** An S3-compatible service's address (MinIO, moto, R2…); absent: AWS itself. Such services want path-style addressing. */
+    FILE_S3_ENDPOINT: z.string().url().optional(),
     CODEC_CORS_ORIGINS: z
       .string()
       .default('http://localhost:8233,http://127.0.0.1:8233')

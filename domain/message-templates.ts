@@ -100,6 +100,11 @@ export const MESSAGE_TEMPLATES = {
   'licence-alert': {
     en: { subject: 'ClinicFlow licence: {{metric}} at {{percent}}% of your {{tier}} tier', text: 'Your clinic {{clinicName}} uses {{usage}} of {{limit}} {{metric}} allowed by the {{tier}} tier ({{percent}}%). Consider upgrading the licence.' },
   },
+  'monthly-report': {
+    en: { subject: '{{clinicName}}: your report for {{month}}', text: "The report of {{clinicName}} for {{month}} is ready: revenue, refunds, expenses, net, and sessions by practitioner. Download the PDF within {{days}} days: {{link}} (after that, read it in ClinicFlow's reports)." },
+    es: { subject: '{{clinicName}}: su informe de {{month}}', text: 'El informe de {{clinicName}} de {{month}} está listo: ingresos, reembolsos, gastos, neto y sesiones por profesional. Descargue el PDF en los próximos {{days}} días: {{link}} (después, consúltelo en los informes de ClinicFlow).' },
+    hi: { subject: '{{clinicName}}: {{month}} की आपकी रिपोर्ट', text: '{{clinicName}} की {{month}} की रिपोर्ट तैयार है: आय, रिफ़ंड, ख़र्च, शुद्ध राशि और प्रत्येक चिकित्सक के सत्र। PDF {{days}} दिनों के भीतर डाउनलोड करें: {{link}} (उसके बाद ClinicFlow की रिपोर्ट में देखें)।' },
+  },
   'messaging-alert': {
     en: { subject: 'ClinicFlow messaging alert: {{channel}} at {{clinicName}}', text: 'Messaging at {{clinicName}} has a problem on {{channel}} ({{label}}): {{problem}}, since {{openedAt}}. Messages keep waiting and are retried; check the provider settings and GET /communication/alerts. You will get one note when it clears.' },
     es: { subject: 'Alerta de mensajería de ClinicFlow: {{channel}} en {{clinicName}}', text: 'La mensajería de {{clinicName}} tiene un problema en {{channel}} ({{label}}): {{problem}}, desde {{openedAt}}. Los mensajes esperan y se reintentan; revise la configuración del proveedor. Recibirá un aviso cuando se resuelva.' },

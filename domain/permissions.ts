@@ -83,10 +83,19 @@ export const PERMISSIONS = [
   'patient-emergency-contact:update',
   /** The practitioner's own day: schedule, patients and pending actions (/me). */
   'practitioner-day:read',
+  /** The clinic's expenses (seed 004: admin and accountant record them, everyone else reads). */
+  'expense:read',
+  'expense:manage',
+  /** An expense's receipt file (a vendor's invoice may carry bank details): fewer roles than the list. */
+  'expense:receipt',
+  /** The owner's reports: dashboard, financial, sessions, dues ageing, patients. */
+  'report:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read'];
+const CLINIC_READ: Permission[] = ['clinic:read', 'licensing:read', 'expense:read'];
+/** Who keeps the clinic's books: records expenses, reads their receipts and the reports. */
+const EXPENSE_BOOKS: Permission[] = ['expense:manage', 'expense:receipt', 'report:read'];
 const PATIENT_DESK: Permission[] = ['patient:read', 'patient:create', 'patient:update', 'message:send', 'message:read'];
 const FRONT_DESK: Permission[] = ['schedule:read', 'appointment:read', 'appointment:book', 'appointment:manage', 'package:read', 'package:sell'];
 /** Practitioners see the calendar, run their sessions and ask to move them; they do not book. */
@@ -138,6 +147,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     ...CLINICAL_FIELDS,
     // An admin who also treats patients sees their own day; for the others it is empty.
     'practitioner-day:read',
+    ...EXPENSE_BOOKS,
   ],
   MANAGER: [
     ...CLINIC_READ,
@@ -153,12 +163,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'progress-template:read',
     'progress-template:manage',
     ...EMERGENCY_CONTACT,
+    'report:read',
   ],
   DOCTOR: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
   THERAPIST: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', ...PRACTITIONER, ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
   NURSE: [...CLINIC_READ, 'staff:read', 'patient:read', 'patient:update', 'message:read', 'schedule:read', 'appointment:read', 'appointment:manage', 'package:read', ...CLINICAL, ...CLINICAL_FIELDS, ...CLINICAL_DOCUMENTATION],
   RECEPTIONIST: [...CLINIC_READ, 'staff:read', ...PATIENT_DESK, ...FRONT_DESK, ...EMERGENCY_CONTACT],
-  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read', 'package:read', 'package:sell'],
+  ACCOUNTANT: [...CLINIC_READ, 'patient:read', 'appointment:read', 'payment:read', 'payment:record', 'invoice:correct', 'inventory:read', 'package:read', 'package:sell', ...EXPENSE_BOOKS],
   /** Keeps the stock: items, receipts, counts and reorder requests; no patients, no sessions. */
   INVENTORY_MANAGER: [...CLINIC_READ, 'staff:read', 'schedule:read', ...STOCK],
 };

@@ -38,6 +38,7 @@ export const WORKFLOW_KINDS = {
   reorderRequest: 'reorder-request',
   package: 'package',
   documentationDeadline: 'documentation-deadline',
+  monthlyOwnerReport: 'monthly-owner-report',
 } as const;
 
 export const SCHEDULE_IDS = {
@@ -47,6 +48,8 @@ export const SCHEDULE_IDS = {
   paymentReminders: (clinicId: string) => `payment-reminders/${clinicId}`,
   /** Every 5 minutes: probes every clinic's provider entries and raises or clears messaging alerts. */
   messagingMonitor: 'messaging-monitor',
+  /** One per clinic: on the 1st at 08:00 clinic time, last month's report to the clinic's admins. */
+  monthlyReport: (clinicId: string) => `monthly-report/${clinicId}`,
 } as const;
 
 export const workflowIds = {
@@ -66,6 +69,8 @@ export const workflowIds = {
   package: (clinicId: string, packageId: string) => `package/${clinicId}/${packageId}`,
   /** A completed session's deadline to sign its report or record. */
   documentationDeadline: (clinicId: string, appointmentId: string) => `documentation/${clinicId}/${appointmentId}`,
+  /** Temporal appends the scheduled time to it: one per firing. */
+  monthlyOwnerReport: (clinicId: string) => `monthly-report/${clinicId}`,
 };
 
 /**

@@ -10,6 +10,7 @@ import bcrypt from 'bcryptjs';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { maskProvider, openProvider, storedProvidersSchema } from './communication-config';
 import { CredentialCipher } from './credential-cipher';
+import { dashboardReport, financialReport } from '../api/services/reports';
 import { DEMO_CLINIC_ID, DEMO_PATIENTS, DEMO_STAFF, describeSeed, type SeedOptions, seedDatabase } from './seed';
 
 const OPTIONS: SeedOptions = {
@@ -84,6 +85,19 @@ test('seeds the super admin, the demo clinic, its staff and patients', async () 
   const template = await db.prisma.progressReportTemplate.findFirstOrThrow({ where: { clinicId: DEMO_CLINIC_ID }, include: { therapyType: true } });
   assert.equal(template.therapyType?.name, 'Physiotherapy');
   assert.deepEqual(sectionsOf(template.sections).flatMap((s) => s.fields.map((f) => f.type)), ['scale', 'scale', 'text', 'checkbox', 'goal']);
+});
+
+test("the demo clinic's reports have real numbers: sessions, revenue, dues, expenses", async () => {
+  const clinic = await db.prisma.clinic.findUniqueOrThrow({ where: { id: DEMO_CLINIC_ID } });
+  const ctx = { db: db.prisma, clinicId: DEMO_CLINIC_ID, timezone: clinic.timezone, currency: clinic.currency, now: new Date() };
+  const { data } = await dashboardReport(ctx);
+  assert.ok(Number(data.revenue.thisMonth) !== 0 || Number(data.revenue.thisWeek) !== 0 || new Date().getUTCDate() === 1, JSON.stringify(data.revenue));
+  assert.ok(data.last30Days.sessions >= 10 && data.last30Days.noShows >= 1 && data.last30Days.cancellations >= 1, JSON.stringify(data.last30Days));
+  assert.ok(Number(data.outstandingDues.total) > 0);
+  assert.ok(data.utilisation.some((u) => u.bookedMinutes > 0 && u.workingMinutes > 0));
+  const from = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+  const fin = await financialReport(ctx, { from, to: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) });
+  assert.ok(Number(fin.data.revenue.received) > 0 && Number(fin.data.revenue.refunded) > 0 && Number(fin.data.expensesTotal) > 0, JSON.stringify(fin.data.revenue));
 });
 
 test('seeding again changes nothing and keeps changed passwords', async () => {

@@ -23,6 +23,7 @@ import { ensureDemoCatalogueAndStock } from './seed-clinical';
 import { type CredentialCipher } from './credential-cipher';
 import { ensureDemoPackages } from './seed-packages';
 import { ensureDemoReportTemplate } from './seed-progress-reports';
+import { ensureDemoReportData } from './seed-reports';
 
 /** Fixed, so every start finds the demo clinic it created before (and docs can name it). */
 export const DEMO_CLINIC_ID = '5c1f0000-0000-4000-8000-000000000001';
@@ -131,6 +132,7 @@ export async function seedDatabase(prisma: PrismaClient, opts: SeedOptions): Pro
   await ensureDemoBilling(prisma, clinic.id);
   await ensureDemoPackages(prisma, clinic.id);
   await ensureDemoReportTemplate(prisma, clinic.id);
+  await ensureDemoReportData(prisma, clinic.id);
   if (opts.demoInbox) summary.demoEmail = await ensureDemoEmailToInbox(prisma, clinic.id, opts.demoInbox);
   return summary;
 }

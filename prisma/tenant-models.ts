@@ -55,4 +55,5 @@ export const TENANT_SCOPE_FIELD: Readonly<Partial<Record<Prisma.ModelName, 'clin
   PackageSessionUse: 'clinicId',
   ProgressReportTemplate: 'clinicId',
   ProgressReport: 'clinicId',
+  Expense: 'clinicId',
 };

@@ -75,6 +75,8 @@ interface ClinicFixture {
   /** A progress report template and, on it, the practitioner's signed report on the appointment above. */
   reportTemplate: { id: string; name: string };
   progressReport: { id: string };
+  /** An expense with a receipt file. */
+  expenseId: string;
 }
 
 /** createClinic's default zone: "today" for checking in by card is read in it. */
@@ -219,6 +221,9 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
   const progressReport = await api.db.prisma.progressReport.create({
     data: { clinicId: clinic.id, patientId: patients[0]!.id, appointmentId, practitionerId: practitioner.id, templateId: reportTemplate.id, status: 'SIGNED', signedAt: new Date(), values: { assessment: { pain: 3 } }, reportedAt: appointment.startsAt },
   });
+  const expense = await api.http.post('/api/v1/expenses').set(bearer(admin)).send({ category: `${tag}-rent`, amount: '100.00', date: '2026-11-01', paymentMethod: 'CASH' }).expect(201);
+  const expenseId = (expense.body as { id: string }).id;
+  await api.http.put(`/api/v1/expenses/${expenseId}/receipt`).set(bearer(admin)).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF-1.4 isolation')).expect(200);
   return {
     category: { id: category.id, name: category.name },
     spareCategoryId: spareCategory.id,
@@ -235,6 +240,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
     patientPackage,
     reportTemplate: { id: reportTemplate.id, name: reportTemplate.name },
     progressReport: { id: progressReport.id },
+    expenseId,
     id: clinic.id,
     name,
     messageId: message.id,
@@ -479,7 +485,9 @@ type Resource =
   | 'patientPackage'
   | 'packageCharge'
   | 'reportTemplate'
-  | 'progressReport';
+  | 'progressReport'
+  | 'expense'
+  | 'reportLink';
 /** A channel is a name, not an id: every clinic has the same ones, so it stays fixed. */
 const CHANNEL = 'email';
 const resourceId = (c: ClinicFixture, r: Resource): string => {
@@ -540,6 +548,11 @@ const resourceId = (c: ClinicFixture, r: Resource): string => {
       return c.reportTemplate.id;
     case 'progressReport':
       return c.progressReport.id;
+    case 'expense':
+      return c.expenseId;
+    // The signed token names its clinic itself; a clinic's bare id is no token (signed links: api/routes/reports.test.ts).
+    case 'reportLink':
+      return c.id;
   }
 };
 
@@ -711,6 +724,15 @@ const PARAMETERISED: Record<
   'POST /api/v1/progress-reports/{id}/share': { params: { id: 'progressReport' }, body: { to: 'guardian' }, own: 422 },
   // Public: the signed token names its report; a bare id is no token, so both clinics' answer 404 alike (signed links: api/routes/progress-reports.test.ts).
   'GET /api/v1/report-downloads/{token}': { params: { token: 'progressReport' }, own: 404 },
+  'GET /api/v1/expenses/{id}': { params: { id: 'expense' }, own: 200 },
+  'PUT /api/v1/expenses/{id}': { params: { id: 'expense' }, body: { note: 'isolation test' }, own: 200 },
+  // A JSON body is no receipt: A's own expense is found, then refused 415; B's is 404 first.
+  'PUT /api/v1/expenses/{id}/receipt': { params: { id: 'expense' }, body: { not: 'a file' }, own: 415 },
+  'GET /api/v1/expenses/{id}/receipt': { params: { id: 'expense' }, own: 200 },
+  'GET /api/v1/report-links/{token}': { params: { token: 'reportLink' }, own: 404 },
+  // Last of the expense routes: it removes the fixture's expense (in the role matrix the first role
+  // that may delete does, so a later one finds nothing: 404).
+  'DELETE /api/v1/expenses/{id}': { params: { id: 'expense' }, own: 204, inReach: [204, 404] },
 };
 
 /**
@@ -748,6 +770,12 @@ const COLLECTIONS: Record<string, 'tenant' | 'platform' | 'global'> = {
   'GET /api/v1/me/schedule': 'tenant',
   'GET /api/v1/me/patients': 'tenant',
   'GET /api/v1/me/pending': 'tenant',
+  'GET /api/v1/expenses': 'tenant',
+  'GET /api/v1/reports/dashboard': 'tenant',
+  'GET /api/v1/reports/financial': 'tenant',
+  'GET /api/v1/reports/sessions': 'tenant',
+  'GET /api/v1/reports/dues-aging': 'tenant',
+  'GET /api/v1/reports/patients': 'tenant',
 };
 
 /** Every write without a path parameter: 'tenant' ones are checked to act on the caller's clinic only. */
@@ -785,6 +813,7 @@ const WRITES: Record<string, 'tenant' | 'not-tenant'> = {
   'POST /api/v1/appointments/subscriptions': 'tenant',
   'POST /api/v1/progress-report-templates': 'tenant',
   'POST /api/v1/progress-reports': 'tenant',
+  'POST /api/v1/expenses': 'tenant',
 };
 
 before(async () => {
@@ -1050,6 +1079,35 @@ describe('lists of clinic A never contain B’s rows', () => {
     'GET /api/v1/package-plans': async (body) => {
       const expected = await api.db.prisma.packagePlan.findMany({ where: { clinicId: A.id, archivedAt: null }, select: { id: true } });
       assert.deepEqual((body as { data: { id: string }[] }).data.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
+    },
+    'GET /api/v1/expenses': async (body) => {
+      const expected = await api.db.prisma.expense.findMany({ where: { clinicId: A.id }, select: { id: true } });
+      assert.deepEqual((body as { data: { id: string }[] }).data.map((e) => e.id).sort(), expected.map((e) => e.id).sort());
+    },
+    // The reports aggregate one clinic's rows: A's figures are those of A's own rows (B's payments and expenses are larger).
+    'GET /api/v1/reports/financial': {
+      query: () => ({ from: '2026-11-01', to: '2026-11-30' }),
+      check: async (body) => {
+        const { data } = body as { data: { expensesTotal: string } };
+        const own = await api.db.prisma.expense.aggregate({ where: { clinicId: A.id, date: { gte: new Date('2026-11-01'), lte: new Date('2026-11-30') } }, _sum: { amount: true } });
+        assert.equal(data.expensesTotal, (own._sum.amount ?? 0).toFixed(2));
+      },
+    },
+    'GET /api/v1/reports/dashboard': (body) => {
+      assert.ok((body as { name: string }).name === 'dashboard');
+    },
+    'GET /api/v1/reports/sessions': async (body) => {
+      const { data } = body as { data: { perPractitioner: Array<{ key: string }> } };
+      const ownStaff = new Set((await api.db.prisma.staffUser.findMany({ where: { clinicId: A.id }, select: { id: true } })).map((s) => s.id));
+      assert.ok(data.perPractitioner.every((p) => ownStaff.has(p.key)));
+    },
+    'GET /api/v1/reports/dues-aging': async (body) => {
+      const { data } = body as { data: { patients: Array<{ patientId: string }> } };
+      const own = new Set(A.patients.map((p) => p.id));
+      assert.ok(data.patients.every((p) => own.has(p.patientId)));
+    },
+    'GET /api/v1/reports/patients': (body) => {
+      assert.ok(Array.isArray((body as { data: { months: unknown[] } }).data.months));
     },
     'GET /api/v1/reschedule-requests': async (body) => {
       const expected = await api.db.prisma.rescheduleRequest.findMany({ where: { clinicId: A.id }, select: { id: true } });
@@ -1515,10 +1573,23 @@ describe('writes without an id act on the caller’s clinic only', () => {
     assert.deepEqual(await snapshotB(), before);
   });
 
+  test('POST /api/v1/expenses lands in the caller’s clinic, also when X-Clinic-Id names B or the body names B', async () => {
+    const before = await snapshotB();
+    for (const headers of [{}, { 'X-Clinic-Id': B.id }] as Record<string, string>[]) {
+      const res = await api.http.post('/api/v1/expenses').set(bearer(A.admin)).set(headers).send({ category: 'isolation', amount: '1.00', date: '2026-11-02', paymentMethod: 'CASH', clinicId: B.id });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const row = await api.db.prisma.expense.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+      assert.equal(row.clinicId, A.id);
+    }
+    assert.equal(await api.db.prisma.expense.count({ where: { clinicId: B.id, category: 'isolation' } }), 0);
+    assert.deepEqual(await snapshotB(), before);
+  });
+
   test('every tenant write route is covered above', () => {
     const covered = [
       'POST /api/v1/progress-report-templates',
       'POST /api/v1/progress-reports',
+      'POST /api/v1/expenses',
       'POST /api/v1/patients',
       'POST /api/v1/staff',
       'POST /api/v1/licensing/check',

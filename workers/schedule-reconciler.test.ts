@@ -31,6 +31,7 @@ before(async () => {
 after(async () => {
   for (let i = 0; i < made.length; i += 20) {
     await Promise.all(made.slice(i, i + 20).map((id) => temporal.client.schedule.getHandle(SCHEDULE_IDS.paymentReminders(id)).delete().catch(() => undefined)));
+    await Promise.all(made.slice(i, i + 20).map((id) => temporal.client.schedule.getHandle(SCHEDULE_IDS.monthlyReport(id)).delete().catch(() => undefined)));
   }
   await temporal?.connection.close();
   await db?.drop();

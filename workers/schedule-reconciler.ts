@@ -1,6 +1,6 @@
 /**
  * Brings every Schedule in line with the code and the database: the platform's own (licensing-daily)
- * and each clinic's payment-reminders/<clinicId>. Runs in every worker at start-up (in the background,
+ * and each clinic's payment-reminders/<clinicId> and monthly-report/<clinicId>. Runs in every worker at start-up (in the background,
  * after the worker polls) and every SCHEDULE_RECONCILE_INTERVAL_MINUTES, in the compose bootstrap
  * and in `npm start`. Many can run at once: each Schedule is described and compared first, created
  * when absent (losing the race to another reconciler is fine), updated only when it differs.
@@ -10,6 +10,7 @@ import { type Client, type ScheduleDescription } from '@temporalio/client';
 import { type Logger } from 'pino';
 import { markScheduleReconcileSucceeded, recordScheduleWrites, setSchedulesOverdue } from '../activities/observability/business-metrics';
 import { type PrismaClient } from '../prisma/client';
+import { monthlyReportSchedule } from '../temporal-config/monthly-report-schedule';
 import { paymentReminderSchedule } from '../temporal-config/payment-reminder-schedule';
 import { applySchedule, type ScheduleWrite } from '../temporal-config/schedule-sync';
 import { platformSchedules, type ScheduleSettings } from './schedules';
@@ -32,7 +33,10 @@ export type WriteCounts = Record<ScheduleWrite, number>;
 
 export interface ReconcileResult {
   platform: WriteCounts;
+  /** The clinics' payment-reminder Schedules. */
   clinics: WriteCounts;
+  /** The clinics' monthly owner report Schedules. */
+  monthlyReports: WriteCounts;
   /** Unpaused clinic Schedules whose next firing lies well in the past: they are not firing. */
   overdue: number;
 }
@@ -58,7 +62,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 export async function reconcileSchedules({ client, prisma, settings, pageSize = 200, concurrency = 8, now = () => new Date(), platform = true }: ReconcileOptions): Promise<ReconcileResult> {
-  const result: ReconcileResult = { platform: zero(), clinics: zero(), overdue: 0 };
+  const result: ReconcileResult = { platform: zero(), clinics: zero(), monthlyReports: zero(), overdue: 0 };
   let platformOverdue = 0;
   for (const options of platform ? platformSchedules(settings) : []) {
     const { write, found } = await applySchedule(client, options);
@@ -79,6 +83,7 @@ export async function reconcileSchedules({ client, prisma, settings, pageSize = 
       result.clinics[write]++;
       // Judged on what was found: a Schedule just corrected gets its next firing from Temporal.
       if (write === 'unchanged' && isOverdue(found, now())) result.overdue++;
+      result.monthlyReports[(await applySchedule(client, monthlyReportSchedule(clinic))).write]++;
     });
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;
@@ -86,6 +91,7 @@ export async function reconcileSchedules({ client, prisma, settings, pageSize = 
 
   recordScheduleWrites('platform', result.platform);
   recordScheduleWrites('payment-reminders', result.clinics);
+  recordScheduleWrites('monthly-report', result.monthlyReports);
   setSchedulesOverdue('payment-reminders', result.overdue);
   if (platform) setSchedulesOverdue('platform', platformOverdue);
   markScheduleReconcileSucceeded();

@@ -14,3 +14,4 @@ export { startReconcilerWorkflow } from './reconciler/start-reconciler';
 export { reorderRequestWorkflow } from './inventory/reorder-request';
 export { packageWorkflow } from './packages/package';
 export { documentationDeadlineWorkflow } from './documentation/documentation-deadline';
+export { monthlyOwnerReportWorkflow } from './reports/monthly-owner-report';

@@ -25,7 +25,8 @@ const loggablePath = (url: string) =>
     .replace(/^\/codec\/s\/[^/]+/i, '/codec/s/[redacted]')
     .replace(/^\/api\/v1\/pay\/[^/]+/i, '/api/v1/pay/[redacted]')
     .replace(/^\/api\/v1\/documents\/[^/]+/i, '/api/v1/documents/[redacted]')
-    .replace(/^\/api\/v1\/report-downloads\/[^/]+/i, '/api/v1/report-downloads/[redacted]');
+    .replace(/^\/api\/v1\/report-downloads\/[^/]+/i, '/api/v1/report-downloads/[redacted]')
+    .replace(/^\/api\/v1\/report-links\/[^/]+/i, '/api/v1/report-links/[redacted]');
 
 /**
  * Access log without personal data: method, path without the query string (searches may hold

@@ -47,7 +47,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 let seq = 0;
 
 async function startApi(overrides: Record<string, string> = {}) {
-  return startTestApi({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000', LOGIN_FAILURES_PER_CLIENT_PER_15_MIN: '1000', ...overrides }, { now: () => new Date(clock) });
+  return startTestApi({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000', LOGIN_FAILURES_PER_CLIENT_PER_15_MIN: '1000', ...overrides }, { deps: { now: () => new Date(clock) } });
 }
 
 describe('two-factor sign-in', () => {

@@ -6,6 +6,7 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchBooking, bookingVerdicts } from './booking';
+import { benchReports, reportVerdicts } from './reports';
 import { parseBenchSettings } from './settings';
 import { startBenchStack } from './stack';
 import { printVerdicts } from './stats';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
     if (settings.BENCH_SCENARIOS.includes('scale')) {
       const figures = await benchScale(stack, settings, log);
       printVerdicts('Goal 4: scale', scaleVerdicts(figures));
+    if (settings.BENCH_SCENARIOS.includes('reports')) {
+      printVerdicts('Reports (issue 13): one clinic, one request at a time', reportVerdicts(await benchReports(stack, settings, log)));
     }
   } finally {
     await stack.stop();

@@ -7,14 +7,14 @@ import { z } from 'zod';
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const rate = (fallback: number) => z.coerce.number().positive().default(fallback);
 
-const SCENARIOS = ['booking', 'temporal', 'delivery', 'reminders', 'scale'] as const;
+const SCENARIOS = ['booking', 'temporal', 'delivery', 'reminders', 'scale', 'reports'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 const settingsSchema = z.object({
   /** Which goals to measure, comma-separated. */
   BENCH_SCENARIOS: z
     .string()
-    .default('temporal,booking,delivery,reminders,scale')
+    .default('temporal,booking,delivery,reminders,scale,reports')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(SCENARIOS))),
   /** Length of each open-loop phase (booking, and its GET /patients/:id baseline). */
@@ -47,6 +47,10 @@ const settingsSchema = z.object({
   BENCH_SCALE_BOOKING_SECONDS: rate(30),
   /** `true`: the dev server without the bench's dynamic config (stack.ts DEV_SERVER_DYNAMIC_CONFIG), to compare. */
   BENCH_DEV_SERVER_DEFAULTS: z.stringbool().default(false),
+  /** The reports scenario: one clinic's volume (seeded in SQL) and the requests timed per report. */
+  BENCH_REPORT_APPOINTMENTS: count(50_000),
+  BENCH_REPORT_PAYMENTS: count(100_000),
+  BENCH_REPORT_REQUESTS: count(30),
   /** An existing PostgreSQL server (its admin URL) and Temporal server; otherwise the bench starts its own. */
   BENCH_DATABASE_URL: z.string().url().optional(),
   BENCH_TEMPORAL_ADDRESS: z.string().optional(),

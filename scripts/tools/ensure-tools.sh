@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ClinicFlow needs, once; every later run only checks. Sourced by scripts/start.sh
 # and scripts/test.sh. Arguments name the optional tools wanted: temporal-cli, test-server, stripe-mock,
-# schemathesis.
+# schemathesis (with moto's server in the same virtual environment).
 # Tools are cached outside the clone (CLINICFLOW_CACHE_DIR) so fresh clones reuse them.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ TEMPORAL_CLI_VERSION="v1.5.1"        # newest CLI tag installable with `go insta
 TEST_SERVER_VERSION="1.31.0"         # io.temporal:temporal-test-server on Maven Central
 STRIPE_MOCK_VERSION="v0.203.0"       # Stripe's API mock; speaks API 2026-08-26.dahlia, as stripe@22.6.2 does
 SCHEMATHESIS_VERSION="4.32.5"        # the API fuzzer (PyPI), run against the OpenAPI document by test/schemathesis-*.test.ts
+MOTO_VERSION="5.2.5"                 # moto[server] (PyPI): the local S3 peer of the file-storage tests, in the same venv
 
 log() { printf '\033[2m[setup]\033[0m %s\n' "$*"; }
 
@@ -77,20 +78,22 @@ ensure_stripe_mock() {
   export STRIPE_MOCK_PATH
 }
 
+# One virtual environment for the Python tools the tests use: Schemathesis and moto's server.
 ensure_schemathesis() {
-  local venv="$CACHE_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+  local venv="$CACHE_DIR/python-tools-schemathesis-$SCHEMATHESIS_VERSION-moto-$MOTO_VERSION"
   SCHEMATHESIS_PATH="$venv/bin/schemathesis"
+  MOTO_SERVER_PATH="$venv/bin/moto_server"
   # The stamp is written last: an interrupted install is redone instead of taken for a finished one
   # (a venv cannot be built elsewhere and moved: its scripts name their interpreter's absolute path).
   if [[ ! -f "$venv/.installed" ]]; then
     command -v python3 >/dev/null || { echo "Python 3 is needed once to install Schemathesis" >&2; exit 1; }
-    log "installing Schemathesis $SCHEMATHESIS_VERSION into a virtual environment (once; a minute)"
+    log "installing Schemathesis $SCHEMATHESIS_VERSION and moto $MOTO_VERSION into a virtual environment (once; a minute or two)"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" "moto[server]==$MOTO_VERSION"
     touch "$venv/.installed"
   fi
-  export SCHEMATHESIS_PATH
+  export SCHEMATHESIS_PATH MOTO_SERVER_PATH
 }
 
 ensure_node_modules

@@ -7,6 +7,7 @@ import bcrypt from 'bcryptjs';
 import { type Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
+import { type ApiDeps } from '../../api/deps';
 import { type Config } from '../../domain/config';
 import { type Role } from '../../domain/roles';
 import { connectTemporalClient } from '../../temporal-config/client';
@@ -30,10 +31,11 @@ export interface TestApi {
 
 export const PASSWORD = 'correct-horse-battery-staple';
 
-/** `clientInterceptors`: e.g. tracing's, as api/server.ts adds them when traces are exported. `now`: the API's clock (ApiDeps.now). */
+/** `clientInterceptors`: e.g. tracing's, as api/server.ts adds them when traces are exported. */
+/** `deps`: parts of the API's dependencies a test replaces (its clock, its file storage). */
 export async function startTestApi(
   overrides: Record<string, string> = {},
-  { clientInterceptors, now }: { clientInterceptors?: ClientInterceptors; now?: () => Date } = {},
+  { clientInterceptors, deps }: { clientInterceptors?: ClientInterceptors; deps?: Pick<ApiDeps, 'now' | 'files'> } = {},
 ): Promise<TestApi> {
   const config = testConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'info', ...overrides });
   const db = await createTestDatabase();
@@ -52,7 +54,7 @@ export async function startTestApi(
     },
   });
   const metrics = new Registry();
-  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics, now });
+  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics, ...deps });
   return {
     config,
     metrics,
