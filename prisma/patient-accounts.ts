@@ -18,7 +18,7 @@ export const money = (d: Decimal) => d.toFixed(2);
  * What a completed session of appointment row `a` costs: the total of its issued invoice (tax and
  * any treatment lines included), or price − discount until it has one.
  */
-const SESSION_COST = Prisma.raw(
+export const SESSION_COST = Prisma.raw(
   `COALESCE((SELECT i.total FROM "Invoice" i WHERE i."clinicId" = a."clinicId" AND i."appointmentId" = a.id AND i.status = 'ISSUED' ORDER BY i."issuedAt" DESC LIMIT 1), a.price - a.discount)`,
 );
 

@@ -179,6 +179,20 @@ describe('reports', () => {
       expensesTotal: '31300.00',
       net: '-30200.00',
     });
+    // A package sold in June (clinic time): counted as a package sale, not as revenue by session, and
+    // not as money on account (the dues-ageing test below still sees Anu's sessions unpaid).
+    const p = api.db.prisma;
+    const plan = await p.packagePlan.create({ data: { clinicId, name: 'Ten physio', kind: 'PACKAGE', sessions: 10, validityDays: 90, price: '9000.00', currency: 'INR', therapyTypeIds: [] } });
+    const pkg = await p.patientPackage.create({
+      data: {
+        clinicId, patientId: ids.A!, planId: plan.id, kind: 'PACKAGE', name: plan.name, therapyTypeIds: [], sessionsPerPeriod: 10, sessionsRemaining: 10, price: '9000.00', currency: 'INR',
+        status: 'ACTIVE', periodStart: new Date('2026-06-15T04:00:00Z'), expiresAt: new Date('2026-09-13T04:00:00Z'), idempotencyKey: 'report-package', workflowId: `package/${clinicId}/report-package`,
+      },
+    });
+    const charge = await p.packageCharge.create({ data: { clinicId, patientPackageId: pkg.id, patientId: ids.A!, kind: 'PURCHASE', period: 1, amount: '9000.00', currency: 'INR', status: 'PAID' } });
+    await p.payment.create({ data: { clinicId, patientId: ids.A!, packageChargeId: charge.id, amount: '9000.00', currency: 'INR', method: 'UPI', idempotencyKey: 'report-package-payment', createdAt: new Date('2026-06-15T04:00:00Z') } });
+    const june = (await get('/financial', { from: '2026-06-01', to: '2026-06-30' })).data as { revenue: { net: string }; packageSales: unknown; net: string };
+    assert.deepEqual([june.revenue.net, june.packageSales, june.net], ['0.00', { count: 1, amount: '9000.00' }, '9000.00']);
     // November in the clinic's calendar: only the payment at 23:30 on the 30th, and November's rent.
     const nov = (await get('/financial', { from: '2026-11-01', to: '2026-11-30' })).data as { revenue: { net: string }; expensesTotal: string; net: string };
     assert.deepEqual([nov.revenue.net, nov.expensesTotal, nov.net], ['100.00', '30000.00', '-29900.00']);

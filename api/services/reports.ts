@@ -9,6 +9,7 @@
  */
 import { Prisma } from '../../prisma/generated/client';
 import { type RawQuerier } from '../../prisma/appointment-usage';
+import { SESSION_COST } from '../../prisma/patient-accounts';
 
 const { sql } = Prisma;
 
@@ -50,11 +51,17 @@ const bounds = (tz: string, p: Period) => ({
 const name = (first: string | null, last: string | null) => [first, last].filter(Boolean).join(' ') || null;
 
 /**
- * The packages branch adds prepaid packages: this is where their sales in the period are counted.
- * Until then a clinic has sold none.
+ * Prepaid packages and subscriptions sold in the period: the payments that pay a package charge
+ * (purchases and renewals). The financial report counts them here and not in
+ * its revenue by session, so no payment is counted twice.
  */
-export async function packageSalesInPeriod(_ctx: ReportContext, _period: Period): Promise<{ count: number; amount: string }> {
-  return { count: 0, amount: '0.00' };
+export async function packageSalesInPeriod(ctx: ReportContext, period: Period): Promise<{ count: number; amount: string }> {
+  const { start, end } = bounds(ctx.timezone, period);
+  const [row] = await ctx.db.$queryRaw<Array<{ count: number; amount: string }>>`
+    SELECT (count(*) FILTER (WHERE amount > 0))::int AS count, COALESCE(sum(amount), 0)::numeric(14, 2)::text AS amount
+      FROM "Payment"
+     WHERE "clinicId" = ${ctx.clinicId}::uuid AND "packageChargeId" IS NOT NULL AND "createdAt" >= ${start} AND "createdAt" < ${end}`;
+  return { count: row?.count ?? 0, amount: row?.amount ?? '0.00' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,11 +132,11 @@ interface DuesTotal {
 async function outstandingDuesTotal(ctx: ReportContext): Promise<DuesTotal> {
   const [row] = await ctx.db.$queryRaw<Array<{ total: string; patients: number }>>`
     WITH cost AS (
-      SELECT "patientId", sum(price - discount) AS cost FROM "Appointment"
-       WHERE "clinicId" = ${ctx.clinicId}::uuid AND status = 'COMPLETED' AND price IS NOT NULL GROUP BY "patientId"),
+      SELECT a."patientId", sum(${SESSION_COST}) AS cost FROM "Appointment" a
+       WHERE a."clinicId" = ${ctx.clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL GROUP BY a."patientId"),
     paid AS (
       SELECT p."patientId", sum(p.amount) AS paid FROM "Payment" p LEFT JOIN "Appointment" a ON a.id = p."appointmentId"
-       WHERE p."clinicId" = ${ctx.clinicId}::uuid AND (p."appointmentId" IS NULL OR (a.status = 'COMPLETED' AND a.price IS NOT NULL))
+       WHERE p."clinicId" = ${ctx.clinicId}::uuid AND p."packageChargeId" IS NULL AND (p."appointmentId" IS NULL OR (a.status = 'COMPLETED' AND a.price IS NOT NULL))
        GROUP BY p."patientId"),
     balance AS (SELECT cost.cost - COALESCE(paid.paid, 0) AS owed FROM cost LEFT JOIN paid USING ("patientId"))
     SELECT COALESCE(sum(owed) FILTER (WHERE owed > 0), 0)::numeric(14, 2)::text AS total, count(*) FILTER (WHERE owed > 0)::int AS patients FROM balance`;
@@ -244,7 +251,7 @@ export async function financialReport(ctx: ReportContext, period: Period): Promi
                COALESCE(-sum(p.amount) FILTER (WHERE p.amount < 0), 0) AS refunded,
                sum(p.amount) AS net
           FROM "Payment" p LEFT JOIN "Appointment" a ON a.id = p."appointmentId" AND a."clinicId" = p."clinicId"
-         WHERE p."clinicId" = ${ctx.clinicId}::uuid AND p."createdAt" >= ${start} AND p."createdAt" < ${end}
+         WHERE p."clinicId" = ${ctx.clinicId}::uuid AND p."packageChargeId" IS NULL AND p."createdAt" >= ${start} AND p."createdAt" < ${end}
          GROUP BY GROUPING SETS ((a."therapyTypeId"), (a."practitionerId"), (p.method), ()))
       SELECT g.dim, COALESCE(g."therapyTypeId"::text, g."practitionerId"::text, g.method::text) AS key,
              COALESCE(t.name, NULLIF(concat_ws(' ', s."firstName", s."lastName"), ''), g.method::text) AS label,
@@ -398,11 +405,11 @@ export async function duesAgingReport(ctx: ReportContext): Promise<Report<DuesAg
     WITH payments AS MATERIALIZED (
       -- One pass over the clinic's payments: per session, and on account (appointmentId null) per patient.
       SELECT "appointmentId", "patientId", sum(amount) AS paid FROM "Payment"
-       WHERE "clinicId" = ${ctx.clinicId}::uuid GROUP BY "appointmentId", "patientId"),
+       WHERE "clinicId" = ${ctx.clinicId}::uuid AND "packageChargeId" IS NULL GROUP BY "appointmentId", "patientId"),
     paid AS (SELECT "appointmentId", sum(paid) AS paid FROM payments WHERE "appointmentId" IS NOT NULL GROUP BY "appointmentId"),
     account AS (SELECT "patientId", paid FROM payments WHERE "appointmentId" IS NULL),
     session AS (
-      SELECT a."patientId", a.id, a."startsAt", (a.price - a.discount) - COALESCE(paid.paid, 0) AS due,
+      SELECT a."patientId", a.id, a."startsAt", ${SESSION_COST} - COALESCE(paid.paid, 0) AS due,
              (${now} AT TIME ZONE ${tz})::date - (a."startsAt" AT TIME ZONE ${tz})::date AS age
         FROM "Appointment" a LEFT JOIN paid ON paid."appointmentId" = a.id
        WHERE a."clinicId" = ${ctx.clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL),

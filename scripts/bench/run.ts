@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     if (settings.BENCH_SCENARIOS.includes('scale')) {
       const figures = await benchScale(stack, settings, log);
       printVerdicts('Goal 4: scale', scaleVerdicts(figures));
+    }
     if (settings.BENCH_SCENARIOS.includes('reports')) {
       printVerdicts('Reports (issue 13): one clinic, one request at a time', reportVerdicts(await benchReports(stack, settings, log)));
     }
