@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { openProvider, sealProvider, storedProvidersSchema } from '../prisma/communication-config';
+import { ClinicalFields } from '../api/services/clinical-fields';
 import { CredentialCipher, totpSecretBinding } from '../prisma/credential-cipher';
 import { type Prisma } from '../prisma/generated/client';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
@@ -28,8 +29,8 @@ test('rotation re-seals every stored secret under the new key and keeps every va
 
   const newKey = randomBytes(32).toString('base64');
   const after = new CredentialCipher(new Map([['2025', oldKey], ['2026', newKey]]), '2026');
-  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 4, twoFactorSecrets: 0 });
-  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 0, twoFactorSecrets: 0 }, 'a second run finds nothing stale');
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 4, twoFactorSecrets: 0, patientFields: 0 });
+  assert.deepEqual(await rotateCredentialKeys(db.prisma, after), { configs: 2, resealed: 0, twoFactorSecrets: 0, patientFields: 0 }, 'a second run finds nothing stale');
 
   // The old key can now leave the ring.
   const onlyNewKey = new CredentialCipher(new Map([['2026', newKey]]), '2026');
@@ -60,4 +61,20 @@ test('rotation re-seals staff accounts\' two-factor secrets too, still bound to 
     const row = await db.prisma.staffTwoFactor.findUniqueOrThrow({ where: { userId: user.id } });
     assert.equal(onlyNewKey.open(row.secretSealed, totpSecretBinding(user.id)), `SECRET${user.email.length}${user.firstName}`);
   }
+});
+
+test("rotation re-seals patients' clinical fields too, each still bound to its patient and column", async () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const before = new ClinicalFields(new CredentialCipher(new Map([['2025', oldKey]]), '2025'));
+  const clinic = await db.prisma.clinic.create({ data: { name: 'Fields', timezone: 'UTC', licenseTierCode: 'S' } });
+  const patient = await db.prisma.patient.create({ data: { clinicId: clinic.id, firstName: 'Ines', lastName: 'Moreau', barcode: `F-${randomBytes(4).toString('hex')}` } });
+  const contact = { name: 'Paul Moreau', relationship: 'husband', phone: '+33 1 23 45 67 89' };
+  await db.prisma.patient.update({ where: { id: patient.id }, data: before.columns(clinic.id, patient.id, { allergies: 'Latex', medications: 'None', emergencyContact: contact }) });
+  const newKey = randomBytes(32).toString('base64');
+  const after = new CredentialCipher(new Map([['2025', oldKey], ['2026', newKey]]), '2026');
+  assert.equal((await rotateCredentialKeys(db.prisma, after)).patientFields, 3);
+  assert.equal((await rotateCredentialKeys(db.prisma, after)).patientFields, 0, 'a second run finds nothing stale');
+  const onlyNewKey = new ClinicalFields(new CredentialCipher(new Map([['2026', newKey]]), '2026'));
+  const row = await db.prisma.patient.findUniqueOrThrow({ where: { id: patient.id } });
+  assert.deepEqual(onlyNewKey.view(row, 'CLINIC_ADMIN'), { allergies: 'Latex', medications: 'None', medicalNotes: null, address: null, emergencyContact: contact });
 });

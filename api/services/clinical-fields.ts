@@ -33,7 +33,9 @@ export interface ClinicalView {
   emergencyContact?: EmergencyContact | null;
 }
 
-const binding = (clinicId: string, patientId: string, field: string) => `${clinicId}/patient/${patientId}/${field}`;
+/** Where a sealed field belongs: it opens in this clinic's patient's row, in this column only. */
+export const clinicalFieldBinding = (clinicId: string, patientId: string, field: string) => `${clinicId}/patient/${patientId}/${field}`;
+const binding = clinicalFieldBinding;
 
 export class ClinicalFields {
   constructor(private readonly cipher: CredentialCipher) {}
