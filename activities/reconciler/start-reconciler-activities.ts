@@ -1,13 +1,14 @@
 /**
- * The start reconciler's one activity: starts the lifecycle workflow of every committed
- * appointment whose start never happened (the API crashed between the commit and the start, or
- * Temporal refused it and nobody asked again), and marks the row. Safe to run any number of times:
+ * The start reconciler's activities: start the workflow of every committed appointment or sold
+ * package whose start never happened (the API crashed between the commit and the start, or
+ * Temporal refused it and nobody asked again), and mark the row. Safe to run any number of times:
  * a workflow that runs is joined, one that has finished is not started again.
  */
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { appointmentStart, START_ONCE } from '../../domain/temporal';
+import { appointmentStart, packageStart, START_ONCE } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import type { appointmentWorkflow } from '../../workflows/appointments/appointment';
+import type { packageWorkflow } from '../../workflows/packages/package';
 import { startEach } from '../temporal/start-many';
 
 export interface ReconcileInput {
@@ -34,6 +35,27 @@ export function createStartReconcilerActivities({ prisma, temporal }: { prisma: 
       const started = await startEach(rows, async (row) => {
         try {
           await temporal.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', { ...appointmentStart(row.clinicId, row), ...START_ONCE });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) await mark(row);
+          throw err;
+        }
+        await mark(row);
+      });
+      return { started };
+    },
+
+    async startMissingPackageWorkflows({ graceSeconds, limit }: ReconcileInput): Promise<{ started: number }> {
+      const rows = await prisma.patientPackage.findMany({
+        where: { workflowStartedAt: null, createdAt: { lt: new Date(Date.now() - graceSeconds * 1000) } },
+        select: { id: true, clinicId: true, patientId: true },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      });
+      const mark = (row: (typeof rows)[number]) =>
+        prisma.patientPackage.updateMany({ where: { id: row.id, clinicId: row.clinicId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+      const started = await startEach(rows, async (row) => {
+        try {
+          await temporal.workflow.start<typeof packageWorkflow>('packageWorkflow', { ...packageStart(row.clinicId, row), ...START_ONCE });
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) await mark(row);
           throw err;

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { packageStateQuery } from '../../domain/packages';
+import { TASK_QUEUES, workflowIds } from '../../domain/temporal';
 import { packageSales } from '../../prisma/package-accounts';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError } from '../../test/support/errors';
@@ -250,6 +251,29 @@ describe('ending a session booked from a package', () => {
 });
 
 describe("steering a package's workflow", () => {
+  test('a sold package whose workflow never started (the API died after the commit) is started by the start reconciler, once', async () => {
+    const patient = await createPatient(api, clinicId);
+    const id = randomUUID();
+    await api.db.prisma.patientPackage.create({
+      data: {
+        id, clinicId, patientId: patient.id, planId: tenSessions.id, kind: 'PACKAGE', name: '10 physiotherapy sessions', therapyTypeIds: [physio], sessionsPerPeriod: 10, sessionsRemaining: 10,
+        price: '900.00', currency: 'INR', status: 'ACTIVE', periodStart: new Date(), expiresAt: new Date(Date.now() + 90 * DAY), idempotencyKey: id,
+        workflowId: workflowIds.package(clinicId, id), createdAt: new Date(Date.now() - 5 * 60_000),
+      },
+    });
+    const run = async () =>
+      (await api.temporal.client.workflow.execute('startReconcilerWorkflow', { taskQueue: TASK_QUEUES.operations, workflowId: `start-reconciler-test-${randomUUID()}` })) as { packagesStarted: number };
+    assert.ok((await run()).packagesStarted >= 1);
+    workflows.push(workflowIds.package(clinicId, id));
+    const handle = api.temporal.client.workflow.getHandle(workflowIds.package(clinicId, id));
+    const first = await handle.describe();
+    assert.equal(first.status.name, 'RUNNING');
+    assert.ok((await packageRow(id)).workflowStartedAt, 'the row is marked');
+    await eventually(async () => assert.equal((await handle.query(packageStateQuery)).next.kind, 'remind-expiry'));
+    await run();
+    assert.equal((await handle.describe()).runId, first.runId, 'started once');
+  });
+
   test('pause moves the expiry by the pause; a package cannot be cancelled at period end, a subscription can', async () => {
     const { pkg } = await patientWithPackage();
     const before = (await packageRow(pkg.id)).expiresAt!.getTime();

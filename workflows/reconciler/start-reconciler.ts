@@ -1,7 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 
-const { startMissingAppointmentWorkflows } = proxyActivities<Activities>({
+const { startMissingAppointmentWorkflows, startMissingPackageWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
@@ -9,10 +9,13 @@ const { startMissingAppointmentWorkflows } = proxyActivities<Activities>({
 
 /**
  * Run by the `start-reconciler` Schedule every minute: starts the workflow of any committed row
- * that has none, so a crash between a booking's commit and its workflow's start loses nothing.
+ * (appointment or package) that has none, so a crash between a booking's or a sale's commit and
+ * its workflow's start loses nothing.
  * A minute's grace leaves rows to the request that is still starting them.
  */
-export async function startReconcilerWorkflow(): Promise<{ appointmentsStarted: number }> {
+export async function startReconcilerWorkflow(): Promise<{ appointmentsStarted: number; packagesStarted: number }> {
   const { started } = await startMissingAppointmentWorkflows({ graceSeconds: 60, limit: 1_000 });
-  return { appointmentsStarted: started };
+  // Sold packages too (their expiry and renewals); runs that began before packages existed skip it.
+  const packages = patched('reconcile-packages') ? await startMissingPackageWorkflows({ graceSeconds: 60, limit: 1_000 }) : { started: 0 };
+  return { appointmentsStarted: started, packagesStarted: packages.started };
 }
