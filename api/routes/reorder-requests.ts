@@ -88,7 +88,8 @@ export function reorderRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       handler: async ({ query }, req, res) => {
         const rows = await req.tenant!.db.reorderRequest.findMany({
           where: { ...(query.status ? { status: query.status } : {}), ...(query.itemId ? { itemId: query.itemId } : {}) },
-          orderBy: [{ id: 'asc' }],
+          // Ids are random (the workflow id needs one before the insert): the order is the time asked.
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
           ...pageArgs(query.limit, query.cursor),
         });
         res.json(toPage(rows, query.limit, presentReorderRequest));
