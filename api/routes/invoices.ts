@@ -102,7 +102,8 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
             ...(query.from || query.to ? { issuedAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
           },
           include: WITH_LINES,
-          orderBy: [{ id: 'asc' }],
+          // Ids are random: issued order (the number's order within a year) is what staff read.
+          orderBy: [{ issuedAt: 'asc' }, { id: 'asc' }],
           ...pageArgs(query.limit, query.cursor),
         });
         const result = toPage(rows, query.limit, presentInvoice);
