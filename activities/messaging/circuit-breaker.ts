@@ -19,17 +19,14 @@ export function createCircuitBreaker(prisma: PrismaClient) {
   const key = ({ clinicId, channel, entryId }: CircuitWhere) => ({ clinicId_channel_entryId: { clinicId, channel, entryId } });
 
   return {
-    /**
-     * Whether a send may go through now; when not, when the entry may be probed again. `healthy`:
-     * closed with no failures counted, so a success has nothing to reset.
-     */
-    async gate(where: CircuitWhere, atMs: number): Promise<{ allowed: true; healthy: boolean } | { allowed: false; reopensAtMs: number }> {
+    /** Whether a send may go through now; when not, when the entry may be probed again. */
+    async gate(where: CircuitWhere, atMs: number): Promise<{ allowed: true } | { allowed: false; reopensAtMs: number }> {
       const circuit = await prisma.providerCircuit.findUnique({ where: key(where) });
-      if (!circuit || circuit.state !== 'OPEN') return { allowed: true, healthy: !circuit || (circuit.state === 'CLOSED' && circuit.consecutiveFailures === 0) };
+      if (!circuit || circuit.state !== 'OPEN') return { allowed: true };
       const reopensAtMs = (circuit.openedAt?.getTime() ?? 0) + CIRCUIT_COOLDOWN_MS;
       if (atMs < reopensAtMs) return { allowed: false, reopensAtMs };
       await prisma.providerCircuit.updateMany({ where: { ...where, state: 'OPEN' }, data: { state: 'HALF_OPEN' } });
-      return { allowed: true, healthy: false };
+      return { allowed: true };
     },
 
     /** Records a send's outcome; returns true when this failure opened the circuit (an incident starts). */

@@ -19,7 +19,6 @@ import { type CommunicationConfig, type Prisma } from '../../prisma/generated/cl
 import { providerEntryLabel, recordDelivery, recordDeliveryRetry, setCircuitState } from '../observability/business-metrics';
 import { createCircuitBreaker } from './circuit-breaker';
 import { type MessagingDeps } from './messaging-deps';
-import { PlannedReads } from './planned-reads';
 import { clientFor } from './provider-access';
 import { ProviderError } from './providers/provider-error';
 import { type MessageByChannel, type WhatsAppMessage } from './providers/types';
@@ -32,7 +31,6 @@ export interface DeliveryActivityDeps extends MessagingDeps {
 
 const loadMessage = (prisma: PrismaClient, clinicId: string, messageId: string) =>
   prisma.message.findFirstOrThrow({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } }, clinic: true } });
-type LoadedMessage = Awaited<ReturnType<typeof loadMessage>>;
 
 /** The idempotency key of one message on one provider entry: the same for every retry and every run of the chain. */
 export const attemptKeyOf = (messageId: string, channel: Channel, entryId: string) => `${messageId}:${channel}:${entryId}`;
@@ -56,8 +54,6 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   const { prisma } = deps;
   const circuits = createCircuitBreaker(prisma);
   const limiter = createRateLimiter(prisma);
-  // The plan's reads serve the run's first try in this worker (one read of the message per attempt, not two).
-  const planned = new PlannedReads<{ clinicId: string; message: LoadedMessage; configs: CommunicationConfig[] }>();
 
   return {
     /**
@@ -71,7 +67,6 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         prisma.communicationConfig.findMany({ where: { clinicId } }),
         prisma.messageAttempt.aggregate({ where: { clinicId, messageId }, _max: { round: true } }),
       ]);
-      planned.put(messageId, { clinicId, message, configs });
       const override = message.recipient as RecipientOverride;
       const steps: DeliveryStep[] = [];
       const { ordered, optedOut } = channelsByPreference(message.channels, message.patient);
@@ -131,12 +126,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if (nowMs >= input.deadlineMs) throw ApplicationFailure.create({ type: 'EXPIRED', message: 'The message is past its deadline', nonRetryable: true });
 
       const attemptKey = attemptKeyOf(messageId, channel, entry.entryId);
-      const attemptNumber = info.attempt;
-      // Only a retry (of this try, or of a run) can find that the provider already took the message.
-      if (attemptNumber > 1 || round > 1) {
-        const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
-        if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
-      }
+      const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
+      if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
 
       const where = { clinicId, channel, entryId: entry.entryId, provider: entry.provider };
       const metric = { channel, providerEntry: providerEntryLabel(entry) };
@@ -149,6 +140,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
       if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
 
+      const attemptNumber = info.attempt;
       if (attemptNumber > 1 || round > 1) recordDeliveryRetry(metric);
       // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
       const startedAt = new Date(nowMs);
@@ -163,14 +155,10 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       };
 
       try {
-        const plan = attemptNumber === 1 ? planned.take(messageId) : undefined;
-        const [message, config] =
-          plan?.clinicId === clinicId
-            ? [plan.message, entry.source === 'clinic' ? (plan.configs.find((c) => c.channel === channel) ?? null) : null]
-            : await Promise.all([
-                loadMessage(prisma, clinicId, messageId),
-                entry.source === 'clinic' ? prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }) : Promise.resolve(null),
-              ]);
+        const [message, config] = await Promise.all([
+          loadMessage(prisma, clinicId, messageId),
+          entry.source === 'clinic' ? prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }) : Promise.resolve(null),
+        ]);
         const client = await clientFor(deps, { clinicId, channel, ...entry }, config);
         const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
         if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
@@ -178,8 +166,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, settingsOf(entry, config, channel)) : undefined;
         const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
         await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
-        // A circuit that was closed with no failures when the try began needs no write.
-        if (!gate.healthy) await circuits.record(where, true, nowMs);
+        await circuits.record(where, true, nowMs);
         recordDelivery({ ...metric, outcome: 'delivered' });
         setCircuitState({ ...metric, state: 'closed' });
         return { outcome: 'accepted', providerMessageId: receipt.providerMessageId };
@@ -213,15 +200,13 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     },
 
     /** Records the outcome on the message row (the delivery log's summary). */
-    async finishMessage({ clinicId, messageId, result, providerMessageId }: { clinicId: string; messageId: string; result: MessageDeliveryResult; providerMessageId?: string }): Promise<void> {
+    async finishMessage({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
       // Outcomes of the whole message that no single attempt reports.
       if (result.status === 'EXPIRED' || result.status === 'SUPPRESSED') {
         recordDelivery({ channel: result.failures.at(-1)?.channel ?? 'none', providerEntry: 'none', outcome: result.status === 'EXPIRED' ? 'expired' : 'suppressed' });
       }
-      // The workflow passes the receipt it got; runs recorded before it did are looked up.
-      const accepted = providerMessageId
-        ? { providerMessageId }
-        : result.status === 'DELIVERED' && result.channel && result.entryId
+      const accepted =
+        result.status === 'DELIVERED' && result.channel && result.entryId
           ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.entryId), outcome: 'ACCEPTED' } })
           : null;
       await prisma.message.updateMany({

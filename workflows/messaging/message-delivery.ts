@@ -41,7 +41,7 @@ function failureOf(err: unknown): { kind: string; code?: string } {
   return { kind: 'TRANSIENT' };
 }
 
-type RunOutcome = { delivered: { step: DeliveryStep; entry: ProviderEntryRef; providerMessageId: string } } | { delivered: null; earliestReopenMs?: number; allCircuitsOpen: boolean };
+type RunOutcome = { delivered: { step: DeliveryStep; entry: ProviderEntryRef } } | { delivered: null; earliestReopenMs?: number; allCircuitsOpen: boolean };
 
 /**
  * Delivers one message. A run of its chain tries each channel (e.g. WhatsApp, then SMS, then
@@ -58,10 +58,9 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
 
   const failures: DeliveryFailure[] = [];
   let rounds = 0;
-  const finish = async (result: Omit<MessageDeliveryResult, 'failures' | 'rounds'>, providerMessageId?: string) => {
+  const finish = async (result: Omit<MessageDeliveryResult, 'failures' | 'rounds'>) => {
     const full: MessageDeliveryResult = { ...result, rounds, failures };
-    // The receipt travels with the outcome, so finishing reads nothing back.
-    await local.finishMessage({ clinicId, messageId, result: full, ...(providerMessageId ? { providerMessageId } : {}) });
+    await local.finishMessage({ clinicId, messageId, result: full });
     state = { stage: 'finished', result: full };
     return full;
   };
@@ -79,8 +78,8 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
     const outcome = await runChain(plan, round, roundFailures);
     failures.push(...roundFailures);
     if (outcome.delivered) {
-      const { step, entry, providerMessageId } = outcome.delivered;
-      return finish({ status: 'DELIVERED', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label }, providerMessageId);
+      const { step, entry } = outcome.delivered;
+      return finish({ status: 'DELIVERED', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label });
     }
     if (roundFailures.some((f) => f.kind === 'EXPIRED') || Date.now() >= plan.deadlineMs) return finish({ status: 'EXPIRED' });
     if (roundVerdict(roundFailures) === 'final') return finish({ status: 'FAILED' });
@@ -105,7 +104,7 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
         state = { stage: 'sending', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, round };
         try {
           const sent = await sendRespectingRateLimit(send, step, entry, plan.deadlineMs, round);
-          if (sent.outcome === 'accepted') return { delivered: { step, entry, providerMessageId: sent.providerMessageId } };
+          if (sent.outcome === 'accepted') return { delivered: { step, entry } };
           roundFailures.push({ ...about, kind: SKIP.circuitOpen });
           earliestReopenMs = Math.min(earliestReopenMs ?? Infinity, sent.reopensAtMs);
         } catch (err) {
