@@ -18,6 +18,7 @@ import { createPackageActivities } from './packages/package-activities';
 import { createPaymentReminderActivities } from './payments/payment-reminder-activities';
 import { createStartReconcilerActivities } from './reconciler/start-reconciler-activities';
 import { createMonthlyReportActivities } from './reports/monthly-report-activities';
+import { createMonthlyInvoicingActivities } from './billing/monthly-invoicing';
 
 export interface ActivityDeps extends MessagingDeps {
   prisma: PrismaClient;
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     ...withDatabaseFailures(createPackageActivities(deps)),
     ...withDatabaseFailures(createDocumentationActivities(deps)),
     ...withDatabaseFailures(createMonthlyReportActivities(deps)),
+    ...withDatabaseFailures(createMonthlyInvoicingActivities(deps)),
   };
 }
 

@@ -25,6 +25,12 @@ export const billingSettingsSchema = z.object({
     .default('0'),
   /** true: prices already include the tax, which is taken out of them; false: it is added on top. */
   pricesIncludeTax: z.boolean().default(false),
+  /**
+   * per-session: each completed, priced session is invoiced when it is completed. monthly: each
+   * patient gets one invoice for the month's sessions, on the 1st at 08:00 clinic time (with the
+   * owner's monthly report), and prepaid credit pays them then.
+   */
+  invoicing: z.enum(['per-session', 'monthly']).default('per-session'),
   /** How invoices, receipts and credit notes reach the patient (or their guardian). */
   documentChannels: z.array(z.enum(CHANNELS)).min(1).max(4).default(['email']),
 });

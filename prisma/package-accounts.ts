@@ -7,7 +7,7 @@
 import { type RawQuerier } from './appointment-usage';
 import { Prisma, type PackageSessionUseStatus, type PaymentMethod } from './generated/client';
 import { addMonth, DAY_MS } from '../domain/packages';
-import { documentForPayment } from './billing/documents';
+import { documentForPayment, type DocumentLinks, type DocumentMessage } from './billing/documents';
 import { creditBalance, lockPatient, money } from './patient-accounts';
 
 const { Decimal } = Prisma;
@@ -88,15 +88,18 @@ export interface ChargePayment {
   idempotencyFingerprint?: string | null;
   recordedById?: string | null;
   note?: string;
+  /** Signs the receipt's download link; with it the receipt's message to the patient is written too. */
+  links?: DocumentLinks | null;
 }
 
 /**
  * Pays a DUE charge in full: a Payment naming the charge (by CREDIT: the matching use of credit,
  * refused when the credit does not cover it), the charge PAID, and the package ACTIVE (a purchase
  * starts its first period now; a renewal is no longer past due). Takes the patient's row lock
- * first. Returns the payment's id, or null when the charge is not due (paid before, or void).
+ * first. Returns the payment's id and the receipt's message (to start after the commit), or null
+ * when the charge is not due (paid before, or void).
  */
-export async function payPackageCharge(tx: Tx, input: ChargePayment): Promise<{ paymentId: string; patientPackageId: string } | 'INSUFFICIENT_CREDIT' | null> {
+export async function payPackageCharge(tx: Tx, input: ChargePayment): Promise<{ paymentId: string; patientPackageId: string; message: DocumentMessage | null } | 'INSUFFICIENT_CREDIT' | null> {
   const charge = await tx.packageCharge.findFirst({ where: { id: input.chargeId, clinicId: input.clinicId }, include: { patientPackage: { include: { plan: true } } } });
   if (!charge) return null;
   const currency = await lockPatient(tx, input.clinicId, charge.patientId);
@@ -120,7 +123,7 @@ export async function payPackageCharge(tx: Tx, input: ChargePayment): Promise<{ 
     },
   });
   // Like every payment, it has its receipt (numbered in this transaction; readable at /payments/:id/receipt).
-  await documentForPayment(tx, input.clinicId, payment, null);
+  const { message } = await documentForPayment(tx, input.clinicId, payment, input.links ?? null);
   if (input.method === 'CREDIT') {
     await tx.creditEntry.create({ data: { clinicId: input.clinicId, patientId: charge.patientId, amount: charge.amount.negated(), currency: charge.currency, paymentId: payment.id, recordedById: input.recordedById ?? null } });
   }
@@ -141,7 +144,7 @@ export async function payPackageCharge(tx: Tx, input: ChargePayment): Promise<{ 
       changes: { after: { paymentId: payment.id, amount: money(charge.amount), method: input.method, kind: charge.kind, period: charge.period } },
     },
   });
-  return { paymentId: payment.id, patientPackageId: pkg.id };
+  return { paymentId: payment.id, patientPackageId: pkg.id, message };
 }
 
 export interface PackageSales {

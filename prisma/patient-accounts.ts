@@ -15,11 +15,12 @@ type Reader = RawQuerier;
 export const money = (d: Decimal) => d.toFixed(2);
 
 /**
- * What a completed session of appointment row `a` costs: the total of its issued invoice (tax and
- * any treatment lines included), or price − discount until it has one.
+ * What a completed session of appointment row `a` costs: the sum of its lines on issued invoices
+ * (its own invoice, or its part of a monthly one; tax and any treatment lines included), or
+ * price − discount until an invoice bills it.
  */
 export const SESSION_COST = Prisma.raw(
-  `COALESCE((SELECT i.total FROM "Invoice" i WHERE i."clinicId" = a."clinicId" AND i."appointmentId" = a.id AND i.status = 'ISSUED' ORDER BY i."issuedAt" DESC LIMIT 1), a.price - a.discount)`,
+  `COALESCE((SELECT sum(l.total) FROM "InvoiceLine" l JOIN "Invoice" i ON i.id = l."invoiceId" WHERE l."clinicId" = a."clinicId" AND l."appointmentId" = a.id AND i.status = 'ISSUED'), a.price - a.discount)`,
 );
 
 export interface SessionDue {
@@ -78,6 +79,9 @@ export async function lockPatient(tx: RawQuerier, clinicId: string, patientId: s
   return row?.currency ?? null;
 }
 
+/** The idempotency key of the CREDIT payment that pays a session from prepaid credit (one per session). */
+export const sessionCreditKey = (appointmentId: string) => `credit-on-completion:${appointmentId}`;
+
 /**
  * Uses the patient's prepaid credit for a session that has just been completed, as far as it
  * goes: a CREDIT payment and the matching credit use, once per session (a retried completion finds
@@ -95,7 +99,7 @@ export async function useCreditForSession(
        WHERE a.id = ${appointmentId}::uuid AND a."clinicId" = ${clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL`;
     if (!session) return null;
     const currency = await lockPatient(tx, clinicId, session.patientId);
-    const idempotencyKey = `credit-on-completion:${appointmentId}`;
+    const idempotencyKey = sessionCreditKey(appointmentId);
     if (currency === null || (await tx.payment.findFirst({ where: { clinicId, idempotencyKey }, select: { id: true } }))) return null;
     const [paid] = await tx.$queryRaw<Array<{ paid: string }>>`
       SELECT COALESCE(sum(amount), 0)::text AS paid FROM "Payment" WHERE "clinicId" = ${clinicId}::uuid AND "appointmentId" = ${appointmentId}::uuid`;

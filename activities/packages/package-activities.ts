@@ -5,6 +5,7 @@
  * conditional on the state it expects, so a retried activity changes nothing twice.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { type Client } from '@temporalio/client';
 import { appointmentSettingsOf } from '../../domain/appointments';
 import { localDate } from '../../domain/dates';
 import { addMonth, PACKAGE_ERRORS, type PackageAction, packageRefusal, packageSettingsOf, type PackageTimeline } from '../../domain/packages';
@@ -16,6 +17,7 @@ import { payPackageCharge } from '../../prisma/package-accounts';
 import { money } from '../../prisma/patient-accounts';
 import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { stableMessageId } from '../messaging/message-ids';
+import { startPendingDeliveries } from '../messaging/start-pending-deliveries';
 import { type PayLinkSettings, payToken } from '../payments/pay-links';
 
 /** The link in a renewal's chase: opens a Stripe Checkout for that charge (api/routes/package-pay.ts). */
@@ -23,7 +25,7 @@ export const packageChargePayUrl = (links: PayLinkSettings, chargeId: string) =>
 
 export type PackageChaseResult = { settled: true } | { settled: false; messageIds: string[]; patientId: string | null };
 
-export function createPackageActivities({ prisma, payLinks }: { prisma: PrismaClient; payLinks: PayLinkSettings }) {
+export function createPackageActivities({ prisma, payLinks, temporal }: { prisma: PrismaClient; payLinks: PayLinkSettings; temporal?: Client }) {
   const load = (clinicId: string, packageId: string) => prisma.patientPackage.findFirst({ where: { id: packageId, clinicId }, include: { clinic: true, patient: true } });
 
   async function timeline(clinicId: string, packageId: string): Promise<PackageTimeline> {
@@ -162,9 +164,14 @@ export function createPackageActivities({ prisma, payLinks }: { prisma: PrismaCl
       if (charge.status === 'DUE') {
         // The patient's prepaid credit pays the month when it covers it; the chase is for the rest.
         const result = await prisma.$transaction((tx) =>
-          payPackageCharge(tx, { clinicId, chargeId: charge.id, method: 'CREDIT', at: new Date(at), idempotencyKey: `package-renewal-credit:${charge.id}`, note: `Renewal of ${p.name} from prepaid credit` }),
+          payPackageCharge(tx, { clinicId, chargeId: charge.id, method: 'CREDIT', at: new Date(at), idempotencyKey: `package-renewal-credit:${charge.id}`, note: `Renewal of ${p.name} from prepaid credit`, links: payLinks }),
         );
         paid = !!result && result !== 'INSUFFICIENT_CREDIT';
+      }
+      if (paid) {
+        // The receipt of the month's payment goes to the patient (found again on a retry: its message has a stable id).
+        const receipts = await prisma.receipt.findMany({ where: { clinicId, payment: { packageChargeId: charge.id } }, select: { id: true } });
+        await startPendingDeliveries({ prisma, temporal }, clinicId, receipts.map((r) => stableMessageId('billing-document', 'receipt', r.id)));
       }
       return { timeline: await timeline(clinicId, packageId), chargeId: charge.id, paid };
     },

@@ -11,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { PDFParse } from 'pdf-parse';
 import { documentToken } from '../../prisma/billing/document-links';
 import { createAppointmentActivities } from '../../activities/appointments/appointment-activities';
+import { createMonthlyInvoicingActivities } from '../../activities/billing/monthly-invoicing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { payLinkSettings } from '../../activities/payments/pay-links';
 import { type SmtpPeer, startSmtpPeer } from '../../test/fakes/smtp-peer';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
@@ -30,7 +32,8 @@ interface InvoiceBody {
   subtotal: string;
   taxTotal: string;
   taxLabel: string;
-  lines: Array<{ description: string; unitPrice: string; net: string; tax: string; total: string }>;
+  appointmentId: string | null;
+  lines: Array<{ description: string; unitPrice: string; net: string; tax: string; total: string; appointmentId: string | null }>;
   creditNotes: Array<{ id: string; number: string; amount: string }>;
   correctsInvoiceId: string | null;
 }
@@ -328,5 +331,122 @@ describe('documents reach the patient', () => {
     const message = await api.db.prisma.message.findFirstOrThrow({ where: { clinicId: c.clinicId, templateKey: 'payment-receipt' } });
     assert.equal((message.metadata as { documentKind: string }).documentKind, 'receipt');
     assert.ok((res.body as { id: string }).id);
+  });
+});
+
+const dues = async (c: { accountant: Actor }, patientId: string) => ((await api.http.get(`/api/v1/patients/${patientId}/outstanding-dues`).set(bearer(c.accountant)).expect(200)).body as { total: string }).total;
+
+describe('monthly invoicing', () => {
+  /** The month's close as the monthly Schedule's workflow runs it, at 08:00 on the 1st in Kolkata. */
+  const close = (clinicId: string, month: number) =>
+    new MockActivityEnvironment().run(createMonthlyInvoicingActivities({ prisma: api.db.prisma, temporal: api.temporal.client, payLinks: payLinkSettings(api.config) }).issueMonthlyInvoices, {
+      clinicId,
+      at: new Date(Date.UTC(YEAR, month - 1, 1, 2, 30)).toISOString(),
+    });
+  /** A session of 45 minutes at the given UTC time, in progress (to be completed). */
+  const sessionAt = (c: Awaited<ReturnType<typeof lotusClinic>>, patientId: string, startsAt: Date, price: string) =>
+    insertAppointment(api, { clinicId: c.clinicId, patientId, practitionerId: c.therapist.id, therapyTypeId: c.therapy.id, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 45 * 60_000).toISOString(), status: 'IN_PROGRESS', price });
+  async function monthlyClinic() {
+    const c = await lotusClinic({ taxLabel: 'GST', taxRatePercent: '18', pricesIncludeTax: false, invoicing: 'monthly' });
+    await api.db.prisma.clinic.update({ where: { id: c.clinicId }, data: { timezone: 'Asia/Kolkata' } });
+    return c;
+  }
+
+  test("completion issues nothing; the close gives each patient one invoice for the month's sessions, paid from credit as far as it goes, and e-mailed", async () => {
+    const c = await monthlyClinic();
+    const email = `meera-${randomUUID().slice(0, 8)}@patients.test`;
+    const meera = await c.patient(email);
+    const ravi = await c.patient(null);
+    await api.http.post(`/api/v1/patients/${ravi.id}/credits`).set(bearer(c.accountant)).set('Idempotency-Key', randomUUID()).send({ amount: '2000.00', method: 'CASH' }).expect(201);
+    const feb3 = await sessionAt(c, meera.id, new Date(Date.UTC(YEAR, 1, 3, 5)), '1000.00');
+    const feb17 = await sessionAt(c, meera.id, new Date(Date.UTC(YEAR, 1, 17, 5)), '500.00');
+    // 20:00 UTC on the last day of February is already 1 March in Kolkata: next month's.
+    const march1 = await sessionAt(c, meera.id, new Date(Date.UTC(YEAR, 2, 0, 20)), '700.00');
+    const raviFeb = await sessionAt(c, ravi.id, new Date(Date.UTC(YEAR, 1, 10, 5)), '1200.00');
+    for (const a of [feb3, feb17, march1, raviFeb]) await complete(c.clinicId, a.id, true);
+    assert.equal(await api.db.prisma.invoice.count({ where: { clinicId: c.clinicId } }), 0, 'nothing at completion');
+    assert.equal(await api.db.prisma.payment.count({ where: { clinicId: c.clinicId, method: 'CREDIT' } }), 0, 'no credit used before the invoice');
+
+    assert.deepEqual(await close(c.clinicId, 3), { month: `${YEAR}-02`, invoices: 2 });
+    const [mine] = (await invoicesOf(c.accountant, `patientId=${meera.id}`)).data;
+    assert.ok(mine);
+    assert.equal(mine.appointmentId, null, "a month's invoice bills several sessions");
+    assert.deepEqual(
+      mine.lines.map((l) => [l.description, l.net, l.tax, l.total, l.appointmentId]),
+      [
+        [`${YEAR}-02-03 Physiotherapy (${feb3.reservationId})`, '1000.00', '180.00', '1180.00', feb3.id],
+        [`${YEAR}-02-17 Physiotherapy (${feb17.reservationId})`, '500.00', '90.00', '590.00', feb17.id],
+      ],
+    );
+    assert.equal(mine.total, '1770.00');
+    assert.equal(await dues(c, meera.id), '2470.00', "the month's invoice, and March's session at its price until it is invoiced");
+    // Ravi's 1416.00 came out of his 2000.00 of credit, with its receipt.
+    const raviPaid = await api.db.prisma.payment.findFirstOrThrow({ where: { clinicId: c.clinicId, appointmentId: raviFeb.id }, include: { receipt: true } });
+    assert.deepEqual([raviPaid.method, raviPaid.amount.toFixed(2), raviPaid.receipt?.amount.toFixed(2)], ['CREDIT', '1416.00', '1416.00']);
+    assert.equal(await dues(c, ravi.id), '0.00');
+    // A session's invoice is found through its lines.
+    assert.deepEqual((await invoicesOf(c.accountant, `appointmentId=${feb17.id}`)).data.map((i) => i.id), [mine.id]);
+
+    const mails = () => smtp.received.filter((m) => m.to?.some((t) => t.address === email));
+    await eventually('the invoice e-mail', async () => mails().length >= 1, 30_000);
+    assert.equal(mails()[0]!.subject, `Your invoice ${mine.number} from ${c.name}`);
+    assert.ok(mails()[0]!.text?.includes('1770.00 INR'), mails()[0]!.text);
+
+    // The same close again (a retry, a caught-up firing) issues nothing.
+    assert.deepEqual(await close(c.clinicId, 3), { month: `${YEAR}-02`, invoices: 0 });
+    assert.equal(await api.db.prisma.invoice.count({ where: { clinicId: c.clinicId } }), 2);
+    // A February session completed after the close is on March's invoice, with March's session.
+    const lateFeb = await sessionAt(c, meera.id, new Date(Date.UTC(YEAR, 1, 24, 5)), '100.00');
+    await complete(c.clinicId, lateFeb.id);
+    assert.deepEqual(await close(c.clinicId, 4), { month: `${YEAR}-03`, invoices: 1 });
+    const march = (await invoicesOf(c.accountant, `patientId=${meera.id}`)).data.find((i) => i.id !== mine.id)!;
+    assert.deepEqual(march.lines.map((l) => l.appointmentId), [lateFeb.id, march1.id]);
+    assert.equal(await dues(c, meera.id), '2714.00'); // 1770.00 + 118.00 + 826.00
+    await eventually('March invoice e-mail', async () => mails().length >= 2, 30_000);
+  });
+
+  test("a month's invoice is corrected per session: derived again, or with lines that each name one of its sessions", async () => {
+    const c = await monthlyClinic();
+    const p = await c.patient(null);
+    const a = await sessionAt(c, p.id, new Date(Date.UTC(YEAR, 4, 6, 5)), '1000.00');
+    const b = await sessionAt(c, p.id, new Date(Date.UTC(YEAR, 4, 7, 5)), '1000.00');
+    for (const s of [a, b]) await complete(c.clinicId, s.id);
+    await close(c.clinicId, 6);
+    const [inv] = (await invoicesOf(c.accountant, `patientId=${p.id}`)).data;
+    const correct = (body: object) => api.http.post(`/api/v1/invoices/${inv!.id}/corrections`).set(bearer(c.accountant)).send(body);
+    expectError(await correct({ reason: 'Second visit was shorter', lines: [{ description: 'Short visit', unitPrice: '400.00' }] }), 422, 'SESSION_REQUIRED');
+    expectError(await correct({ reason: 'Wrong session', lines: [{ description: 'Elsewhere', unitPrice: '400.00', appointmentId: randomUUID() }] }), 422, 'UNKNOWN_SESSION');
+    assert.equal((await api.db.prisma.invoice.findUniqueOrThrow({ where: { id: inv!.id } })).status, 'ISSUED', 'a refused correction changes nothing');
+    const res = await correct({ reason: 'Second visit was shorter', lines: [{ description: 'Physiotherapy', unitPrice: '1000.00', appointmentId: a.id }, { description: 'Short visit', unitPrice: '400.00', appointmentId: b.id }] }).expect(201);
+    const { invoice } = res.body as { invoice: InvoiceBody };
+    assert.equal(invoice.total, '1652.00');
+    assert.equal(await dues(c, p.id), '1652.00');
+    // Without lines, the sessions' own lines again, dated.
+    const again = await api.http.post(`/api/v1/invoices/${invoice.id}/corrections`).set(bearer(c.accountant)).send({ reason: 'Back to the booked prices' }).expect(201);
+    const derived = (again.body as { invoice: InvoiceBody }).invoice;
+    assert.deepEqual(derived.lines.map((l) => [l.description.slice(0, 10), l.appointmentId]), [[`${YEAR}-05-06`, a.id], [`${YEAR}-05-07`, b.id]]);
+    assert.equal(await dues(c, p.id), '2360.00');
+  });
+});
+
+describe('package sessions and package receipts', () => {
+  test('a session taken from a package has nothing to bill: no invoice; the package itself has its receipt, e-mailed', async () => {
+    const c = await lotusClinic();
+    const email = `pkg-${randomUUID().slice(0, 8)}@patients.test`;
+    const p = await c.patient(email);
+    const plan = (await api.http.post('/api/v1/package-plans').set(bearer(c.admin)).send({ name: '5 physiotherapy sessions', kind: 'PACKAGE', sessions: 5, validityDays: 60, price: '5000.00', therapyTypeIds: [c.therapy.id] }).expect(201)).body as { id: string };
+    const sold = (await api.http.post(`/api/v1/patients/${p.id}/packages`).set(bearer(c.receptionist)).set('Idempotency-Key', randomUUID()).send({ planId: plan.id, method: 'UPI' }).expect(201)).body as { workflowId: string };
+    const mails = () => smtp.received.filter((m) => m.to?.some((t) => t.address === email));
+    await eventually('the package receipt e-mail', async () => mails().length >= 1, 30_000);
+    assert.match(mails()[0]!.subject ?? '', new RegExp(`^Receipt RCT-${YEAR}-\\d{6} for your payment to ${c.name}$`));
+    assert.ok(mails()[0]!.text?.includes('5000.00 INR (UPI)'), mails()[0]!.text);
+    await api.temporal.client.workflow.getHandle(sold.workflowId).terminate('test done');
+
+    // A session priced 0.00 (as a booking from the package is) is completed without an invoice or a message.
+    const a = await c.session(p.id, '0.00');
+    await complete(c.clinicId, a.id, true);
+    assert.equal((await invoicesOf(c.accountant, `appointmentId=${a.id}`)).data.length, 0);
+    assert.equal(await api.db.prisma.invoice.count({ where: { clinicId: c.clinicId } }), 0);
+    assert.equal(await dues(c, p.id), '0.00');
   });
 });

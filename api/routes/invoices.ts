@@ -65,6 +65,7 @@ const presentInvoice = (i: Invoice & { lines: InvoiceLine[]; creditNotes: Credit
       tax: l.tax.toFixed(2),
       total: l.total.toFixed(2),
       therapyTypeId: l.therapyTypeId,
+      appointmentId: l.appointmentId,
     })),
   creditNotes: i.creditNotes.map(presentCreditNote),
 });
@@ -97,7 +98,8 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         const rows = await db.invoice.findMany({
           where: {
             ...(query.patientId ? { patientId: query.patientId } : {}),
-            ...(query.appointmentId ? { appointmentId: query.appointmentId } : {}),
+            // Through the lines: a month's invoice bills several sessions.
+            ...(query.appointmentId ? { lines: { some: { appointmentId: query.appointmentId } } } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.from || query.to ? { issuedAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lt: new Date(query.to) } : {}) } } : {}),
           },
@@ -154,7 +156,7 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         201: { description: 'The credit note and the new invoice', schema: correctionResponse },
         404: { description: 'No such invoice in this clinic' },
         409: { description: 'ALREADY_CREDITED: it was corrected before' },
-        422: { description: 'NO_LINES: nothing to invoice' },
+        422: { description: "NO_LINES: nothing to invoice; UNKNOWN_SESSION or SESSION_REQUIRED: a line's session is not the invoice's, or is missing on a month's invoice" },
       },
       handler: async ({ params, body }, req, res) => {
         const { db, clinicId } = req.tenant!;
@@ -164,6 +166,7 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           quantity: new Prisma.Decimal(l.quantity ?? '1'),
           unitPrice: new Prisma.Decimal(l.unitPrice),
           discount: new Prisma.Decimal(l.discount ?? '0'),
+          appointmentId: l.appointmentId ?? null,
         }));
         let result;
         try {
@@ -171,6 +174,8 @@ export function invoiceRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
         } catch (err) {
           if (err instanceof CorrectionRefused && err.code === 'NOT_FOUND') throw ApiError.notFound('Invoice');
           if (err instanceof CorrectionRefused && err.code === 'NO_LINES') throw ApiError.unprocessable('NO_LINES', 'The session has nothing to invoice; give the corrected lines');
+          if (err instanceof CorrectionRefused && err.code === 'UNKNOWN_SESSION') throw ApiError.unprocessable('UNKNOWN_SESSION', 'A line names a session this invoice does not bill', [{ path: 'body.lines', message: "appointmentId must be one of the invoice's sessions" }]);
+          if (err instanceof CorrectionRefused && err.code === 'SESSION_REQUIRED') throw ApiError.unprocessable('SESSION_REQUIRED', 'This invoice bills several sessions: name the session of each line', [{ path: 'body.lines', message: 'appointmentId is required on each line' }]);
           if (err instanceof CorrectionRefused) throw new ApiError(409, 'ALREADY_CREDITED', 'This invoice was credited already; correct the invoice that replaced it');
           // Lines whose total does not fit an invoice's amounts (numeric overflow).
           if (permanentDatabaseError(err)?.type === DATABASE_FAILURES.invalidInput) throw ApiError.unprocessable('AMOUNT_OUT_OF_RANGE', "The corrected lines' total is too large for an invoice");

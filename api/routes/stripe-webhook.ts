@@ -55,8 +55,11 @@ export function stripeWebhookRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           const { clinicId, patientId, packageChargeId } = session.data.metadata;
           if (packageChargeId) {
             // A package purchase or a subscription's month: the charge is paid and the package's workflow told.
-            const packageId = await recordStripePackagePayment(deps.prisma, { clinicId, chargeId: packageChargeId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id });
-            if (packageId) await signalPackagePaid(deps, clinicId, packageId);
+            const paid = await recordStripePackagePayment(deps.prisma, { clinicId, chargeId: packageChargeId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id }, documentLinks(deps));
+            if (paid) {
+              await startDocumentMessages(deps, clinicId, [paid.receipt]);
+              await signalPackagePaid(deps, clinicId, paid.packageId);
+            }
           } else {
             const recorded = await recordStripePayment(deps.prisma, { clinicId, patientId, amount: fromMinorUnits(session.data.amount_total), eventId: event.id }, documentLinks(deps));
             if (recorded) {

@@ -71,6 +71,7 @@ export const invoiceResponse = z
         tax: text(),
         total: text(),
         therapyTypeId: z.uuid().nullable(),
+        appointmentId: z.uuid().nullable().describe('The session the line bills'),
       }),
     ),
     creditNotes: z.array(creditNoteResponse),
@@ -89,13 +90,14 @@ export const correctionBody = z
           quantity: amount(3, '1').optional().describe('Default 1'),
           unitPrice: amount(7, '1200.00'),
           discount: amount(7, '0.00').optional().describe('Default 0'),
+          appointmentId: z.uuid().optional().describe("The session the line bills: one of the invoice's sessions (required on a month's invoice of several; default: the invoice's session)"),
         })
         .refine((l) => new Prisma.Decimal(l.discount ?? '0').lessThanOrEqualTo(new Prisma.Decimal(l.quantity ?? '1').times(l.unitPrice)), { message: 'the discount exceeds the line', path: ['discount'] }),
       )
       .min(1)
       .max(50)
       .optional()
-      .describe("The corrected invoice's lines; without them they are derived again from the session (its price, discount and treatment records now)"),
+      .describe("The corrected invoice's lines; without them they are derived again from the session or sessions (their price, discount and treatment records now)"),
   })
   .openapi('InvoiceCorrectionRequest');
 

@@ -13,6 +13,7 @@ import { packagePaidSignal } from '../../domain/packages';
 import { packageStart, START_ONCE, workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { type PackageCharge, type PatientPackage, type PaymentMethod, Prisma } from '../../prisma/generated/client';
+import { type DocumentLinks, type DocumentMessage } from '../../prisma/billing/documents';
 import { payPackageCharge } from '../../prisma/package-accounts';
 import { lockPatient } from '../../prisma/patient-accounts';
 import { type TenantDb } from '../../prisma/tenant';
@@ -22,6 +23,7 @@ import { replayable, requestFingerprint } from '../http/idempotency-key';
 import { isUniqueViolation } from '../http/prisma-helpers';
 import { toMinorUnits } from '../payments/stripe-client';
 import { writeAudit } from './audit';
+import { documentLinks, startDocumentMessages } from './document-messages';
 import { startWorkflow } from './start-workflow';
 
 export type PackageWithCharges = PatientPackage & { charges: PackageCharge[] };
@@ -51,6 +53,7 @@ export async function purchasePackage(deps: ApiDeps, req: Request, input: Purcha
   if (plan.archivedAt) throw ApiError.unprocessable('PLAN_ARCHIVED', 'This plan is no longer on sale', [{ path: 'body.planId', message: 'archived' }]);
   try {
     // The raw client, every write naming the clinic: the shared money code takes plain transactions.
+    let receipt: DocumentMessage | null = null;
     const pkg = await deps.prisma.$transaction(async (tx) => {
       if ((await lockPatient(tx, clinicId, input.patientId)) === null) throw ApiError.notFound('Patient');
       const id = randomUUID();
@@ -76,12 +79,14 @@ export async function purchasePackage(deps: ApiDeps, req: Request, input: Purcha
       });
       const charge = await tx.packageCharge.create({ data: { clinicId, patientPackageId: id, patientId: input.patientId, kind: 'PURCHASE', period: 1, amount: plan.price, currency: plan.currency } });
       if (input.method !== 'STRIPE') {
-        const paid = await payPackageCharge(tx, { clinicId, chargeId: charge.id, method: input.method, at: new Date(), idempotencyKey: `package-purchase:${idempotencyKey}`, recordedById: req.auth!.userId });
+        const paid = await payPackageCharge(tx, { clinicId, chargeId: charge.id, method: input.method, at: new Date(), idempotencyKey: `package-purchase:${idempotencyKey}`, recordedById: req.auth!.userId, links: documentLinks(deps) });
         if (paid === 'INSUFFICIENT_CREDIT') throw insufficientCredit();
+        receipt = paid?.message ?? null;
       }
       await writeAudit(tx, req, { action: 'package.purchase', entityType: 'PatientPackage', entityId: id, clinicId, after: { ...created, method: input.method } });
       return tx.patientPackage.findFirstOrThrow({ where: { id, clinicId }, include: { charges: { orderBy: { period: 'asc' } } } });
     });
+    await startDocumentMessages(deps, clinicId, [receipt]);
     return { pkg: await ensurePackageWorkflow(deps, db, pkg), replayed: false };
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -115,7 +120,7 @@ export async function signalPackagePaid(deps: Pick<ApiDeps, 'temporal' | 'logger
 }
 
 /** Staff record the payment of a DUE charge (a renewal the chase is after, or a Stripe purchase paid at the desk instead). */
-export async function payChargeAtDesk(deps: Pick<ApiDeps, 'prisma'>, req: Request, input: { packageId: string; chargeId: string; method: PaymentMethod }, idempotencyKey: string): Promise<{ paymentId: string; replayed: boolean }> {
+export async function payChargeAtDesk(deps: Pick<ApiDeps, 'prisma' | 'temporal' | 'logger' | 'config'>, req: Request, input: { packageId: string; chargeId: string; method: PaymentMethod }, idempotencyKey: string): Promise<{ paymentId: string; replayed: boolean }> {
   const { db, clinicId, ownership } = req.tenant!;
   const charge = await db.packageCharge.findFirst({ where: { id: input.chargeId, patientPackageId: input.packageId, patient: ownership.patient } });
   if (!charge) throw ApiError.notFound('Package charge');
@@ -124,11 +129,12 @@ export async function payChargeAtDesk(deps: Pick<ApiDeps, 'prisma'>, req: Reques
   const earlier = await db.payment.findFirst({ where: { idempotencyKey: key } });
   if (earlier) return { paymentId: replayable(earlier, fingerprint).id, replayed: true };
   const result = await deps.prisma.$transaction(async (tx) => {
-    const paid = await payPackageCharge(tx, { clinicId, chargeId: charge.id, method: input.method, at: new Date(), idempotencyKey: key, idempotencyFingerprint: fingerprint, recordedById: req.auth!.userId });
+    const paid = await payPackageCharge(tx, { clinicId, chargeId: charge.id, method: input.method, at: new Date(), idempotencyKey: key, idempotencyFingerprint: fingerprint, recordedById: req.auth!.userId, links: documentLinks(deps) });
     if (paid === 'INSUFFICIENT_CREDIT') throw insufficientCredit();
     if (!paid) throw ApiError.conflict('NOT_DUE', `This charge is ${(await tx.packageCharge.findFirstOrThrow({ where: { id: charge.id, clinicId } })).status}, not due`);
     return paid;
   });
+  await startDocumentMessages(deps, clinicId, [result.message]);
   return { paymentId: result.paymentId, replayed: false };
 }
 
@@ -159,9 +165,13 @@ export async function checkoutForCharge(stripe: Stripe, db: TenantDb, input: { c
  * A paid Checkout Session for a package charge, once per Stripe event: the charge is paid (and the
  * package starts or is no longer past due). Money for a charge that is no longer due (paid at the
  * desk meanwhile, or given up) becomes the patient's prepaid credit: it has been taken either way.
- * Returns the package to signal, or null.
+ * Returns the package to signal and the receipt's message to start, or null.
  */
-export async function recordStripePackagePayment(prisma: PrismaClient, input: { clinicId: string; chargeId: string; amount: string; eventId: string }): Promise<string | null> {
+export async function recordStripePackagePayment(
+  prisma: PrismaClient,
+  input: { clinicId: string; chargeId: string; amount: string; eventId: string },
+  links: DocumentLinks,
+): Promise<{ packageId: string; receipt: DocumentMessage | null } | null> {
   const idempotencyKey = `stripe:${input.eventId}`;
   try {
     return await prisma.$transaction(async (tx) => {
@@ -169,13 +179,13 @@ export async function recordStripePackagePayment(prisma: PrismaClient, input: { 
       if (!charge) return null;
       if (await tx.payment.findFirst({ where: { clinicId: input.clinicId, idempotencyKey }, select: { id: true } })) return null;
       const received = new Prisma.Decimal(input.amount);
-      const paid = received.greaterThanOrEqualTo(charge.amount) ? await payPackageCharge(tx, { clinicId: input.clinicId, chargeId: charge.id, method: 'STRIPE', at: new Date(), idempotencyKey, note: `Stripe event ${input.eventId}` }) : null;
+      const paid = received.greaterThanOrEqualTo(charge.amount) ? await payPackageCharge(tx, { clinicId: input.clinicId, chargeId: charge.id, method: 'STRIPE', at: new Date(), idempotencyKey, note: `Stripe event ${input.eventId}`, links }) : null;
       const used = paid && paid !== 'INSUFFICIENT_CREDIT' ? charge.amount : new Prisma.Decimal(0);
       const excess = received.minus(used);
       if (excess.greaterThan(0)) {
         await tx.creditEntry.create({ data: { clinicId: input.clinicId, patientId: charge.patientId, amount: excess, currency: charge.currency, method: 'STRIPE', note: `Stripe event ${input.eventId}`, idempotencyKey } });
       }
-      return paid && paid !== 'INSUFFICIENT_CREDIT' ? paid.patientPackageId : null;
+      return paid && paid !== 'INSUFFICIENT_CREDIT' ? { packageId: paid.patientPackageId, receipt: paid.message } : null;
     });
   } catch (err) {
     if (isUniqueViolation(err)) return null;

@@ -14,7 +14,7 @@ import { documentUrl, type LinkedDocument } from './document-links';
 import { stableMessageId } from '../../activities/messaging/message-ids';
 import { type RawQuerier } from '../appointment-usage';
 import { Prisma } from '../generated/client';
-import { cents, invoiceLinesFor, type LineInput, priceInvoice, type TaxRule } from './invoice-lines';
+import { cents, invoiceLinesFor, type LineInput, linesOfSessions, priceInvoice, type TaxRule } from './invoice-lines';
 
 const { Decimal } = Prisma;
 type Decimal = Prisma.Decimal;
@@ -71,6 +71,9 @@ export async function nextDocumentNumber(tx: Tx, clinicId: string, kind: Documen
 
 const yearOf = (at: Date, timezone: string) => Number(localDate(at, timezone).slice(0, 4));
 
+/** No lines, or only free ones (every line's amount is zero). */
+export const nothingToBill = (lines: readonly LineInput[]) => lines.every((l) => cents(l.quantity.times(l.unitPrice).minus(l.discount)).isZero());
+
 /** Thrown inside a transaction to roll it back (and the number it took) when the document exists already. */
 export class AlreadyIssued extends Error {
   constructor(readonly existing: { id: string; number: string; total: string }) {
@@ -108,9 +111,10 @@ export async function insertInvoice(
     RETURNING id::text`;
   for (const l of priced.lines) {
     await tx.$queryRaw`
-      INSERT INTO "InvoiceLine" (id, "clinicId", "invoiceId", position, kind, description, quantity, "unitPrice", discount, net, tax, total, "therapyTypeId")
+      INSERT INTO "InvoiceLine" (id, "clinicId", "invoiceId", position, kind, description, quantity, "unitPrice", discount, net, tax, total, "therapyTypeId", "appointmentId")
       VALUES (gen_random_uuid(), ${clinicId}::uuid, ${invoice!.id}::uuid, ${l.position}, ${l.kind}, ${l.description}, ${l.quantity.toFixed(2)}::numeric, ${l.unitPrice.toFixed(2)}::numeric,
-              ${l.discount.toFixed(2)}::numeric, ${l.net.toFixed(2)}::numeric, ${l.tax.toFixed(2)}::numeric, ${l.total.toFixed(2)}::numeric, ${l.therapyTypeId ?? null}::uuid)
+              ${l.discount.toFixed(2)}::numeric, ${l.net.toFixed(2)}::numeric, ${l.tax.toFixed(2)}::numeric, ${l.total.toFixed(2)}::numeric, ${l.therapyTypeId ?? null}::uuid,
+              ${l.appointmentId ?? null}::uuid)
       RETURNING id`;
   }
   await audit(tx, clinicId, input.createdById ?? null, 'invoice.issue', 'Invoice', invoice!.id, { number, total: priced.total.toFixed(2), currency: clinic.currency });
@@ -123,7 +127,9 @@ export async function insertInvoice(
 
 /**
  * The invoice of a completed, priced session, once (unique per appointment): its lines from
- * invoiceLinesFor, taxed by the clinic's rule. Null for a session that is not completed or has no price.
+ * invoiceLinesFor, taxed by the clinic's rule. Null for a session that is not completed or has no
+ * price, and for one with nothing to bill (taken from a package, or free): the package's receipt
+ * is the patient's paper for it.
  * Runs inside the caller's transaction; AlreadyIssued rolls it back when the session has one.
  */
 export async function issueSessionInvoice(tx: Tx, clinicId: string, appointmentId: string, links: DocumentLinks | null, at = new Date()): Promise<IssuedInvoice | null> {
@@ -135,7 +141,7 @@ export async function issueSessionInvoice(tx: Tx, clinicId: string, appointmentI
   const earlier = await invoiceBySource(tx, clinicId, sourceKey);
   if (earlier) return { ...earlier, created: false, message: null };
   const lines = await invoiceLinesFor(tx, clinicId, appointmentId);
-  if (lines.length === 0) return null;
+  if (nothingToBill(lines)) return null;
   return insertInvoice(tx, clinicId, { patientId: session.patientId, appointmentId, sourceKey, lines, at }, links);
 }
 
@@ -146,14 +152,17 @@ export interface CorrectionResult {
 }
 
 export class CorrectionRefused extends Error {
-  constructor(readonly code: 'NOT_FOUND' | 'ALREADY_CREDITED' | 'NO_LINES') {
+  /** UNKNOWN_SESSION: a line names a session the invoice does not bill; SESSION_REQUIRED: a month's invoice needs each line's session. */
+  constructor(readonly code: 'NOT_FOUND' | 'ALREADY_CREDITED' | 'NO_LINES' | 'UNKNOWN_SESSION' | 'SESSION_REQUIRED') {
     super(code);
   }
 }
 
 /**
  * Corrects an issued invoice without editing it: a credit note for all of it (the invoice becomes
- * CREDITED) and a new invoice with the corrected lines (given, or derived again from the session).
+ * CREDITED) and a new invoice with the corrected lines (given, or derived again from the session
+ * or, for a month's invoice, its sessions). Given lines bill the invoice's session; on a month's
+ * invoice each names one of its sessions, so dues stay per session.
  */
 export async function correctInvoice(
   tx: Tx,
@@ -168,9 +177,21 @@ export async function correctInvoice(
       FROM "Invoice" WHERE id = ${invoiceId}::uuid AND "clinicId" = ${clinicId}::uuid FOR UPDATE`;
   if (!old) throw new CorrectionRefused('NOT_FOUND');
   if (old.status !== 'ISSUED') throw new CorrectionRefused('ALREADY_CREDITED');
-  const lines = input.lines ?? (old.appointmentId ? await invoiceLinesFor(tx, clinicId, old.appointmentId) : []);
-  if (lines.length === 0) throw new CorrectionRefused('NO_LINES');
   const clinic = await clinicFacts(tx, clinicId);
+  const sessions = (
+    await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT "appointmentId"::text AS id FROM "InvoiceLine" WHERE "clinicId" = ${clinicId}::uuid AND "invoiceId" = ${invoiceId}::uuid AND "appointmentId" IS NOT NULL
+       GROUP BY "appointmentId" ORDER BY min(position)`
+  ).map((s) => s.id);
+  let lines: LineInput[];
+  if (input.lines) {
+    lines = input.lines.map((l) => ({ ...l, appointmentId: l.appointmentId ?? (sessions.length === 1 ? sessions[0] : null) }));
+    if (lines.some((l) => l.appointmentId && !sessions.includes(l.appointmentId))) throw new CorrectionRefused('UNKNOWN_SESSION');
+    if (sessions.length > 1 && lines.some((l) => !l.appointmentId)) throw new CorrectionRefused('SESSION_REQUIRED');
+  } else {
+    lines = old.appointmentId ? await invoiceLinesFor(tx, clinicId, old.appointmentId) : await linesOfSessions(tx, clinicId, sessions, clinic.timezone);
+  }
+  if (lines.length === 0) throw new CorrectionRefused('NO_LINES');
   const year = yearOf(at, clinic.timezone);
   const cn = await nextDocumentNumber(tx, clinicId, 'CREDIT_NOTE', year);
   const [note] = await tx.$queryRaw<Array<{ id: string }>>`

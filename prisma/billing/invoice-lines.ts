@@ -11,6 +11,7 @@
  * the lines always add up to what is printed; the tax of the total may differ from the sum of the
  * lines' taxes by a cent per line, and the lines win).
  */
+import { localDate } from '../../domain/dates';
 import { type RawQuerier } from '../appointment-usage';
 import { Prisma } from '../generated/client';
 
@@ -26,6 +27,8 @@ export interface LineInput {
   unitPrice: Decimal;
   discount: Decimal;
   therapyTypeId?: string | null;
+  /** The session the line bills; its cost (dues) is the sum of its lines on issued invoices. */
+  appointmentId?: string | null;
 }
 
 export interface TaxRule {
@@ -73,9 +76,10 @@ export function priceInvoice(lines: LineInput[], rule: TaxRule): PricedInvoice {
  * its kind of visit), at the booked price less its discount.
  *
  * The session's treatment records add what was done beyond it, after the session line
- * (treatmentRecordLines), read in the same transaction.
+ * (treatmentRecordLines), read in the same transaction. `datedIn` (a time zone) starts the session
+ * line with its date there, as a month's invoice lists its sessions.
  */
-export async function invoiceLinesFor(db: RawQuerier, clinicId: string, appointmentId: string): Promise<LineInput[]> {
+export async function invoiceLinesFor(db: RawQuerier, clinicId: string, appointmentId: string, { datedIn }: { datedIn?: string } = {}): Promise<LineInput[]> {
   const [session] = await db.$queryRaw<Array<{ price: string | null; discount: string; type: string; therapyTypeId: string | null; therapyName: string | null; startsAt: Date; reservationId: string }>>`
     SELECT a.price::text AS price, a.discount::text AS discount, a.type::text AS type, a."therapyTypeId"::text AS "therapyTypeId", t.name AS "therapyName", a."startsAt", a."reservationId"
       FROM "Appointment" a LEFT JOIN "TherapyType" t ON t.id = a."therapyTypeId" AND t."clinicId" = a."clinicId"
@@ -85,14 +89,22 @@ export async function invoiceLinesFor(db: RawQuerier, clinicId: string, appointm
   const lines: LineInput[] = [
     {
       kind: 'session',
-      description: `${visit} (${session.reservationId})`,
+      description: `${datedIn ? `${localDate(session.startsAt, datedIn)} ` : ''}${visit} (${session.reservationId})`,
       quantity: new Decimal(1),
       unitPrice: new Decimal(session.price),
       discount: new Decimal(session.discount),
       therapyTypeId: session.therapyTypeId,
+      appointmentId,
     },
   ];
   lines.push(...(await treatmentRecordLines(db, clinicId, appointmentId)));
+  return lines;
+}
+
+/** Every line of the given sessions (a month's invoice), each session's lines together, its date in the clinic's zone first. */
+export async function linesOfSessions(db: RawQuerier, clinicId: string, appointmentIds: readonly string[], timezone: string): Promise<LineInput[]> {
+  const lines: LineInput[] = [];
+  for (const id of appointmentIds) lines.push(...(await invoiceLinesFor(db, clinicId, id, { datedIn: timezone })));
   return lines;
 }
 
@@ -126,7 +138,7 @@ export async function treatmentRecordLines(db: RawQuerier, clinicId: string, app
     const left = discountLeft.get(row.recordId) ?? new Decimal(row.discount);
     const discount = Decimal.min(left, quantity.times(unitPrice));
     discountLeft.set(row.recordId, left.minus(discount));
-    lines.push({ kind: 'treatment', description: row.name, quantity, unitPrice, discount, therapyTypeId: row.therapyTypeId });
+    lines.push({ kind: 'treatment', description: row.name, quantity, unitPrice, discount, therapyTypeId: row.therapyTypeId, appointmentId });
   }
   return lines;
 }

@@ -1,0 +1,20 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { messageDeliveryStart } from '../../domain/temporal';
+import { type PrismaClient } from '../../prisma/client';
+
+/**
+ * Starts the delivery of each of the given messages that is still PENDING (written in a committed
+ * transaction, its workflow not started yet). Idempotent: a retried activity finds the ones it
+ * started already running, or no longer PENDING, and starts nothing twice.
+ */
+export async function startPendingDeliveries(deps: { prisma: PrismaClient; temporal?: Client }, clinicId: string, messageIds: readonly string[], appointmentId?: string): Promise<void> {
+  if (!deps.temporal || messageIds.length === 0) return;
+  const waiting = await deps.prisma.message.findMany({ where: { clinicId, id: { in: [...messageIds] }, status: 'PENDING' }, select: { id: true, patientId: true } });
+  for (const m of waiting) {
+    try {
+      await deps.temporal.workflow.start('messageDeliveryWorkflow', { ...messageDeliveryStart(clinicId, m.id, m.patientId, appointmentId), workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}
