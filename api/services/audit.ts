@@ -69,28 +69,24 @@ export async function writeAudit(db: AuditWriter, req: Request, entry: AuditEntr
   });
 }
 
-/** Any client that can add several audit rows in one statement. */
+/** Any client (or transaction) that runs raw SQL. */
 export interface ReadAuditWriter {
-  auditLog: { createMany(args: { data: Prisma.AuditLogCreateManyInput[] }): PromiseLike<unknown> };
+  $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<number>;
 }
 
 /**
  * Records that the caller read these patients' records (HIPAA: every access to a record leaves a
  * trace): who, which patient, when and which request, never what was seen. One insert, with no
  * transaction: it runs before the answer is sent, so a read the trail cannot record is not served.
+ * The ids go as one array parameter: a report naming a thousand patients writes its thousand rows
+ * in one short statement (through createMany it took a third of a second).
  */
 export async function auditRead(db: ReadAuditWriter, req: Request, action: string, patientIds: readonly string[]): Promise<void> {
   const ids = [...new Set(patientIds)];
   if (ids.length === 0) return;
-  await db.auditLog.createMany({
-    data: ids.map((entityId) => ({
-      clinicId: req.tenant!.clinicId,
-      actorId: req.auth?.userId ?? null,
-      actorRole: req.auth?.role ?? null,
-      action,
-      entityType: 'Patient',
-      entityId,
-      requestId: req.requestId,
-    })),
-  });
+  const role = req.auth?.role ?? null;
+  await db.$executeRaw`
+    INSERT INTO "AuditLog" (id, "clinicId", "actorId", "actorRole", action, "entityType", "entityId", "requestId")
+    SELECT gen_random_uuid(), ${req.tenant!.clinicId}::uuid, ${req.auth?.userId ?? null}::uuid, ${role}::"StaffRole", ${action}, 'Patient', entity, ${req.requestId ?? null}
+      FROM unnest(${ids}::text[]) AS entity`;
 }

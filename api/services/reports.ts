@@ -9,7 +9,7 @@
  */
 import { Prisma } from '../../prisma/generated/client';
 import { type RawQuerier } from '../../prisma/appointment-usage';
-import { SESSION_COST } from '../../prisma/patient-accounts';
+import { BILLED_SESSION_COST, billedSessions } from '../../prisma/patient-accounts';
 
 const { sql } = Prisma;
 
@@ -131,8 +131,9 @@ interface DuesTotal {
 /** Every patient's balance (completed priced sessions less what was paid), summed over those who owe. */
 async function outstandingDuesTotal(ctx: ReportContext): Promise<DuesTotal> {
   const [row] = await ctx.db.$queryRaw<Array<{ total: string; patients: number }>>`
-    WITH cost AS (
-      SELECT a."patientId", sum(${SESSION_COST}) AS cost FROM "Appointment" a
+    WITH billed AS MATERIALIZED (${billedSessions(ctx.clinicId)}),
+    cost AS (
+      SELECT a."patientId", sum(${BILLED_SESSION_COST}) AS cost FROM "Appointment" a LEFT JOIN billed ON billed."appointmentId" = a.id
        WHERE a."clinicId" = ${ctx.clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL GROUP BY a."patientId"),
     paid AS (
       SELECT p."patientId", sum(p.amount) AS paid FROM "Payment" p LEFT JOIN "Appointment" a ON a.id = p."appointmentId"
@@ -402,16 +403,17 @@ export async function duesAgingReport(ctx: ReportContext): Promise<Report<DuesAg
   const tz = ctx.timezone;
   const now = sql`${ctx.now.toISOString()}::timestamptz`;
   const rows = await ctx.db.$queryRaw<Array<{ patientId: string | null; firstName: string | null; lastName: string | null; asOf: string; b0: string; b1: string; b2: string; b3: string; total: string }>>`
-    WITH payments AS MATERIALIZED (
+    WITH billed AS MATERIALIZED (${billedSessions(ctx.clinicId)}),
+    payments AS MATERIALIZED (
       -- One pass over the clinic's payments: per session, and on account (appointmentId null) per patient.
       SELECT "appointmentId", "patientId", sum(amount) AS paid FROM "Payment"
        WHERE "clinicId" = ${ctx.clinicId}::uuid AND "packageChargeId" IS NULL GROUP BY "appointmentId", "patientId"),
     paid AS (SELECT "appointmentId", sum(paid) AS paid FROM payments WHERE "appointmentId" IS NOT NULL GROUP BY "appointmentId"),
     account AS (SELECT "patientId", paid FROM payments WHERE "appointmentId" IS NULL),
     session AS (
-      SELECT a."patientId", a.id, a."startsAt", ${SESSION_COST} - COALESCE(paid.paid, 0) AS due,
+      SELECT a."patientId", a.id, a."startsAt", ${BILLED_SESSION_COST} - COALESCE(paid.paid, 0) AS due,
              (${now} AT TIME ZONE ${tz})::date - (a."startsAt" AT TIME ZONE ${tz})::date AS age
-        FROM "Appointment" a LEFT JOIN paid ON paid."appointmentId" = a.id
+        FROM "Appointment" a LEFT JOIN paid ON paid."appointmentId" = a.id LEFT JOIN billed ON billed."appointmentId" = a.id
        WHERE a."clinicId" = ${ctx.clinicId}::uuid AND a.status = 'COMPLETED' AND a.price IS NOT NULL),
     running AS (
       SELECT s.*, sum(s.due) OVER (PARTITION BY s."patientId" ORDER BY s."startsAt", s.id) AS upto, COALESCE(account.paid, 0) AS "onAccount"

@@ -1,6 +1,7 @@
 /**
  * The reports goal: each report under 500 ms p95 for one clinic with 50,000 appointments and
- * 100,000 payments (issue 13). The volume is seeded in SQL (generate_series), then each report is
+ * 100,000 payments (issue 13), every completed session invoiced. The volume is seeded in SQL
+ * (generate_series), then each report is
  * fetched through the API one request at a time, and printed next to a plain SQL baseline: the
  * same number of trivial indexed SELECTs (one per statement the report runs, with the clinic
  * look-up of its route), through the same database pool, in the same run.
@@ -78,6 +79,16 @@ async function seedVolume(stack: BenchStack, appointments: number, payments: num
            'rb-pay-' || j, done."startsAt" + interval '1 hour' + (j % 3) * interval '1 day'
       -- The count as a constant (an init plan), so the join is a hash join on k.
       FROM generate_series(0, ${payments - 1}) j JOIN done ON done.k = j % (SELECT count(*) FROM done)`;
+  // Every completed session invoiced as the completion activity does (one issued invoice, one line naming the session), GST 18 % on top.
+  await prisma.$executeRaw`
+    WITH done AS MATERIALIZED (SELECT id, "patientId", price, "startsAt", row_number() OVER (ORDER BY "startsAt", id) AS k
+                    FROM "Appointment" WHERE "clinicId" = ${id}::uuid AND status = 'COMPLETED'),
+    inv AS (
+      INSERT INTO "Invoice" (id, "clinicId", number, year, sequence, "patientId", "appointmentId", "sourceKey", currency, "taxLabel", "taxRate", "pricesIncludeTax", subtotal, "taxTotal", total, "issuedAt")
+      SELECT gen_random_uuid(), ${id}::uuid, 'INV-B-' || k, 2026, k, "patientId", id, 'appointment:' || id, 'INR', 'GST', 18, false, price, round(price * 0.18, 2), price + round(price * 0.18, 2), "startsAt" + interval '1 hour'
+        FROM done RETURNING id, "appointmentId", subtotal, "taxTotal", total)
+    INSERT INTO "InvoiceLine" (id, "clinicId", "invoiceId", position, kind, description, quantity, "unitPrice", discount, net, tax, total, "appointmentId")
+    SELECT gen_random_uuid(), ${id}::uuid, inv.id, 1, 'session', 'Therapy', 1, subtotal, 0, subtotal, "taxTotal", total, "appointmentId" FROM inv`;
   await prisma.$executeRaw`
     INSERT INTO "Expense" (id, "clinicId", category, amount, currency, date, "paymentMethod", "updatedAt")
     SELECT gen_random_uuid(), ${id}::uuid, (ARRAY['rent','supplies','salaries','utilities'])[n % 4 + 1], 1000 + n % 97, 'INR', (now() - (n % 365) * interval '1 day')::date, 'BANK_TRANSFER', now()
