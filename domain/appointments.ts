@@ -1,10 +1,8 @@
 /**
- * The appointment lifecycle: its states, which action may move it from which state, the clinic's
- * reminder settings and the plan of what the lifecycle workflow does next. Pure and Intl-only:
- * shared by the API, the activities and the workflow sandbox.
+ * The appointment lifecycle: its states, which action may move it from which state, and the plan
+ * of what the lifecycle workflow does next. Pure and Intl-only: shared by the API, the activities
+ * and the workflow sandbox, so it imports no zod (the clinic's settings: appointment-settings.ts).
  */
-import { z } from 'zod';
-import { CHANNELS } from './messaging';
 
 export const APPOINTMENT_TYPES = ['CONSULTATION', 'TREATMENT', 'FOLLOW_UP', 'EMERGENCY'] as const;
 export const BOOKING_MODES = ['SPECIFIC_TIME', 'TIME_PERIOD'] as const;
@@ -41,28 +39,6 @@ const PAST_TENSE: Record<AppointmentAction, string> = {
   complete: 'completed',
   noShow: 'marked as a no-show',
 };
-
-/** A clinic's appointment settings (Clinic.settings.appointments), with their defaults. */
-export const appointmentSettingsSchema = z.object({
-  /** Reminders this many minutes before the start; default 24 h and 2 h. */
-  reminderOffsetsMinutes: z
-    .array(z.number().int().min(5).max(60 * 24 * 14))
-    .max(5)
-    .default([24 * 60, 120]),
-  /** Channels in the clinic's order of preference; the patient's own preferences come first. */
-  reminderChannels: z.array(z.enum(CHANNELS)).min(1).default(['email', 'sms']),
-  /** Not checked in by start + this → NO_SHOW. */
-  noShowGraceMinutes: z.number().int().min(0).max(240).default(15),
-  /** A follow-up reminder goes this many days before the suggested follow-up date. */
-  followUpReminderDaysBefore: z.number().int().min(0).max(60).default(7),
-});
-export type AppointmentSettings = z.output<typeof appointmentSettingsSchema>;
-
-export function appointmentSettingsOf(clinicSettings: unknown): AppointmentSettings {
-  const raw = (clinicSettings as { appointments?: unknown } | null)?.appointments ?? {};
-  const parsed = appointmentSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : appointmentSettingsSchema.parse({});
-}
 
 // Crockford's base32 without look-alikes, as on patient cards: staff read these out on the phone.
 const RESERVATION_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -148,6 +148,8 @@ export const configSchema = z
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().optional(),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+    /** A workflow bundle built by `npm run build:workflows`: the worker loads it instead of bundling at start. */
+    WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
     /** Where OpenTelemetry traces go: none (the default), console (stdout), or otlp (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP). */
     OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),

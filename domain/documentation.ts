@@ -6,19 +6,7 @@
  * documentationSigned signal arrives. The contract of that workflow family lives here.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { z } from 'zod';
-
-export const documentationSettingsSchema = z.object({
-  /** Hours after completion within which the session's report must be signed. */
-  deadlineHours: z.number().int().min(1).max(24 * 14).default(24),
-});
-export type DocumentationSettings = z.output<typeof documentationSettingsSchema>;
-
-export function documentationSettingsOf(clinicSettings: unknown): DocumentationSettings {
-  const raw = (clinicSettings as { documentation?: unknown } | null)?.documentation ?? {};
-  const parsed = documentationSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : documentationSettingsSchema.parse({});
-}
+import { type DocumentationSettings } from './documentation-settings';
 
 /** When a session completed at `completedAt` must be documented. */
 export const documentationDueAt = (completedAt: Date, settings: DocumentationSettings) => new Date(completedAt.getTime() + settings.deadlineHours * 3_600_000);

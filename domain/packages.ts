@@ -1,10 +1,11 @@
 /**
- * Packages and subscriptions: a clinic's settings for them, the contract of the workflow
+ * Packages and subscriptions: the contract of the workflow
  * package/<clinicId>/<packageId> (updates, signal, query, errors), and its plan as a pure function
- * (nextPackageStep): the workflow only waits for the step's time and acts.
+ * (nextPackageStep): the workflow only waits for the step's time and acts. A clinic's settings for
+ * them are in package-settings.ts (zod, which the workflow sandbox never loads).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
+import { type PackageSettings } from './package-settings';
 import { type DunningStep } from './payment-reminders';
 
 export const PACKAGE_KINDS = ['PACKAGE', 'SUBSCRIPTION'] as const;
@@ -13,25 +14,6 @@ export const PACKAGE_STATUSES = ['PENDING_PAYMENT', 'ACTIVE', 'PAUSED', 'PAST_DU
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
 
 export const DAY_MS = 86_400_000;
-
-/** A clinic's package settings (Clinic.settings.packages), with their defaults. */
-export const packageSettingsSchema = z.object({
-  /** A cancellation at least this many hours before the session gives the session back to the package. */
-  cancellationWindowHours: z.number().int().min(0).max(24 * 14).default(24),
-  /** A cancellation inside the window spends the session. */
-  lateCancellationUsesSession: z.boolean().default(true),
-  /** A no-show spends the session. */
-  noShowUsesSession: z.boolean().default(true),
-  /** The patient is reminded this many days before unused sessions expire. */
-  expiryReminderDays: z.number().int().min(1).max(60).default(7),
-});
-export type PackageSettings = z.output<typeof packageSettingsSchema>;
-
-export function packageSettingsOf(clinicSettings: unknown): PackageSettings {
-  const raw = (clinicSettings as { packages?: unknown } | null)?.packages ?? {};
-  const parsed = packageSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : packageSettingsSchema.parse({});
-}
 
 /** What a cancelled or missed session does to the package it was taken from. */
 export function sessionOutcome(

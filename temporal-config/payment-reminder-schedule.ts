@@ -4,7 +4,7 @@
  * clinic's notification settings and starting the stack both bring it in line with the database.
  */
 import { type Client, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
-import { paymentReminderSettingsOf } from '../domain/payment-reminders';
+import { paymentReminderSettingsOf } from '../domain/payment-reminder-settings';
 import { applySchedule, type ScheduleWrite } from './schedule-sync';
 import { SCHEDULE_IDS, SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_KINDS, workflowIds } from '../domain/temporal';
 

@@ -2,7 +2,9 @@
  * Crash safety of message delivery, end to end: the real API accepts an SMS, the real worker
  * (workers/worker.ts) runs in a child process and is SIGKILLed in the middle of the send, a new
  * worker process takes over once Temporal's start-to-close timeout (1 minute) gives up on the dead
- * one, and the patient still gets the message exactly once.
+ * one, and the patient still gets the message exactly once. In the first scenario the new worker
+ * runs from a bundle built ahead (npm run build:workflows, WORKFLOW_BUNDLE_PATH): it replays the
+ * delivery that the self-bundling worker began.
  *
  * The Twilio stand-in here honours our X-Idempotency-Key the way a vendor with idempotency does:
  * a repeated key gets the first answer again (same message SID) and nothing new is delivered,
@@ -13,6 +15,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { attemptKeyOf } from '../activities/messaging/delivery-activities';
 import { deliveryOutcome } from './support/deliveries';
@@ -22,6 +27,7 @@ import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } f
 import { devServerAddress } from './support/temporal';
 import { type Readiness, startTemporalRelay, startWorkerProcess, stopWorkerProcesses, type TemporalRelay, type WorkerProcess } from './support/worker-process';
 import { eventually } from './support/eventually';
+import { buildWorkflowBundle } from '../workers/workflow-bundle';
 
 /** The worker in its own process reads everything from the environment, so the secrets are fixed here and shared with the API. */
 const SECRETS = {
@@ -140,6 +146,7 @@ let clinicId: string;
 let admin: Actor;
 let readiness: Readiness;
 let relay: TemporalRelay | undefined;
+let bundlePath: string;
 
 function workerEnv(temporalAddress = devServerAddress()): Record<string, string> {
   return {
@@ -153,8 +160,8 @@ function workerEnv(temporalAddress = devServerAddress()): Record<string, string>
   };
 }
 
-async function startWorker(temporalAddress?: string): Promise<WorkerProcess> {
-  const worker = startWorkerProcess(workerEnv(temporalAddress), readiness);
+async function startWorker(temporalAddress?: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
+  const worker = startWorkerProcess({ ...workerEnv(temporalAddress), ...extra }, readiness);
   await worker.ready;
   return worker;
 }
@@ -214,6 +221,8 @@ before(async () => {
     .send({ providers: [{ provider: 'twilio', credentials: { ...ACCOUNT, from: SENDER } }], settings: { retryAttempts: 3 } })
     .expect(200);
   twilioEntryId = (saved.body as { providers: Array<{ id: string }> }).providers[0]!.id;
+  bundlePath = path.join(tmpdir(), `clinicflow-workflows-${process.pid}.js`);
+  await writeFile(bundlePath, await buildWorkflowBundle());
 });
 
 let twilioEntryId: string;
@@ -250,8 +259,8 @@ describe('a worker killed during a send, then restarted', () => {
     const pending = await pendingSend(sent.workflowId);
     assert.equal(pending?.attempt, 1, 'Temporal still believes the first attempt is running');
 
-    // Started right away: bundling its workflows overlaps Temporal's wait for the one-minute timeout.
-    await startWorker();
+    // From the bundle built ahead, as a deployed worker starts: it replays what the first worker began.
+    await startWorker(undefined, { WORKFLOW_BUNDLE_PATH: bundlePath });
     const result = await deliveryOutcome(api.temporal.client, sent.workflowId);
     assert.deepEqual([result.status, result.channel, result.provider], ['DELIVERED', 'sms', 'twilio']);
 

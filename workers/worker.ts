@@ -5,7 +5,6 @@
  * it serves Prometheus metrics on WORKER_METRICS_PORT, logs JSON through pino, and exports traces
  * when OTEL_TRACES_EXPORTER is set.
  */
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { pino } from 'pino';
@@ -24,8 +23,7 @@ import { freeLoopbackPort, startMetricsServer } from './metrics-server';
 import { reconcileSchedulesInBackground } from './schedule-reconciler';
 import { temporalLoggerFor } from './temporal-logger';
 
-export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
-const LOG_ATTRIBUTES_MODULE = path.resolve(import.meta.dirname, '../workflows/log-attributes.ts');
+import { LOG_ATTRIBUTES_MODULE, WORKFLOWS_PATH } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -49,11 +47,16 @@ async function main(): Promise<void> {
   const traced = tracingWorkerOptions(tracing);
   // Activities that update other workflows use the worker's connection and the same payload encryption.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: traced.interceptors.client });
+  // A bundle built ahead (npm run build:workflows) spares the worker webpack's time and memory; it
+  // holds no tracing interceptors, so a worker that exports traces bundles its own.
+  const tracingModules = traced.interceptors.workflowModules ?? [];
+  const prebuilt = config.WORKFLOW_BUNDLE_PATH && tracingModules.length === 0 ? config.WORKFLOW_BUNDLE_PATH : undefined;
+  if (config.WORKFLOW_BUNDLE_PATH && !prebuilt) logger.warn('WORKFLOW_BUNDLE_PATH ignored: traces are exported, so the worker bundles its workflows with the tracing interceptors');
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUES.operations,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ prisma, ...messaging, opsEmail: config.OPS_ALERT_EMAIL, temporal, payLinks: payLinkSettings(config) }),
     dataConverter,
     ...(config.WORKER_MAX_CONCURRENT_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
     ...(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
     ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     interceptors: {
-      workflowModules: [LOG_ATTRIBUTES_MODULE, ...(traced.interceptors.workflowModules ?? [])],
+      ...(prebuilt ? {} : { workflowModules: [LOG_ATTRIBUTES_MODULE, ...tracingModules] }),
       activity: [clinicLogAttributes, ...(traced.interceptors.activity ?? [])],
     },
     sinks: traced.sinks,

@@ -7,7 +7,8 @@
  */
 import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { ApplicationFailure } from '@temporalio/activity';
-import { type AppointmentAction, appointmentSettingsOf, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
+import { type AppointmentAction, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
+import { appointmentSettingsOf } from '../../domain/appointment-settings';
 import { APPOINTMENT_ERRORS, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
 import { hoursOf, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, localTime, zonedTimeToUtc } from '../../domain/dates';
@@ -16,7 +17,8 @@ import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
 import { billCompletedSession, type SessionBillingDeps } from '../billing/session-billing';
 import { settlePackageSession } from '../../prisma/package-accounts';
-import { packageSettingsOf, sessionOutcome } from '../../domain/packages';
+import { sessionOutcome } from '../../domain/packages';
+import { packageSettingsOf } from '../../domain/package-settings';
 import { type Prisma } from '../../prisma/generated/client';
 import { stableMessageId } from '../messaging/message-ids';
 import { observeReminderLateness } from '../observability/business-metrics';

@@ -3,7 +3,8 @@
  * whether it is, and the notices (to the practitioner at half-time, to the clinic's managers and
  * admins when the time is up). Ids and times go back to the workflow; names stay in PostgreSQL.
  */
-import { documentationDueAt, type DocumentationNotice, documentationSettingsOf } from '../../domain/documentation';
+import { documentationDueAt, type DocumentationNotice } from '../../domain/documentation';
+import { documentationSettingsOf } from '../../domain/documentation-settings';
 import { localDate, localTime } from '../../domain/dates';
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';

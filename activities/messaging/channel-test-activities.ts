@@ -1,4 +1,5 @@
-import { type ProviderVerification, servingProviders } from '../../domain/channel-test';
+import { type ProviderVerification } from '../../domain/channel-test';
+import { servingProviders } from '../../domain/serving-providers';
 import { type Channel } from '../../domain/messaging';
 import { storedProvidersSchema } from '../../prisma/communication-config';
 import { clientFor, type ProviderAccessDeps } from './provider-access';

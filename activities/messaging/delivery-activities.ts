@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { servingProviders } from '../../domain/channel-test';
+import { servingProviders } from '../../domain/serving-providers';
 import {
   channelsByPreference,
   type DeliveryFailure,

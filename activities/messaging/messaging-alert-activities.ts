@@ -1,6 +1,6 @@
 import { defaultMessageDeadline } from './message-deadline';
 import { randomUUID } from 'node:crypto';
-import { servingProviders } from '../../domain/channel-test';
+import { servingProviders } from '../../domain/serving-providers';
 import { alertChannels, type ChannelSnapshot, type EntrySnapshot, type MessagingAlertKind, type MessagingSnapshot, planMessagingAlerts, STUCK_MS } from '../../domain/messaging-alerts';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { workflowIds } from '../../domain/temporal';

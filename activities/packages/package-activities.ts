@@ -6,10 +6,12 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Client } from '@temporalio/client';
-import { appointmentSettingsOf } from '../../domain/appointments';
+import { appointmentSettingsOf } from '../../domain/appointment-settings';
 import { localDate } from '../../domain/dates';
-import { addMonth, PACKAGE_ERRORS, type PackageAction, packageRefusal, packageSettingsOf, type PackageTimeline } from '../../domain/packages';
-import { paymentReminderSettingsOf, type DunningStep } from '../../domain/payment-reminders';
+import { addMonth, PACKAGE_ERRORS, type PackageAction, packageRefusal, type PackageTimeline } from '../../domain/packages';
+import { packageSettingsOf } from '../../domain/package-settings';
+import { type DunningStep } from '../../domain/payment-reminders';
+import { paymentReminderSettingsOf } from '../../domain/payment-reminder-settings';
 import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { type MessageChannel, type PatientPackage } from '../../prisma/generated/client';

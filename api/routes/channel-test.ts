@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type WorkflowHandle } from '@temporalio/client';
-import { CHANNEL_TEST_CATEGORY, CHANNEL_TEST_TEMPLATE, type ChannelTestResult, globalChannelEntry, servingProviders } from '../../domain/channel-test';
+import { CHANNEL_TEST_CATEGORY, CHANNEL_TEST_TEMPLATE, type ChannelTestResult } from '../../domain/channel-test';
+import { globalChannelEntry, servingProviders } from '../../domain/serving-providers';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { channelTestStart, workflowIds } from '../../domain/temporal';
 import { storedProvidersSchema } from '../../prisma/communication-config';

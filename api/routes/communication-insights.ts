@@ -4,7 +4,7 @@
  * Counts come from raw SQL (one pass over the delivery log instead of many Prisma queries); the
  * tenant extension does not reach raw SQL, so every query names the clinic itself.
  */
-import { globalChannelEntry, servingProviders } from '../../domain/channel-test';
+import { globalChannelEntry, servingProviders } from '../../domain/serving-providers';
 import { type ProviderEntryRef } from '../../domain/message-delivery';
 import { CHANNELS, type Channel } from '../../domain/messaging';
 import { storedProvidersSchema } from '../../prisma/communication-config';

@@ -4,7 +4,8 @@
  * document, their open reschedule requests, sessions in the next 24 hours). Always the caller's own.
  */
 import { addDays, isIsoDate, localDate, weekdayOfDate, zonedTimeToUtc } from '../../domain/dates';
-import { documentationDueAt, documentationSettingsOf } from '../../domain/documentation';
+import { documentationDueAt } from '../../domain/documentation';
+import { documentationSettingsOf } from '../../domain/documentation-settings';
 import { text } from '../../domain/text';
 import { type Appointment } from '../../prisma/generated/client';
 import { AWAITING_DOCUMENTATION } from '../../prisma/session-documentation';

@@ -3,7 +3,7 @@
  * with which template, and how unpaid balances are followed up. Saving them brings the clinic's
  * Temporal Schedule in line (created, moved or paused) in the clinic's time zone.
  */
-import { paymentReminderSettingsOf } from '../../domain/payment-reminders';
+import { paymentReminderSettingsOf } from '../../domain/payment-reminder-settings';
 import { SCHEDULE_IDS } from '../../domain/temporal';
 import { type Prisma } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';

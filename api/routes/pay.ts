@@ -14,7 +14,8 @@ import { z } from '../openapi/zod';
 import { checkoutForDues } from '../payments/checkout';
 import { createStripeClient } from '../payments/stripe-client';
 import { text } from '../../domain/text';
-import { payLinkExpiresAt, paymentReminderSettingsOf } from '../../domain/payment-reminders';
+import { payLinkExpiresAt } from '../../domain/payment-reminders';
+import { paymentReminderSettingsOf } from '../../domain/payment-reminder-settings';
 
 export function payRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
   const stripe = createStripeClient(deps.config);

@@ -1,8 +1,8 @@
-import { appointmentSettingsSchema } from '../../domain/appointments';
+import { appointmentSettingsSchema } from '../../domain/appointment-settings';
 import { billingSettingsSchema } from '../../domain/billing';
-import { documentationSettingsSchema } from '../../domain/documentation';
+import { documentationSettingsSchema } from '../../domain/documentation-settings';
 import { LICENSE_TIER_CODES } from '../../domain/licensing';
-import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
+import { paymentReminderSettingsSchema } from '../../domain/payment-reminder-settings';
 import { z } from '../openapi/zod';
 import { email, password, timeZone } from './common';
 import { currency } from './scheduling';

@@ -1,4 +1,4 @@
-import { paymentReminderSettingsSchema } from '../../domain/payment-reminders';
+import { paymentReminderSettingsSchema } from '../../domain/payment-reminder-settings';
 import { z } from '../openapi/zod';
 import { text } from '../../domain/text';
 

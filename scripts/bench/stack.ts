@@ -6,7 +6,7 @@
  * (the load generator must not share their event loop).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -17,6 +17,7 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client';
 import { applyMigrations } from '../../prisma/migrator';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
+import { buildWorkflowBundle } from '../../workers/workflow-bundle';
 import { startSmtpPeer, type SmtpPeer } from '../../test/fakes/smtp-peer';
 import { type AppProcess, spawnApp, stopApp, waitForApi } from '../stack/app-processes';
 import { freePort } from '../stack/ports';
@@ -93,7 +94,10 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
     const smtp = await startSmtpPeer(SMTP_ACCOUNT);
     stops.push(() => smtp.stop());
     const apiPort = await freePort();
-    const env = { ...benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port }), ...appEnv };
+    // The worker loads its workflows from a bundle built ahead, as a deployed worker does.
+    const workflowBundle = path.join(scratch, 'workflow-bundle.js');
+    await writeFile(workflowBundle, await buildWorkflowBundle());
+    const env = { ...benchEnv({ databaseUrl, temporalAddress, apiPort, smtpPort: smtp.port }), WORKFLOW_BUNDLE_PATH: workflowBundle, ...appEnv };
     const config = parseConfig(env);
     const prisma = createPrismaClient(databaseUrl, { max: 4 });
     stops.push(() => prisma.$disconnect());
