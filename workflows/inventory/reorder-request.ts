@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { DATABASE_FAILURES } from '../../domain/database-failures';
 import {
@@ -80,8 +80,10 @@ export async function reorderRequestWorkflow({ clinicId, requestId }: ReorderReq
   });
   // The request never committed: nothing to decide.
   if (!loaded) return { status: 'EXPIRED' };
-  status = loaded.status;
-  reminded = loaded.reminded;
+  // A decision taken while the request was being read (an admin quick off the mark) stands: the
+  // row read may predate it, and taking the read's PENDING would wait days for a decided request.
+  if (status === 'PENDING' || !patched('reorder-decided-before-load')) status = loaded.status;
+  reminded ||= loaded.reminded;
   if (status === 'PENDING' && !reminded) await notify('requested');
 
   while (status === 'PENDING') {
