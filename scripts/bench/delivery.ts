@@ -73,7 +73,10 @@ export async function benchDelivery(stack: BenchStack, s: BenchSettings, log: (l
   const arrived = arrivedOf();
   const lastArrival = arrived.reduce((m, e) => Math.max(m, e.receivedAt), started);
   const seconds = (lastArrival - started) / 1000;
-  const deliveredRows = await stack.prisma.message.count({ where: { clinicId: clinic.id, status: 'DELIVERED' } });
+  // The row turns DELIVERED just after the sink took the message (the workflow's last step): give the last ones a moment.
+  const countDelivered = () => stack.prisma.message.count({ where: { clinicId: clinic.id, status: 'DELIVERED' } });
+  let deliveredRows = await countDelivered();
+  for (const settle = Date.now() + 30_000; deliveredRows < messages && Date.now() < settle; deliveredRows = await countDelivered()) await sleep(250);
   return { messages, answersMs, statuses, arrived: arrived.length, seconds, deliveredPerSecond: arrived.length / Math.max(seconds, 0.001), deliveredRows };
 }
 
