@@ -4,6 +4,7 @@
  * appointments.ts so that the workflow sandbox, which imports that, never loads zod.
  */
 import { z } from 'zod';
+import { settingsSection } from './clinic-settings';
 import { CHANNELS } from './messaging';
 
 /** A clinic's appointment settings (Clinic.settings.appointments), with their defaults. */
@@ -22,8 +23,4 @@ export const appointmentSettingsSchema = z.object({
 });
 export type AppointmentSettings = z.output<typeof appointmentSettingsSchema>;
 
-export function appointmentSettingsOf(clinicSettings: unknown): AppointmentSettings {
-  const raw = (clinicSettings as { appointments?: unknown } | null)?.appointments ?? {};
-  const parsed = appointmentSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : appointmentSettingsSchema.parse({});
-}
+export const appointmentSettingsOf = (clinicSettings: unknown): AppointmentSettings => settingsSection(clinicSettings, 'appointments', appointmentSettingsSchema);

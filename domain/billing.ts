@@ -3,6 +3,7 @@
  * Pure: shared by the API and the activities.
  */
 import { z } from 'zod';
+import { settingsSection } from './clinic-settings';
 import { CHANNELS } from './messaging';
 import { text } from './text';
 
@@ -36,11 +37,7 @@ export const billingSettingsSchema = z.object({
 });
 export type BillingSettings = z.output<typeof billingSettingsSchema>;
 
-export function billingSettingsOf(clinicSettings: unknown): BillingSettings {
-  const raw = (clinicSettings as { billing?: unknown } | null)?.billing ?? {};
-  const parsed = billingSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : billingSettingsSchema.parse({});
-}
+export const billingSettingsOf = (clinicSettings: unknown): BillingSettings => settingsSection(clinicSettings, 'billing', billingSettingsSchema);
 
 /** How long the download link in a document's message works. */
 export const DOCUMENT_LINK_TTL_DAYS = 30;

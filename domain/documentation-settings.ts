@@ -4,6 +4,7 @@
  * imports that, never loads zod.
  */
 import { z } from 'zod';
+import { settingsSection } from './clinic-settings';
 
 export const documentationSettingsSchema = z.object({
   /** Hours after completion within which the session's report must be signed. */
@@ -11,8 +12,4 @@ export const documentationSettingsSchema = z.object({
 });
 export type DocumentationSettings = z.output<typeof documentationSettingsSchema>;
 
-export function documentationSettingsOf(clinicSettings: unknown): DocumentationSettings {
-  const raw = (clinicSettings as { documentation?: unknown } | null)?.documentation ?? {};
-  const parsed = documentationSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : documentationSettingsSchema.parse({});
-}
+export const documentationSettingsOf = (clinicSettings: unknown): DocumentationSettings => settingsSection(clinicSettings, 'documentation', documentationSettingsSchema);

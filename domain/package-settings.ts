@@ -4,6 +4,7 @@
  * packages.ts so that the workflow sandbox, which imports that, never loads zod.
  */
 import { z } from 'zod';
+import { settingsSection } from './clinic-settings';
 
 /** A clinic's package settings (Clinic.settings.packages), with their defaults. */
 export const packageSettingsSchema = z.object({
@@ -18,8 +19,4 @@ export const packageSettingsSchema = z.object({
 });
 export type PackageSettings = z.output<typeof packageSettingsSchema>;
 
-export function packageSettingsOf(clinicSettings: unknown): PackageSettings {
-  const raw = (clinicSettings as { packages?: unknown } | null)?.packages ?? {};
-  const parsed = packageSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : packageSettingsSchema.parse({});
-}
+export const packageSettingsOf = (clinicSettings: unknown): PackageSettings => settingsSection(clinicSettings, 'packages', packageSettingsSchema);

@@ -4,6 +4,7 @@
  * payment-reminders.ts so that the workflow sandbox, which imports that, never loads zod.
  */
 import { z } from 'zod';
+import { settingsSection } from './clinic-settings';
 import { CHANNELS } from './messaging';
 import { PAYMENT_REMINDER_TEMPLATES } from './payment-reminders';
 
@@ -32,8 +33,4 @@ export const paymentReminderSettingsSchema = z
   });
 export type PaymentReminderSettings = z.output<typeof paymentReminderSettingsSchema>;
 
-export function paymentReminderSettingsOf(clinicSettings: unknown): PaymentReminderSettings {
-  const raw = (clinicSettings as { paymentReminders?: unknown } | null)?.paymentReminders ?? {};
-  const parsed = paymentReminderSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : paymentReminderSettingsSchema.parse({});
-}
+export const paymentReminderSettingsOf = (clinicSettings: unknown): PaymentReminderSettings => settingsSection(clinicSettings, 'paymentReminders', paymentReminderSettingsSchema);
