@@ -14,7 +14,7 @@ import { documentUrl, type LinkedDocument } from './document-links';
 import { stableMessageId } from '../../activities/messaging/message-ids';
 import { type RawQuerier } from '../appointment-usage';
 import { Prisma } from '../generated/client';
-import { cents, invoiceLinesFor, type LineInput, linesOfSessions, priceInvoice, type TaxRule } from './invoice-lines';
+import { cents, invoiceLinesFor, type LineInput, linesOfSessions, nothingToBill, priceInvoice, type TaxRule } from './invoice-lines';
 
 const { Decimal } = Prisma;
 type Decimal = Prisma.Decimal;
@@ -70,9 +70,6 @@ export async function nextDocumentNumber(tx: Tx, clinicId: string, kind: Documen
 }
 
 const yearOf = (at: Date, timezone: string) => Number(localDate(at, timezone).slice(0, 4));
-
-/** No lines, or only free ones (every line's amount is zero). */
-export const nothingToBill = (lines: readonly LineInput[]) => lines.every((l) => cents(l.quantity.times(l.unitPrice).minus(l.discount)).isZero());
 
 /** Thrown inside a transaction to roll it back (and the number it took) when the document exists already. */
 export class AlreadyIssued extends Error {

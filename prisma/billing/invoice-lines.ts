@@ -55,8 +55,14 @@ export interface PricedInvoice {
 /** To the cent, half away from zero. */
 export const cents = (d: Decimal): Decimal => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
+/** What a line bills before tax: quantity × unit price − discount, to the cent. */
+const lineAmount = (line: LineInput): Decimal => cents(line.quantity.times(line.unitPrice).minus(line.discount));
+
+/** No lines, or only free ones (a session taken from a package): nothing to invoice. */
+export const nothingToBill = (lines: readonly LineInput[]) => lines.every((l) => lineAmount(l).isZero());
+
 export function priceLine(line: LineInput, rule: TaxRule): { net: Decimal; tax: Decimal; total: Decimal } {
-  const amount = cents(line.quantity.times(line.unitPrice).minus(line.discount));
+  const amount = lineAmount(line);
   if (rule.pricesIncludeTax) {
     const tax = cents(amount.times(rule.ratePercent).dividedBy(rule.ratePercent.plus(100)));
     return { net: amount.minus(tax), tax, total: amount };

@@ -9,8 +9,8 @@ import { zonedTimeToUtc } from '../../domain/dates';
 import { type RawQuerier } from '../appointment-usage';
 import { Prisma } from '../generated/client';
 import { lockPatient } from '../patient-accounts';
-import { type DocumentLinks, insertInvoice, type IssuedInvoice, nothingToBill } from './documents';
-import { linesOfSessions } from './invoice-lines';
+import { type DocumentLinks, insertInvoice, type IssuedInvoice } from './documents';
+import { linesOfSessions, nothingToBill } from './invoice-lines';
 
 /** The first instant of the month after `month` (yyyy-mm) in the clinic's zone: the month's sessions start before it. */
 export function monthEnd(month: string, timezone: string): Date {
