@@ -136,7 +136,7 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
       if (count === 0 && a.status !== to) throw ApplicationFailure.nonRetryable(`The appointment is ${a.status}`, APPOINTMENT_ERRORS.invalidTransition);
       const result: AppointmentView & { followUpReminderAt?: number } = view(a);
       // The visit is done and priced: its invoice, then the patient's prepaid credit pays for it as far as it goes.
-      if (action === 'complete') await billCompletedSession(deps, clinicId, appointmentId);
+      if (action === 'complete') await billCompletedSession(deps, clinicId, appointmentId, a.clinic.settings);
       if (action === 'complete' && a.followUpRequired && a.followUpDate) {
         const { followUpReminderDaysBefore } = appointmentSettingsOf(a.clinic.settings);
         result.followUpReminderAt = followUpReminderAt(a.followUpDate.toISOString().slice(0, 10), followUpReminderDaysBefore, a.clinic.timezone, at);

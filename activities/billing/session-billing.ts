@@ -23,11 +23,11 @@ export interface SessionBillingDeps {
   payLinks?: DocumentLinks;
 }
 
-export async function billCompletedSession(deps: SessionBillingDeps, clinicId: string, appointmentId: string): Promise<void> {
+/** `clinicSettings`: the clinic's settings as the caller read them with the appointment. */
+export async function billCompletedSession(deps: SessionBillingDeps, clinicId: string, appointmentId: string, clinicSettings: unknown): Promise<void> {
   const { prisma } = deps;
   const links = deps.payLinks ?? null;
-  const clinic = await prisma.clinic.findUnique({ where: { id: clinicId }, select: { settings: true } });
-  if (billingSettingsOf(clinic?.settings).invoicing === 'monthly') return;
+  if (billingSettingsOf(clinicSettings).invoicing === 'monthly') return;
   try {
     // Completions across the clinic queue for its invoice counter: wait for a connection longer than Prisma's default 2 s.
     await prisma.$transaction((tx) => issueSessionInvoice(tx, clinicId, appointmentId, links), { maxWait: 15_000, timeout: 20_000 });
