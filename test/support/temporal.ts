@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-config/data-converter';
 import { searchAttributeDefinitions } from '../../temporal-config/search-attributes';
+import { WORKFLOWS_PATH } from '../../workers/workflow-bundle';
 
-export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../../workflows/index.ts');
+export { WORKFLOWS_PATH };
 
 /**
  * Temporal's time-skipping test server (the Java SDK's, fetched by scripts/tools/ensure-tools.sh)
