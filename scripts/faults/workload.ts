@@ -162,14 +162,14 @@ export async function countWorkflows(stack: BenchStack, clinicId: string, kind: 
   return count;
 }
 
-/** Resolves with the milliseconds until the sink holds more than `seen` messages (the first delivery after a recovery). */
-export async function firstArrivalAfter(stack: BenchStack, seen: number, timeoutMs = 600_000): Promise<number> {
-  const began = Date.now();
-  while (stack.smtp.received.length <= seen) {
-    if (Date.now() - began > timeoutMs) return Number.NaN;
-    await sleep(100);
-  }
-  return Date.now() - began;
+/**
+ * Milliseconds from `sinceMs` to the first copy the sink received at or after it (the first
+ * delivery after a recovery), or NaN when none came. Read from the sink's arrival times once the
+ * case has settled, so a case whose messages had all arrived before the fault does not wait.
+ */
+export function firstArrivalSince(stack: BenchStack, sinceMs: number): number {
+  const after = stack.smtp.received.map((e) => e.receivedAt).filter((t) => t >= sinceMs);
+  return after.length ? Math.min(...after) - sinceMs : Number.NaN;
 }
 
 export interface DeliveryTally {
