@@ -68,3 +68,16 @@ export interface SentReminder {
   dueAt: string;
   sentAt: string;
 }
+
+/** The events of an appointment its patient (or, for a no-show, the practitioner and front desk) is told of. */
+export type AppointmentMessageKind = 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled' | 'follow-up' | 'no-show';
+
+/** What the workflow asks to be written for one event; `key` makes the message ids, so a retry writes nothing twice. */
+export interface AppointmentMessagesInput {
+  clinicId: string;
+  appointmentId: string;
+  kind: AppointmentMessageKind;
+  key: string;
+  /** The workflow's time of the event (Temporal's clock), which deadlines count from; absent in runs from before it was passed. */
+  atMs?: number;
+}

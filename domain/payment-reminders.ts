@@ -38,5 +38,8 @@ export function payLinkExpiresAt(remindedAt: Date, settings: Pick<PaymentReminde
   return new Date(remindedAt.getTime() + (lastFollowUp + PAY_LINK_DAYS_AFTER_LAST_FOLLOW_UP) * 24 * 60 * 60 * 1000);
 }
 
+/** What a step of a balance's chase (a follow-up, the final notice) found: paid already, or the messages to deliver. */
+export type ChaseStepResult = { settled: true } | { settled: false; messageIds: string[]; patientId: string | null };
+
 /** Sent to a balance's chase when a payment for the patient is recorded (API or Stripe): it re-reads the balance at once. */
 export const paymentReceivedSignal = defineSignal('paymentReceived');

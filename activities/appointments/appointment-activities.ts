@@ -9,7 +9,7 @@ import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { ApplicationFailure } from '@temporalio/activity';
 import { type AppointmentAction, type AppointmentStatus, type AppointmentTimeline, TRANSITIONS } from '../../domain/appointments';
 import { appointmentSettingsOf } from '../../domain/appointment-settings';
-import { APPOINTMENT_ERRORS, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
+import { APPOINTMENT_ERRORS, type AppointmentMessageKind, type AppointmentMessagesInput, type AppointmentView, type CompleteArgs } from '../../domain/appointment-workflow';
 import { hoursOf, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, localTime, zonedTimeToUtc } from '../../domain/dates';
 import { workflowIds } from '../../domain/temporal';
@@ -28,8 +28,6 @@ function reminderDueAt(startsAt: Date, key: string): number {
   const offsetMinutes = Number(key.split(':').at(-1));
   return startsAt.getTime() - (Number.isFinite(offsetMinutes) ? offsetMinutes : 0) * 60_000;
 }
-
-export type AppointmentMessageKind = 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled' | 'follow-up' | 'no-show';
 
 const PATIENT_TEMPLATES: Record<Exclude<AppointmentMessageKind, 'no-show'>, string> = {
   confirmation: 'appointment-confirmation',
@@ -177,7 +175,7 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
      * on the clinic's reminder channels in their own language; a no-show goes to the practitioner
      * and the front desk by email.
      */
-    async createAppointmentMessages({ clinicId, appointmentId, kind, key }: { clinicId: string; appointmentId: string; kind: AppointmentMessageKind; key: string }): Promise<Array<{ messageId: string; patientId: string | null }>> {
+    async createAppointmentMessages({ clinicId, appointmentId, kind, key, atMs }: AppointmentMessagesInput): Promise<Array<{ messageId: string; patientId: string | null }>> {
       const a = await load(clinicId, appointmentId);
       if (!a) return [];
       if (kind === 'reminder') observeReminderLateness(Date.now() - reminderDueAt(a.startsAt, key));
@@ -196,7 +194,7 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
         const emails = [...new Set([a.practitioner.email, ...desk.map((d) => d.email)])];
         rows = emails.map((email) => {
           const id = stableMessageId(appointmentId, kind, key, email);
-          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id), expiresAt: defaultMessageDeadline() };
+          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id), expiresAt: defaultMessageDeadline(atMs) };
         });
       } else {
         const id = stableMessageId(appointmentId, kind, key);
@@ -210,7 +208,7 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
             templateKey: PATIENT_TEMPLATES[kind],
             language: a.patient.preferredLanguage,
             workflowId: workflowIds.messageDelivery(clinicId, id),
-            expiresAt: UNTIL_THE_VISIT.has(kind) ? a.startsAt : defaultMessageDeadline(),
+            expiresAt: UNTIL_THE_VISIT.has(kind) ? a.startsAt : defaultMessageDeadline(atMs),
           },
         ];
       }

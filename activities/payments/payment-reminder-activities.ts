@@ -8,7 +8,7 @@ import { defaultMessageDeadline } from '../messaging/message-deadline';
 import { type Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Prisma } from '../../prisma/generated/client';
 import { type PayLinkSettings, payUrl } from './pay-links';
-import { reminderMonth, type DunningStep } from '../../domain/payment-reminders';
+import { type ChaseStepResult, reminderMonth, type DunningStep } from '../../domain/payment-reminders';
 import { paymentReminderSettingsOf } from '../../domain/payment-reminder-settings';
 import { paymentBalanceStart, workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
@@ -16,9 +16,6 @@ import { outstandingDues, patientsWithDues } from '../../prisma/patient-accounts
 import { stableMessageId } from '../messaging/message-ids';
 import { recordPaymentReminderRun } from '../observability/business-metrics';
 import { startEach } from '../temporal/start-many';
-
-/** Outcome of a step in a balance's chase. */
-export type ChaseStepResult = { settled: true } | { settled: false; messageIds: string[]; patientId: string | null };
 
 export function createPaymentReminderActivities({ prisma, payLinks, temporal }: { prisma: PrismaClient; payLinks: PayLinkSettings; temporal: Client }) {
   const runOf = (clinicId: string, month: string) => prisma.paymentReminderRun.findUnique({ where: { clinicId_month: { clinicId, month } } });

@@ -1,7 +1,6 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { ChaseStepResult } from '../../activities/payments/payment-reminder-activities';
-import { dunningSteps, paymentReceivedSignal } from '../../domain/payment-reminders';
+import { type ChaseStepResult, dunningSteps, paymentReceivedSignal } from '../../domain/payment-reminders';
 import { type PaymentBalanceInput } from '../../domain/temporal';
 import { deliverMessage } from '../messaging/deliver-message';
 
