@@ -50,7 +50,8 @@ function withOutage(real: Activities): Activities {
       loads.push(now());
       return loaded(await source().loadRescheduleRequest(input));
     },
-    createAppointmentMessages: async (input) => source().createAppointmentMessages(input),
+    // A local activity: its context holds the worker's clock, so the outage is judged on the workflow's time it passes.
+    createAppointmentMessages: async (input) => ((input.atMs ?? now()) < downUntil ? down : real).createAppointmentMessages(input),
     createRescheduleMessages: async (input) => source().createRescheduleMessages(input),
   };
 }
