@@ -15,7 +15,7 @@ const HISTORIES = path.resolve(import.meta.dirname, '../test/fixtures/histories'
 
 test('recorded workflow histories replay without nondeterminism', async () => {
   const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.history.pb')).sort();
-  for (const name of ['licensing-check', 'licensing-sweep', 'appointment-completed', 'appointment-no-show', 'appointment-booked-after-outage', 'reschedule-request-approved', 'payment-balance-final-notice', 'payment-reminder-run', 'message-delivery-retried']) {
+  for (const name of ['licensing-check', 'licensing-sweep', 'appointment-completed', 'appointment-completed-local-messages', 'appointment-no-show', 'appointment-booked-after-outage', 'reschedule-request-approved', 'payment-balance-final-notice', 'payment-reminder-run', 'message-delivery-retried']) {
     assert.ok(files.includes(`${name}.history.pb`), `${name} is recorded`);
   }
   const workflowBundle = await bundleWorkflows();
