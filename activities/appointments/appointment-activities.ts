@@ -16,6 +16,7 @@ import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
 import { billCompletedSession, type SessionBillingDeps } from '../billing/session-billing';
+import { startPendingDeliveries } from '../messaging/start-pending-deliveries';
 import { settlePackageSession } from '../../prisma/package-accounts';
 import { sessionOutcome } from '../../domain/packages';
 import { packageSettingsOf } from '../../domain/package-settings';
@@ -68,6 +69,52 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
   const { prisma } = deps;
   const load = (clinicId: string, appointmentId: string) =>
     prisma.appointment.findFirst({ where: { id: appointmentId, clinicId }, include: { clinic: true, patient: true, practitioner: true } });
+
+  /**
+   * Writes the messages for one event of the appointment (ids derived from `key`, so a retry
+   * writes nothing twice) and returns their ids. Patients get theirs on the clinic's reminder
+   * channels in their own language; a no-show goes to the practitioner and the front desk by email.
+   */
+  async function writeMessages({ clinicId, appointmentId, kind, key, atMs }: AppointmentMessagesInput): Promise<Array<{ messageId: string; patientId: string | null }>> {
+    const a = await load(clinicId, appointmentId);
+    if (!a) return [];
+    if (kind === 'reminder') observeReminderLateness(Date.now() - reminderDueAt(a.startsAt, key));
+    const tz = a.clinic.timezone;
+    const variables: Record<string, string> = {
+      date: localDate(a.startsAt, tz),
+      time: localTime(a.startsAt, tz),
+      reservationId: a.reservationId,
+      practitionerName: `${a.practitioner.firstName} ${a.practitioner.lastName}`,
+      ...(a.followUpDate ? { followUpDate: a.followUpDate.toISOString().slice(0, 10) } : {}),
+    };
+    const base = { clinicId, category: 'appointment', variables, metadata: { appointmentId, event: kind } };
+    let rows: Prisma.MessageCreateManyInput[];
+    if (kind === 'no-show') {
+      const desk = await prisma.staffUser.findMany({ where: { clinicId, active: true, role: 'RECEPTIONIST' }, select: { email: true } });
+      const emails = [...new Set([a.practitioner.email, ...desk.map((d) => d.email)])];
+      rows = emails.map((email) => {
+        const id = stableMessageId(appointmentId, kind, key, email);
+        return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id), expiresAt: defaultMessageDeadline(atMs) };
+      });
+    } else {
+      const id = stableMessageId(appointmentId, kind, key);
+      const { reminderChannels } = appointmentSettingsOf(a.clinic.settings);
+      rows = [
+        {
+          ...base,
+          id,
+          patientId: a.patientId,
+          channels: reminderChannels,
+          templateKey: PATIENT_TEMPLATES[kind],
+          language: a.patient.preferredLanguage,
+          workflowId: workflowIds.messageDelivery(clinicId, id),
+          expiresAt: UNTIL_THE_VISIT.has(kind) ? a.startsAt : defaultMessageDeadline(atMs),
+        },
+      ];
+    }
+    await prisma.message.createMany({ data: rows, skipDuplicates: true });
+    return rows.map((r) => ({ messageId: r.id!, patientId: r.patientId ?? null }));
+  }
 
   return {
     /**
@@ -169,51 +216,18 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
       return { status: 'SCHEDULED', startsAt: start.toISOString(), endsAt: end.toISOString() };
     },
 
+    /** Writes an event's messages for the workflow to deliver (the runs from before sendAppointmentMessages). */
+    createAppointmentMessages: writeMessages,
+
     /**
-     * Writes the messages for one event of the appointment (ids derived from `key`, so a retry
-     * writes nothing twice) and returns their ids for the workflow to deliver. Patients get theirs
-     * on the clinic's reminder channels in their own language; a no-show goes to the practitioner
-     * and the front desk by email.
+     * Writes an event's messages and starts their deliveries, so the workflow goes on in one step
+     * and its history holds no child per message (each child's start and end would wake it again).
+     * A retry writes nothing twice and starts only the deliveries still PENDING.
      */
-    async createAppointmentMessages({ clinicId, appointmentId, kind, key, atMs }: AppointmentMessagesInput): Promise<Array<{ messageId: string; patientId: string | null }>> {
-      const a = await load(clinicId, appointmentId);
-      if (!a) return [];
-      if (kind === 'reminder') observeReminderLateness(Date.now() - reminderDueAt(a.startsAt, key));
-      const tz = a.clinic.timezone;
-      const variables: Record<string, string> = {
-        date: localDate(a.startsAt, tz),
-        time: localTime(a.startsAt, tz),
-        reservationId: a.reservationId,
-        practitionerName: `${a.practitioner.firstName} ${a.practitioner.lastName}`,
-        ...(a.followUpDate ? { followUpDate: a.followUpDate.toISOString().slice(0, 10) } : {}),
-      };
-      const base = { clinicId, category: 'appointment', variables, metadata: { appointmentId, event: kind } };
-      let rows: Prisma.MessageCreateManyInput[];
-      if (kind === 'no-show') {
-        const desk = await prisma.staffUser.findMany({ where: { clinicId, active: true, role: 'RECEPTIONIST' }, select: { email: true } });
-        const emails = [...new Set([a.practitioner.email, ...desk.map((d) => d.email)])];
-        rows = emails.map((email) => {
-          const id = stableMessageId(appointmentId, kind, key, email);
-          return { ...base, id, channels: ['email'], recipient: { email }, templateKey: 'appointment-no-show', workflowId: workflowIds.messageDelivery(clinicId, id), expiresAt: defaultMessageDeadline(atMs) };
-        });
-      } else {
-        const id = stableMessageId(appointmentId, kind, key);
-        const { reminderChannels } = appointmentSettingsOf(a.clinic.settings);
-        rows = [
-          {
-            ...base,
-            id,
-            patientId: a.patientId,
-            channels: reminderChannels,
-            templateKey: PATIENT_TEMPLATES[kind],
-            language: a.patient.preferredLanguage,
-            workflowId: workflowIds.messageDelivery(clinicId, id),
-            expiresAt: UNTIL_THE_VISIT.has(kind) ? a.startsAt : defaultMessageDeadline(atMs),
-          },
-        ];
-      }
-      await prisma.message.createMany({ data: rows, skipDuplicates: true });
-      return rows.map((r) => ({ messageId: r.id!, patientId: r.patientId ?? null }));
+    async sendAppointmentMessages(input: AppointmentMessagesInput): Promise<number> {
+      const messages = await writeMessages(input);
+      await startPendingDeliveries(deps, input.clinicId, messages.map((m) => m.messageId), input.appointmentId);
+      return messages.length;
     },
   };
 }

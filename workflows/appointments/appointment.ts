@@ -56,9 +56,10 @@ const { loadAppointmentTimeline: loadCommittedTimeline } = proxyActivities<Activ
 });
 
 /**
- * Runs on this version write an event's messages in a local activity: one task less on the server
- * per reminder, so reminders due at the same minute go out sooner. Older histories replay with the
- * activity they recorded.
+ * Runs on this version write an event's messages and start their deliveries in one local activity:
+ * no activity task on the server, and no child per message whose start and end would each wake
+ * the workflow again, so reminders due at the same minute go out sooner. Older histories replay
+ * with the activity and the children they recorded.
  */
 export const LOCAL_MESSAGES_PATCH = 'appointment-messages-local';
 
@@ -140,9 +141,11 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
 
   async function notify(kind: AppointmentMessageKind, key: string): Promise<void> {
     // The workflow's clock goes along: a local activity's context has only the worker's, and deadlines count on Temporal's.
-    const messages = patched(LOCAL_MESSAGES_PATCH)
-      ? await local.createAppointmentMessages({ clinicId, appointmentId, kind, key, atMs: Date.now() })
-      : await acts.createAppointmentMessages({ clinicId, appointmentId, kind, key });
+    if (patched(LOCAL_MESSAGES_PATCH)) {
+      await local.sendAppointmentMessages({ clinicId, appointmentId, kind, key, atMs: Date.now() });
+      return;
+    }
+    const messages = await acts.createAppointmentMessages({ clinicId, appointmentId, kind, key });
     for (const { messageId, patientId } of messages) await deliverMessage(clinicId, messageId, { patientId, appointmentId });
   }
 

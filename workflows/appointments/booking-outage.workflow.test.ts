@@ -51,7 +51,7 @@ function withOutage(real: Activities): Activities {
       return loaded(await source().loadRescheduleRequest(input));
     },
     // A local activity: its context holds the worker's clock, so the outage is judged on the workflow's time it passes.
-    createAppointmentMessages: async (input) => ((input.atMs ?? now()) < downUntil ? down : real).createAppointmentMessages(input),
+    sendAppointmentMessages: async (input) => ((input.atMs ?? now()) < downUntil ? down : real).sendAppointmentMessages(input),
     createRescheduleMessages: async (input) => source().createRescheduleMessages(input),
   };
 }
