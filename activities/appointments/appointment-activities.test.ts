@@ -1,7 +1,14 @@
-/** The appointment activities against PostgreSQL: what completing a visit does to the patient's account. */
+/**
+ * The appointment activities against PostgreSQL: what completing a visit does to the patient's
+ * account, and an event's messages written and their deliveries started (on Temporal's
+ * time-skipping test server, where no worker runs them).
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEFAULT_MESSAGE_TTL_MS } from '../messaging/message-deadline';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import { createTimeSkippingEnv } from '../../test/support/temporal';
 import { insertAppointment } from '../../test/support/scheduling';
 import { creditBalance, outstandingDues } from '../../prisma/patient-accounts';
 import { createAppointmentActivities } from './appointment-activities';
@@ -10,14 +17,16 @@ let db: TestDatabase;
 let clinicId: string;
 let practitionerId: string;
 let acts: ReturnType<typeof createAppointmentActivities>;
+let env: TestWorkflowEnvironment;
 
 before(async () => {
   db = await createTestDatabase();
+  env = await createTimeSkippingEnv();
   acts = createAppointmentActivities({ prisma: db.prisma });
   clinicId = (await db.prisma.clinic.create({ data: { name: 'Accounts', timezone: 'Europe/London', licenseTierCode: 'L', currency: 'GBP' } })).id;
   practitionerId = (await db.prisma.staffUser.create({ data: { clinicId, email: 'pt@accounts.test', passwordHash: 'x', firstName: 'P', lastName: 'T', role: 'THERAPIST' } })).id;
 });
-after(async () => db?.drop());
+after(async () => Promise.all([db?.drop(), env?.teardown()]));
 
 let hour = 0;
 async function inProgressSession(patientId: string, price: string) {
@@ -51,4 +60,25 @@ test('without credit, completing a priced visit records no payment and leaves th
   assert.equal(done.status, 'COMPLETED');
   assert.equal(await db.prisma.payment.count({ where: { appointmentId: id } }), 0);
   assert.equal((await outstandingDues(db.prisma, clinicId, patientId, 'GBP')).total, '40.00');
+});
+
+test("an event's messages sent twice (a retried local activity) are written once and their delivery started once, with the deadline on the workflow's clock", async () => {
+  const sending = createAppointmentActivities({ prisma: db.prisma, temporal: env.client });
+  const patientId = (await db.prisma.patient.create({ data: { clinicId, firstName: 'F', lastName: 'U', barcode: 'ACC-3', email: 'fu@accounts.test' } })).id;
+  const appointmentId = await inProgressSession(patientId, '10.00');
+  const atMs = Date.UTC(2026, 10, 20, 9); // the workflow's time, not this process's
+  const input = { clinicId, appointmentId, kind: 'follow-up' as const, key: 'follow-up', atMs };
+
+  assert.equal(await sending.sendAppointmentMessages(input), 1);
+  const [message] = await db.prisma.message.findMany({ where: { clinicId, metadata: { path: ['appointmentId'], equals: appointmentId } } });
+  assert.ok(message?.workflowId);
+  assert.equal(message.expiresAt?.getTime(), atMs + DEFAULT_MESSAGE_TTL_MS);
+  const first = await env.client.workflow.getHandle(message.workflowId).describe();
+  assert.equal(first.type, 'messageDeliveryWorkflow');
+  assert.equal(first.status.name, 'RUNNING');
+  assert.equal(first.parentExecution, undefined, 'a workflow of its own, not a child of the appointment');
+
+  assert.equal(await sending.sendAppointmentMessages(input), 1);
+  assert.equal(await db.prisma.message.count({ where: { clinicId, metadata: { path: ['appointmentId'], equals: appointmentId } } }), 1);
+  assert.equal((await env.client.workflow.getHandle(message.workflowId).describe()).runId, first.runId, 'the same delivery, not a second one');
 });
