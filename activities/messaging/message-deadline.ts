@@ -9,14 +9,15 @@ export const DEFAULT_MESSAGE_TTL_MS = 72 * 3_600_000;
  * clock), else when the activity was scheduled; on the process clock outside activities (the
  * clocks agree outside time-skipping tests).
  */
-export function defaultMessageDeadline(nowMs?: number): Date {
-  let now = nowMs ?? Date.now();
-  if (nowMs === undefined) {
-    try {
-      now = Context.current().info.currentAttemptScheduledTimestampMs;
-    } catch {
-      // Not inside an activity.
-    }
+export function defaultMessageDeadline(nowMs: number = scheduledNow()): Date {
+  return new Date(nowMs + DEFAULT_MESSAGE_TTL_MS);
+}
+
+/** When the running activity's attempt was scheduled (Temporal's clock), or the process clock outside one. */
+function scheduledNow(): number {
+  try {
+    return Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    return Date.now(); // not inside an activity
   }
-  return new Date(now + DEFAULT_MESSAGE_TTL_MS);
 }
