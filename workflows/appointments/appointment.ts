@@ -36,10 +36,13 @@ import { LOAD_ONCE_COMMITTED_PATCH, loadOnceCommitted } from './load-once-commit
 /** Runs that complete on this version start the session's documentation deadline; older histories replay without it. */
 export const DOCUMENTATION_DEADLINE_PATCH = 'documentation-deadline';
 
-const acts = proxyActivities<Activities>({
+/** The appointment's own steps, whether they run as activities or as local ones. */
+const STEP_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(APPOINTMENT_ERRORS) },
-});
+} as const;
+
+const acts = proxyActivities<Activities>(STEP_OPTIONS);
 
 // Before LOAD_ONCE_COMMITTED_PATCH: seven attempts (about 45 s), then NOT_BOOKED, even when the
 // database was only down. Kept for the runs that started on that version.
@@ -63,10 +66,7 @@ const { loadAppointmentTimeline: loadCommittedTimeline } = proxyActivities<Activ
  */
 export const LOCAL_MESSAGES_PATCH = 'appointment-messages-local';
 
-const local = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: Object.values(APPOINTMENT_ERRORS) },
-});
+const local = proxyLocalActivities<Activities>(STEP_OPTIONS);
 
 /** Far below Temporal's limits, so a much-rescheduled appointment never gets near them. */
 const HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW = 2_000;
