@@ -156,7 +156,8 @@ async function withTemporal<T>(address: string, fn: (client: Client) => Promise<
  * An appointment's whole life in the running system, as the clinic and ops see it: booked through
  * the API, its confirmation and (with a five-minute offset, booked five minutes and a little
  * ahead) its reminder in the local inbox, check-in, start and completion, then the appointment,
- * the delivery log and the workflows found in Temporal by AppointmentId.
+ * the delivery log and the workflows found in Temporal by AppointmentId (only its own: each message
+ * was delivered by its first try).
  */
 async function followAnAppointment(ports: Ports, token: string, temporalAddress: string): Promise<void> {
   const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -202,10 +203,10 @@ async function followAnAppointment(ports: Ports, token: string, temporalAddress:
     const found = await eventually('the appointment and its messages to be listed by AppointmentId', async () => {
       const ids: string[] = [];
       for await (const w of client.workflow.list({ query: `AppointmentId = "${appointmentId}"` })) ids.push(w.workflowId);
-      return ids.length >= 3 ? ids : undefined;
+      return ids.length >= 1 ? ids : undefined;
     });
     assert.ok(found.includes(detail.workflowId), 'the lifecycle workflow');
-    assert.equal(found.filter((id) => id.startsWith(`message/${DEMO_CLINIC_ID}/`)).length, 2, 'its confirmation and reminder deliveries');
+    assert.equal(found.filter((id) => id.startsWith(`message/${DEMO_CLINIC_ID}/`)).length, 0, 'no delivery workflows: the first try of each message delivered it');
     const history = await client.workflow.getHandle(detail.workflowId).fetchHistory();
     assert.equal(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 3, 'check-in, start, complete');
     const described = await client.workflow.getHandle(detail.workflowId).describe();

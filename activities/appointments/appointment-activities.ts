@@ -16,7 +16,7 @@ import { workflowIds } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
 import { isExclusionViolation } from '../../prisma/errors';
 import { billCompletedSession, type SessionBillingDeps } from '../billing/session-billing';
-import { startPendingDeliveries } from '../messaging/start-pending-deliveries';
+import { createDeliverAtOnce, type DeliverAtOnceDeps } from '../messaging/deliver-at-once';
 import { settlePackageSession } from '../../prisma/package-accounts';
 import { sessionOutcome } from '../../domain/packages';
 import { packageSettingsOf } from '../../domain/package-settings';
@@ -65,8 +65,9 @@ function followUpReminderAt(followUpDate: string, daysBefore: number, timeZone: 
   return Math.max(zonedTimeToUtc(addDays(followUpDate, -daysBefore), '09:00', timeZone).getTime(), now);
 }
 
-export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omit<SessionBillingDeps, 'prisma'>) {
+export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omit<SessionBillingDeps, 'prisma'> & Omit<DeliverAtOnceDeps, 'prisma'>) {
   const { prisma } = deps;
+  const deliverAtOnce = createDeliverAtOnce(deps);
   const load = (clinicId: string, appointmentId: string) =>
     prisma.appointment.findFirst({ where: { id: appointmentId, clinicId }, include: { clinic: true, patient: true, practitioner: true } });
 
@@ -220,13 +221,13 @@ export function createAppointmentActivities(deps: { prisma: PrismaClient } & Omi
     createAppointmentMessages: writeMessages,
 
     /**
-     * Writes an event's messages and starts their deliveries, so the workflow goes on in one step
-     * and its history holds no child per message (each child's start and end would wake it again).
-     * A retry writes nothing twice and starts only the deliveries still PENDING.
+     * Writes an event's messages and sends them (deliver-at-once.ts: a message the first try does
+     * not deliver goes on in its own delivery workflow), so the workflow goes on in one step and
+     * its history holds no child per message. A retry writes nothing twice and sends nothing twice.
      */
     async sendAppointmentMessages(input: AppointmentMessagesInput): Promise<number> {
       const messages = await writeMessages(input);
-      await startPendingDeliveries(deps, input.clinicId, messages.map((m) => m.messageId), input.appointmentId);
+      await deliverAtOnce(input.clinicId, messages.map((m) => m.messageId), { nowMs: input.atMs ?? Date.now(), appointmentId: input.appointmentId });
       return messages.length;
     },
   };

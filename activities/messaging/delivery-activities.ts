@@ -50,7 +50,17 @@ export interface SendInput {
   deadlineMs: number;
 }
 
-export function createDeliveryActivities(deps: DeliveryActivityDeps) {
+/** When a try is made, on Temporal's clock, and which try of its entry in this run it is. */
+export interface TryClock {
+  nowMs: number;
+  attemptNumber: number;
+}
+
+/**
+ * The steps of delivering a message, shared by the delivery workflow's activities (below) and the
+ * first try made at once by whoever wrote the message (deliver-at-once.ts).
+ */
+export function createDeliverySteps(deps: DeliveryActivityDeps) {
   const { prisma } = deps;
   const circuits = createCircuitBreaker(prisma);
   const limiter = createRateLimiter(prisma);
@@ -61,7 +71,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
      * suppressions and missing addresses; ids, names and the deadline only. Run before every run
      * of the chain, so a configuration the clinic fixed meanwhile is the one used.
      */
-    async prepareDelivery({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
+    async plan({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
       const [message, configs, lastRound] = await Promise.all([
         loadMessage(prisma, clinicId, messageId),
         prisma.communicationConfig.findMany({ where: { clinicId } }),
@@ -112,19 +122,13 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     },
 
     /**
-     * One try of one provider entry, with everything a try needs in one activity (one round trip to
-     * Temporal per attempt): the deadline, the entry's circuit, the clinic's rate limit, then the
-     * send, logged in the delivery log. A retry after the provider already accepted the message
-     * (the worker died before reporting back) returns the earlier receipt instead of sending again.
-     * Vendor failures become ApplicationFailures typed with their ProviderError kind.
+     * One try of one provider entry: the entry's circuit, the clinic's rate limit, then the send,
+     * logged in the delivery log. A retry after the provider already accepted the message (the
+     * worker died before reporting back) returns the earlier receipt instead of sending again.
+     * A failed send throws its ProviderError, after the log and the circuit have counted it.
      */
-    async sendThroughProvider(input: SendInput): Promise<SendOutcome> {
+    async tryEntry(input: SendInput, { nowMs, attemptNumber }: TryClock): Promise<SendOutcome> {
       const { clinicId, messageId, channel, entry, round } = input;
-      const info = Context.current().info;
-      // Temporal's clock (the server's, also under time skipping): when this attempt was due.
-      const nowMs = info.currentAttemptScheduledTimestampMs;
-      if (nowMs >= input.deadlineMs) throw ApplicationFailure.create({ type: 'EXPIRED', message: 'The message is past its deadline', nonRetryable: true });
-
       const attemptKey = attemptKeyOf(messageId, channel, entry.entryId);
       const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
       if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
@@ -140,7 +144,6 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
       if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
 
-      const attemptNumber = info.attempt;
       if (attemptNumber > 1 || round > 1) recordDeliveryRetry(metric);
       // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
       const startedAt = new Date(nowMs);
@@ -181,18 +184,12 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
           const { opened } = await circuits.record(where, false, nowMs);
           if (opened) setCircuitState({ ...metric, state: 'open' });
         }
-        throw ApplicationFailure.create({
-          type: failure.kind,
-          message: failure.message,
-          details: [failure.code],
-          nonRetryable: failure.permanent,
-          nextRetryDelay: failure.options.retryAfterMs,
-        });
+        throw failure;
       }
     },
 
     /** While the message waits for its next run: RETRYING, with the time of that run and why the last one failed. */
-    async markMessageRetrying({ clinicId, messageId, nextAttemptAtMs, failures }: { clinicId: string; messageId: string; nextAttemptAtMs: number; failures: DeliveryFailure[] }): Promise<void> {
+    async markRetrying({ clinicId, messageId, nextAttemptAtMs, failures }: { clinicId: string; messageId: string; nextAttemptAtMs: number; failures: DeliveryFailure[] }): Promise<void> {
       await prisma.message.updateMany({
         where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
         data: { status: 'RETRYING', nextAttemptAt: new Date(nextAttemptAtMs), failures: failures as unknown as Prisma.InputJsonValue },
@@ -200,7 +197,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     },
 
     /** Records the outcome on the message row (the delivery log's summary). */
-    async finishMessage({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
+    async finish({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
       // Outcomes of the whole message that no single attempt reports.
       if (result.status === 'EXPIRED' || result.status === 'SUPPRESSED') {
         recordDelivery({ channel: result.failures.at(-1)?.channel ?? 'none', providerEntry: 'none', outcome: result.status === 'EXPIRED' ? 'expired' : 'suppressed' });
@@ -246,6 +243,37 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       });
     }
   }
+}
+
+export type DeliverySteps = ReturnType<typeof createDeliverySteps>;
+
+/** The delivery workflow's activities: its steps, on Temporal's clock and with its retries. */
+export function createDeliveryActivities(deps: DeliveryActivityDeps) {
+  const steps = createDeliverySteps(deps);
+  return {
+    prepareDelivery: steps.plan,
+
+    /**
+     * One try of one provider entry in one activity (one round trip to Temporal per attempt),
+     * refused past the message's deadline. Vendor failures become ApplicationFailures typed with
+     * their ProviderError kind, retried by the workflow's policy unless permanent.
+     */
+    async sendThroughProvider(input: SendInput): Promise<SendOutcome> {
+      const info = Context.current().info;
+      // Temporal's clock (the server's, also under time skipping): when this attempt was due.
+      const nowMs = info.currentAttemptScheduledTimestampMs;
+      if (nowMs >= input.deadlineMs) throw ApplicationFailure.create({ type: 'EXPIRED', message: 'The message is past its deadline', nonRetryable: true });
+      try {
+        return await steps.tryEntry(input, { nowMs, attemptNumber: info.attempt });
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        throw ApplicationFailure.create({ type: err.kind, message: err.message, details: [err.code], nonRetryable: err.permanent, nextRetryDelay: err.options.retryAfterMs });
+      }
+    },
+
+    markMessageRetrying: steps.markRetrying,
+    finishMessage: steps.finish,
+  };
 }
 
 interface Content {

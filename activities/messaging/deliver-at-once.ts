@@ -1,0 +1,92 @@
+/**
+ * The first try of new messages, made at once by the activity that wrote them: most messages are
+ * delivered by that one try, and then cost Temporal nothing more. Only a message the try did not
+ * deliver (the provider failed, its circuit is open, the clinic's rate limit is full, its deadline
+ * has passed) gets its delivery workflow, which retries, falls back and waits out outages as
+ * always. Every try is in the delivery log either way.
+ *
+ * Crash-safe like an activity retry: a message is claimed (PENDING → SENDING) before its try, so a
+ * rerun of the caller finds it SENDING and hands it to its workflow, whose first send finds the
+ * provider's receipt (the same attempt key) and does not send it again.
+ */
+import { type Client } from '@temporalio/client';
+import { type PrismaClient } from '../../prisma/client';
+import { createDeliverySteps, type DeliverySteps } from './delivery-activities';
+import { type MessagingDeps } from './messaging-deps';
+import { ProviderError } from './providers/provider-error';
+import { startDelivery } from './start-pending-deliveries';
+
+/** Tries in flight at once: enough to overlap the providers' round trips, few enough for the pool. */
+const TRIES_IN_PARALLEL = 10;
+
+export interface DeliverAtOnceDeps extends Partial<MessagingDeps> {
+  prisma: PrismaClient;
+  /** Starts the deliveries the try did not finish; without it (some tests) nothing is sent and the messages stay PENDING. */
+  temporal?: Client;
+}
+
+export interface DeliverAtOnceOptions {
+  /** Temporal's clock when the messages were written: their deadline and the try's log count from it. */
+  nowMs: number;
+  /** Searchable on the delivery workflows of an appointment's messages. */
+  appointmentId?: string;
+  /** Called after each group of tries, so a long-running caller can heartbeat. */
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Delivers each of the given messages that is still waiting: PENDING ones are tried at once;
+ * those a try did not deliver, and SENDING ones (an earlier run of the caller died mid-try), are
+ * handed to their delivery workflows. Without the providers (tests of other steps) every message
+ * goes to its workflow.
+ */
+export function createDeliverAtOnce(deps: DeliverAtOnceDeps) {
+  const { prisma, temporal } = deps;
+  const { cipher, endpoints, globalConfig, clients } = deps;
+  const steps = cipher && endpoints && globalConfig && clients ? createDeliverySteps({ prisma, cipher, endpoints, globalConfig, clients }) : null;
+
+  /** The try itself: true when the message is finished (delivered, or suppressed by the patient's choices). */
+  async function tryOnce(steps: DeliverySteps, clinicId: string, messageId: string, nowMs: number): Promise<boolean> {
+    const plan = await steps.plan({ clinicId, messageId });
+    const round = plan.roundsBefore + 1;
+    const failures = plan.skipped.map((s) => ({ ...s, round }));
+    if (plan.suppressed) {
+      await steps.finish({ clinicId, messageId, result: { status: 'SUPPRESSED', rounds: 1, failures } });
+      return true;
+    }
+    const step = plan.steps[0];
+    const entry = step?.providers[0];
+    // Past its deadline or with nothing to send it through: the workflow records why.
+    if (!step || !entry || nowMs >= plan.deadlineMs) return false;
+    try {
+      const input = { clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs: plan.deadlineMs };
+      const sent = await steps.tryEntry(input, { nowMs, attemptNumber: 1 });
+      if (sent.outcome !== 'accepted') return false;
+    } catch (err) {
+      // Logged and counted by the try; the workflow takes it from here.
+      if (err instanceof ProviderError) return false;
+      throw err;
+    }
+    await steps.finish({ clinicId, messageId, result: { status: 'DELIVERED', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, rounds: 1, failures } });
+    return true;
+  }
+
+  return async function deliverAtOnce(clinicId: string, messageIds: readonly string[], { nowMs, appointmentId, onProgress }: DeliverAtOnceOptions): Promise<void> {
+    if (!temporal || messageIds.length === 0) return;
+    const waiting = await prisma.message.findMany({
+      where: { clinicId, id: { in: [...messageIds] }, status: { in: ['PENDING', 'SENDING'] } },
+      select: { id: true, patientId: true, status: true },
+      orderBy: { id: 'asc' },
+    });
+    const claim = async (id: string) => (await prisma.message.updateMany({ where: { id, clinicId, status: 'PENDING' }, data: { status: 'SENDING' } })).count === 1;
+    for (let i = 0; i < waiting.length; i += TRIES_IN_PARALLEL) {
+      await Promise.all(
+        waiting.slice(i, i + TRIES_IN_PARALLEL).map(async (m) => {
+          if (steps && m.status === 'PENDING' && (await claim(m.id)) && (await tryOnce(steps, clinicId, m.id, nowMs))) return;
+          await startDelivery(temporal, clinicId, m, appointmentId);
+        }),
+      );
+      onProgress?.(i + TRIES_IN_PARALLEL);
+    }
+  };
+}
