@@ -5,6 +5,19 @@ import { type Channel } from './messaging';
 export interface MessageDeliveryInput {
   clinicId: string;
   messageId: string;
+  /**
+   * The first try made at once by whoever wrote the message, when it failed: the delivery goes on
+   * with that try's run of the chain instead of trying the same entry again from the start.
+   */
+  firstTry?: FirstTryFailure;
+}
+
+/** A failed first try: the entry it tried, in which run, and how it failed (permanent or not). */
+export interface FirstTryFailure extends DeliveryFailure {
+  channel: Channel;
+  entryId: string;
+  round: number;
+  permanent: boolean;
 }
 
 export interface RateLimits {

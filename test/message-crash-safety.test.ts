@@ -68,6 +68,8 @@ interface IdempotentTwilioPeer extends HttpPeer {
   delivered: VendorMessage[];
   /** The next Messages.json POST waits until the test releases it. */
   holdNext(): Hold;
+  /** The next Messages.json POST is answered 503, before any hold. */
+  failNext(): void;
   /** Every Messages.json POST to this number, repeats included, in order. */
   sendsTo(phone: string): RecordedRequest[];
 }
@@ -89,6 +91,7 @@ async function startIdempotentTwilioPeer(account: typeof ACCOUNT): Promise<Idemp
   const delivered: VendorMessage[] = [];
   const byKey = new Map<string, VendorMessage>();
   const holds: Array<{ arrived: () => void; released: Promise<void>; answered: () => void }> = [];
+  let failures = 0;
 
   const createMessage = (req: RecordedRequest): PeerReply => {
     const read = readMessageForm(req);
@@ -115,6 +118,10 @@ async function startIdempotentTwilioPeer(account: typeof ACCOUNT): Promise<Idemp
       return { status: 200, body: { sid: account.accountSid, friendly_name: 'Local fake', status: 'active', type: 'Full', uri: `${accountPath}.json` } };
     }
     if (req.method === 'POST' && req.path === `${accountPath}/Messages.json`) {
+      if (failures > 0) {
+        failures--;
+        return twilioError(503, 20503, 'Service Unavailable');
+      }
       const hold = holds.shift();
       if (!hold) return createMessage(req);
       hold.arrived();
@@ -134,6 +141,7 @@ async function startIdempotentTwilioPeer(account: typeof ACCOUNT): Promise<Idemp
       holds.push({ arrived: arrived.resolve, released: released.promise, answered: answered.resolve });
       return { arrived: arrived.promise, release: released.resolve, answered: answered.promise };
     },
+    failNext: () => void failures++,
     sendsTo: (phone: string) => peer.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json') && form(r).To === phone),
   });
 }
@@ -246,6 +254,9 @@ describe('a worker killed during a send, then restarted', () => {
     const patient = await patientWithPhone('+44 7700 900101', 'crash-a');
     const first = await startWorker();
 
+    // The first try, made at once by the send request, meets a vendor hiccup: the message goes on
+    // in its delivery workflow, whose send activity is where the worker dies.
+    twilio.failNext();
     const hold = twilio.holdNext();
     const sent = await sendSms(patient.id);
     const key = attemptKeyOf(sent.id, 'sms', twilioEntryId);
@@ -255,17 +266,18 @@ describe('a worker killed during a send, then restarted', () => {
     hold.release();
     await hold.answered;
     assert.equal(twilio.delivered.filter((m) => m.to === phone).length, 1, 'the vendor took the message, its answer went nowhere');
-    assert.equal(await api.db.prisma.messageAttempt.count({ where: { messageId: sent.id } }), 0, 'the worker died before logging the attempt');
+    const logged = await api.db.prisma.messageAttempt.findMany({ where: { messageId: sent.id } });
+    assert.deepEqual(logged.map((a) => [a.attemptNumber, a.outcome]), [[1, 'FAILED']], 'only the first try is logged: the worker died before logging its retry');
     const pending = await pendingSend(sent.workflowId);
     assert.equal(pending?.attempt, 1, 'Temporal still believes the first attempt is running');
 
     // From the bundle built ahead, as a deployed worker starts: it replays what the first worker began.
     await startWorker(undefined, { WORKFLOW_BUNDLE_PATH: bundlePath });
-    const result = await deliveryOutcome(api.temporal.client, sent.workflowId);
+    const result = await deliveryOutcome(api.db.prisma, sent.id);
     assert.deepEqual([result.status, result.channel, result.provider], ['DELIVERED', 'sms', 'twilio']);
 
     const sends = twilio.sendsTo(phone);
-    assert.ok(sends.length >= 2, `the retry went to the vendor again (${sends.length} requests)`);
+    assert.ok(sends.length >= 3, `the first try, the lost send and its retry went to the vendor (${sends.length} requests)`);
     assert.deepEqual(new Set(sends.map((r) => header(r, 'x-idempotency-key'))), new Set([key]), 'every request carried the same idempotency key');
     assert.deepEqual(new Set(sends.map((r) => form(r).Body)), new Set(['Your physio session moved to 10:30 tomorrow.']), 'and the same content');
     const delivered = twilio.delivered.filter((m) => m.to === phone);
@@ -276,8 +288,9 @@ describe('a worker killed during a send, then restarted', () => {
     assert.equal(log.providerMessageId, delivered[0]!.sid, 'the receipt of the replayed answer is the original SID');
     const accepted = log.attempts.filter((a) => a.outcome === 'ACCEPTED');
     assert.equal(accepted.length, 1, 'exactly one ACCEPTED attempt in the delivery log');
-    assert.ok(accepted[0]!.attemptNumber >= 2, 'recorded by the retry on the new worker');
-    assert.deepEqual(await finishedSendAttempts(sent.workflowId), [accepted[0]!.attemptNumber], 'Temporal counted the retry, not the lost first attempt');
+    assert.ok(accepted[0]!.attemptNumber >= 3, 'recorded by the retry on the new worker');
+    // The log counts the first try too; Temporal counts its own attempts.
+    assert.deepEqual(await finishedSendAttempts(sent.workflowId), [accepted[0]!.attemptNumber - 1], 'Temporal counted the retry, not the lost first attempt');
   });
 
   test('crash after the worker recorded ACCEPTED, before Temporal heard back: the retry returns the receipt without calling the vendor', { timeout: 180_000 }, async () => {
@@ -290,6 +303,8 @@ describe('a worker killed during a send, then restarted', () => {
     relay = toTemporal;
     const first = await startWorker(toTemporal.address);
 
+    // As above: past the first try, into the workflow's send.
+    twilio.failNext();
     const hold = twilio.holdNext();
     const sent = await sendSms(patient.id);
     const key = attemptKeyOf(sent.id, 'sms', twilioEntryId);
@@ -302,15 +317,15 @@ describe('a worker killed during a send, then restarted', () => {
     await toTemporal.close();
     const pending = await pendingSend(sent.workflowId);
     assert.equal(pending?.attempt, 1, 'Temporal never heard that the first attempt finished');
-    assert.equal(twilio.sendsTo(phone).length, 1);
+    assert.equal(twilio.sendsTo(phone).length, 2, 'the first try and the send');
 
     await startWorker();
-    const result = await deliveryOutcome(api.temporal.client, sent.workflowId);
+    const result = await deliveryOutcome(api.db.prisma, sent.id);
     assert.deepEqual([result.status, result.channel, result.provider], ['DELIVERED', 'sms', 'twilio']);
 
     const sends = twilio.sendsTo(phone);
-    assert.equal(sends.length, 1, 'the retry did not call the vendor again');
-    assert.equal(header(sends[0]!, 'x-idempotency-key'), key);
+    assert.equal(sends.length, 2, 'the retry did not call the vendor again');
+    assert.equal(header(sends[1]!, 'x-idempotency-key'), key);
     const delivered = twilio.delivered.filter((m) => m.to === phone);
     assert.equal(delivered.length, 1);
     assert.deepEqual(await finishedSendAttempts(sent.workflowId), [2], 'the send that counted was the retry on the new worker');
@@ -320,8 +335,11 @@ describe('a worker killed during a send, then restarted', () => {
     assert.equal(log.providerMessageId, delivered[0]!.sid);
     assert.deepEqual(
       log.attempts.map((a) => [a.attemptNumber, a.outcome, a.providerMessageId]),
-      [[1, 'ACCEPTED', row.providerMessageId]],
-      'one attempt in the log: the first, which the retry reused',
+      [
+        [1, 'FAILED', null],
+        [2, 'ACCEPTED', row.providerMessageId],
+      ],
+      'the first try, then one send in the log: the one the retry reused',
     );
   });
 });

@@ -46,7 +46,7 @@ async function send(c: Clinic, extra: object = {}) {
     .expect(202);
   const [accepted] = (res.body as { messages: Array<{ id: string; workflowId: string }> }).messages;
   assert.ok(accepted);
-  const result = await deliveryOutcome(api.temporal.client, accepted.workflowId);
+  const result = await deliveryOutcome(api.db.prisma, accepted.id);
   return { ...accepted, result };
 }
 
@@ -93,9 +93,10 @@ describe('delivering through the clinic\'s own providers', () => {
     assert.ok((patientLog.body as { data: Array<{ id: string }> }).data.some((m) => m.id === sent.id));
   });
 
-  test('the workflow is found by ClinicId and carries only encrypted ids', async () => {
-    const sent = await send(alpha);
-    const query = `ClinicId = "${alpha.id}" AND WorkflowKind = "message-delivery" AND PatientId = "${alpha.patientId}"`;
+  test('a message its first try did not deliver has a workflow, found by ClinicId, that carries only encrypted ids', async () => {
+    // Bravo's SMTP account refuses the credentials: the first try fails, the workflow delivers through SES.
+    const sent = await send(bravo);
+    const query = `ClinicId = "${bravo.id}" AND WorkflowKind = "message-delivery" AND PatientId = "${bravo.patientId}"`;
     let found = false;
     for (let i = 0; i < 50 && !found; i++) {
       for await (const wf of api.temporal.client.workflow.list({ query })) found ||= wf.workflowId === sent.workflowId;
@@ -106,15 +107,17 @@ describe('delivering through the clinic\'s own providers', () => {
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     assert.equal(Buffer.from(input?.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
     const historyText = JSON.stringify(history);
-    assert.ok(!historyText.includes(alpha.patientEmail) && !historyText.includes('Lucía'), 'no contact details or names in history');
+    assert.ok(!historyText.includes(bravo.patientEmail) && !historyText.includes('Lucía'), 'no contact details or names in history');
   });
 
   test('a provider that refuses the credentials is skipped for the next one in the chain', async () => {
     const before = smtp.received.length;
+    const viaSes = () => ses.sent.filter((m) => m.to.includes(bravo.patientEmail)).length;
+    const sesBefore = viaSes();
     const sent = await send(bravo);
     assert.deepEqual([sent.result.status, sent.result.provider], ['DELIVERED', 'ses']);
     assert.equal(smtp.received.length, before, 'nothing went out through the refused SMTP account');
-    assert.equal(ses.sent.filter((m) => m.to.includes(bravo.patientEmail)).length, 1);
+    assert.equal(viaSes(), sesBefore + 1);
     const attempts = await api.db.prisma.messageAttempt.findMany({ where: { messageId: sent.id }, orderBy: { startedAt: 'asc' } });
     assert.deepEqual(attempts.map((a) => [a.provider, a.outcome, a.errorKind]), [
       ['smtp', 'FAILED', 'AUTH'],

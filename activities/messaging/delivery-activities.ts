@@ -46,6 +46,8 @@ export interface SendInput {
   round: number;
   /** Tries of this entry in this run; the last failed one counts against the entry's circuit. */
   retryAttempts: number;
+  /** Tries of this entry in this run before this activity's (the first try made at once). */
+  triedBefore?: number;
   limits: RateLimits;
   deadlineMs: number;
 }
@@ -264,7 +266,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       const nowMs = info.currentAttemptScheduledTimestampMs;
       if (nowMs >= input.deadlineMs) throw ApplicationFailure.create({ type: 'EXPIRED', message: 'The message is past its deadline', nonRetryable: true });
       try {
-        return await steps.tryEntry(input, { nowMs, attemptNumber: info.attempt });
+        return await steps.tryEntry(input, { nowMs, attemptNumber: info.attempt + (input.triedBefore ?? 0) });
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
         throw ApplicationFailure.create({ type: err.kind, message: err.message, details: [err.code], nonRetryable: err.permanent, nextRetryDelay: err.options.retryAfterMs });

@@ -66,7 +66,7 @@ describe('idempotent sends', () => {
     expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
     assert.equal(await api.db.prisma.messageBatch.count({ where: { clinicId } }), 1);
 
-    await Promise.all(first.messages.map((m) => deliveryOutcome(api.temporal.client, m.workflowId)));
+    await Promise.all(first.messages.map((m) => deliveryOutcome(api.db.prisma, m.id)));
     for (let i = 0; i < 100; i++) assert.equal(smtp.received.filter((m) => m.envelope.to.includes(`p${i}@lakeside.test`)).length, 1, `patient ${i} got it once`);
   });
 
@@ -89,7 +89,7 @@ describe('idempotent sends', () => {
 
     const sent = (await api.http.post('/api/v1/communication/send').set(bearer(desk)).set('Idempotency-Key', key).send(body({ subject: 'Snow closure' })).expect(202)).body as Accepted;
     assert.equal(await api.db.prisma.message.count({ where: { clinicId } }), before + 100, 'one message per recipient, no duplicate');
-    await Promise.all(sent.messages.map((m) => deliveryOutcome(api.temporal.client, m.workflowId)));
+    await Promise.all(sent.messages.map((m) => deliveryOutcome(api.db.prisma, m.id)));
     assert.equal(smtp.received.filter((m) => m.subject === 'Snow closure').length, 100);
   });
 
@@ -106,7 +106,7 @@ describe('dead letters and redrive', () => {
     smtp.rejectRecipient('gone@lakeside.test');
     const sent = (await api.http.post('/api/v1/communication/send').set(bearer(desk)).send({ category: 'manual', recipients: [{ email: 'gone@lakeside.test' }], channels: ['email'], body: 'Hello' }).expect(202)).body as Accepted;
     const [message] = sent.messages;
-    assert.equal((await deliveryOutcome(api.temporal.client, message!.workflowId)).status, 'FAILED');
+    assert.equal((await deliveryOutcome(api.db.prisma, message!.id)).status, 'FAILED');
 
     const dead = (await api.http.get('/api/v1/messages?status=FAILED,EXPIRED').set(bearer(admin)).expect(200)).body as { data: Array<{ id: string; status: string; failures: Array<{ kind: string }> }> };
     const listed = dead.data.find((m) => m.id === message!.id);
@@ -119,7 +119,7 @@ describe('dead letters and redrive', () => {
     // The second click finds it on its way (202) or, when the first run was that quick, delivered (409): never a second run.
     const statuses = clicks.map((c) => c.status).sort();
     assert.ok(statuses[0] === 202 && [202, 409].includes(statuses[1]!), `the clicks: ${statuses.join(', ')}`);
-    const outcome = await deliveryOutcome(api.temporal.client, message!.workflowId);
+    const outcome = await deliveryOutcome(api.db.prisma, message!.id);
     assert.equal(outcome.status, 'DELIVERED');
     await eventually('the redriven message to be DELIVERED', async () => (await api.db.prisma.message.findUniqueOrThrow({ where: { id: message!.id } })).status === 'DELIVERED');
     const row = await api.db.prisma.message.findUniqueOrThrow({ where: { id: message!.id }, include: { attempts: { orderBy: { round: 'asc' } } } });

@@ -4,6 +4,7 @@ import {
   type DeliveryFailure,
   type DeliveryPlan,
   type DeliveryStep,
+  type FirstTryFailure,
   type MessageDeliveryInput,
   type MessageDeliveryResult,
   type MessageDeliveryState,
@@ -24,10 +25,10 @@ const local = proxyLocalActivities<Activities>({
  * Sends with the retries the clinic chose for the channel; permanent errors are never retried.
  * Each attempt refuses to start past the message's deadline (the activity checks it).
  */
-function sender(step: DeliveryStep) {
+function sender(step: DeliveryStep, triedBefore = 0) {
   return proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: step.retryAttempts },
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: step.retryAttempts - triedBefore },
   }).sendThroughProvider;
 }
 
@@ -52,7 +53,7 @@ type RunOutcome = { delivered: { step: DeliveryStep; entry: ProviderEntryRef } }
  * earliest circuit lets a probe through) and runs the chain again, until its deadline: then it is
  * EXPIRED, never sent late. Only permanent outcomes end it early (FAILED).
  */
-export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDeliveryInput): Promise<MessageDeliveryResult> {
+export async function messageDeliveryWorkflow({ clinicId, messageId, firstTry }: MessageDeliveryInput): Promise<MessageDeliveryResult> {
   let state: MessageDeliveryState = { stage: 'planning' };
   setHandler(messageDeliveryStateQuery, () => state);
 
@@ -68,14 +69,16 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
   let round = 0;
   for (let failedRounds = 0; ; failedRounds++) {
     const plan = await local.prepareDelivery({ clinicId, messageId });
-    // Counted on from earlier runs of the message (an admin may have run it again).
-    round = Math.max(round, plan.roundsBefore) + 1;
+    // Counted on from earlier runs of the message (an admin may have run it again); a failed first
+    // try began the first run, which this one goes on with.
+    const goingOn = failedRounds === 0 ? firstTry : undefined;
+    round = goingOn ? goingOn.round : Math.max(round, plan.roundsBefore) + 1;
     rounds++;
     if (plan.suppressed) return finish({ status: 'SUPPRESSED' });
     if (Date.now() >= plan.deadlineMs) return finish({ status: 'EXPIRED' });
 
     const roundFailures: DeliveryFailure[] = plan.skipped.map((s) => ({ ...s, round }));
-    const outcome = await runChain(plan, round, roundFailures);
+    const outcome = await runChain(plan, round, roundFailures, goingOn);
     failures.push(...roundFailures);
     if (outcome.delivered) {
       const { step, entry } = outcome.delivered;
@@ -94,21 +97,34 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
     if (nextAt === null) return finish({ status: 'EXPIRED' });
   }
 
-  async function runChain(plan: DeliveryPlan, round: number, roundFailures: DeliveryFailure[]): Promise<RunOutcome> {
+  async function runChain(plan: DeliveryPlan, round: number, roundFailures: DeliveryFailure[], goingOn?: FirstTryFailure): Promise<RunOutcome> {
     let earliestReopenMs: number | undefined;
     let tried = 0;
     for (const step of plan.steps) {
-      const send = sender(step);
       for (const entry of step.providers) {
         const about = { channel: step.channel, entryId: entry.entryId, label: entry.label, provider: entry.provider, round };
+        // The entry the first try failed on counts that try: the run moves on as it would have after it.
+        const triedBefore = goingOn && goingOn.channel === step.channel && goingOn.entryId === entry.entryId ? 1 : 0;
+        if (triedBefore && goingOn) {
+          tried++;
+          const failure = { ...about, kind: goingOn.kind, ...(goingOn.code ? { code: goingOn.code } : {}) };
+          if (goingOn.kind === 'INVALID_RECIPIENT' || goingOn.kind === 'UNSUBSCRIBED') {
+            roundFailures.push(failure);
+            break;
+          }
+          if (goingOn.permanent || step.retryAttempts <= triedBefore) {
+            roundFailures.push(failure);
+            continue;
+          }
+        }
         state = { stage: 'sending', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, round };
         try {
-          const sent = await sendRespectingRateLimit(send, step, entry, plan.deadlineMs, round);
+          const sent = await sendRespectingRateLimit(sender(step, triedBefore), step, entry, plan.deadlineMs, round, triedBefore);
           if (sent.outcome === 'accepted') return { delivered: { step, entry } };
           roundFailures.push({ ...about, kind: SKIP.circuitOpen });
           earliestReopenMs = Math.min(earliestReopenMs ?? Infinity, sent.reopensAtMs);
         } catch (err) {
-          tried++;
+          if (!triedBefore) tried++;
           const { kind, code } = failureOf(err);
           roundFailures.push({ ...about, kind, ...(code ? { code } : {}) });
           if (kind === 'EXPIRED') return { delivered: null, allCircuitsOpen: false };
@@ -121,9 +137,9 @@ export async function messageDeliveryWorkflow({ clinicId, messageId }: MessageDe
   }
 
   /** One entry's send; when the clinic's rate limit is full, waits for its window to roll over and asks again. */
-  async function sendRespectingRateLimit(send: ReturnType<typeof sender>, step: DeliveryStep, entry: ProviderEntryRef, deadlineMs: number, round: number) {
+  async function sendRespectingRateLimit(send: ReturnType<typeof sender>, step: DeliveryStep, entry: ProviderEntryRef, deadlineMs: number, round: number, triedBefore: number) {
     for (;;) {
-      const sent = await send({ clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs });
+      const sent = await send({ clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs, ...(triedBefore ? { triedBefore } : {}) });
       if (sent.outcome !== 'rate-limited') return sent;
       state = { stage: 'waiting-for-rate-limit', channel: step.channel, untilMs: Date.now() + sent.waitMs };
       await sleep(sent.waitMs);
