@@ -68,6 +68,18 @@ export const LOCAL_MESSAGES_PATCH = 'appointment-messages-local';
 
 const local = proxyLocalActivities<Activities>(STEP_OPTIONS);
 
+/**
+ * Runs on this version load their row in a local activity too, so a booking's first workflow task
+ * loads it, confirms it and sets its first timer, with no activity task on the server. Older
+ * histories replay with the activity they recorded.
+ */
+export const LOCAL_LOAD_PATCH = 'appointment-load-local';
+
+const { loadAppointmentTimeline: loadCommittedTimelineLocally } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [APPOINTMENT_ERRORS.notFound] },
+});
+
 /** Far below Temporal's limits, so a much-rescheduled appointment never gets near them. */
 const HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW = 2_000;
 
@@ -229,7 +241,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowArgs): Promi
 
   if (!loaded) {
     if (patched(LOAD_ONCE_COMMITTED_PATCH)) {
-      loaded = await loadOnceCommitted(() => loadCommittedTimeline({ clinicId, appointmentId, at: Date.now() }), {
+      const load = patched(LOCAL_LOAD_PATCH) ? loadCommittedTimelineLocally : loadCommittedTimeline;
+      loaded = await loadOnceCommitted(() => load({ clinicId, appointmentId, at: Date.now() }), {
         notFoundType: APPOINTMENT_ERRORS.notFound,
         continueAsNew: () => continueAsNew<typeof appointmentWorkflow>({ clinicId, appointmentId }),
       });

@@ -42,9 +42,12 @@ function withOutage(real: Activities): Activities {
   };
   return {
     ...real,
+    // A local activity too: judged on the workflow's time it passes (`at`).
     loadAppointmentTimeline: async (input) => {
-      loads.push(now());
-      return loaded(await source().loadAppointmentTimeline(input));
+      loads.push(input.at);
+      const timeline = await (input.at < downUntil ? down : real).loadAppointmentTimeline(input);
+      loadedAt = input.at;
+      return timeline;
     },
     loadRescheduleRequest: async (input) => {
       loads.push(now());

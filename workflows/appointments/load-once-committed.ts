@@ -1,4 +1,4 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, log, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import { DATABASE_UNAVAILABLE } from '../../domain/database-failures';
 import { COMMIT_WINDOW_MS } from '../../domain/temporal';
 
@@ -38,13 +38,15 @@ export async function loadOnceCommitted<T>(load: () => Promise<T>, { notFoundTyp
     try {
       return await load();
     } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      // An activity's failure arrives wrapped in an ActivityFailure; a local activity's arrives bare.
+      const loadFailed = err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof TimeoutFailure;
+      const cause = err instanceof ActivityFailure ? err.cause : err;
       if (cause instanceof ApplicationFailure && cause.type === notFoundType) {
         const left = commitBy - Date.now();
         if (left <= 0) return undefined;
         pause = Math.min(absentPause, left);
         absentPause = Math.min(absentPause * 2, 15_000);
-      } else if (err instanceof ActivityFailure && !(cause instanceof ApplicationFailure && cause.nonRetryable)) {
+      } else if (loadFailed && !(cause instanceof ApplicationFailure && cause.nonRetryable)) {
         log.warn(DATABASE_UNAVAILABLE, { waitingFor: 'the row this workflow was started for', failures, nextTryInMs: outagePause });
         pause = outagePause;
         outagePause = Math.min(outagePause * 2, MAX_OUTAGE_PAUSE_MS);
