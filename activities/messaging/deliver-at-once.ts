@@ -10,11 +10,9 @@
  * provider's receipt (the same attempt key) and does not send it again.
  */
 import { type Client } from '@temporalio/client';
-import { type FirstTryFailure } from '../../domain/message-delivery';
 import { type PrismaClient } from '../../prisma/client';
-import { createDeliverySteps, type DeliverySteps } from './delivery-activities';
+import { createDeliverySteps } from './delivery-activities';
 import { type MessagingDeps } from './messaging-deps';
-import { ProviderError } from './providers/provider-error';
 import { startDelivery } from './start-pending-deliveries';
 
 /** Tries in flight at once: enough to overlap the providers' round trips, few enough for the pool. */
@@ -46,33 +44,6 @@ export function createDeliverAtOnce(deps: DeliverAtOnceDeps) {
   const { cipher, endpoints, globalConfig, clients } = deps;
   const steps = cipher && endpoints && globalConfig && clients ? createDeliverySteps({ prisma, cipher, endpoints, globalConfig, clients }) : null;
 
-  /** The try itself: finished (delivered, or suppressed by the patient's choices), or what its workflow should know. */
-  async function tryOnce(steps: DeliverySteps, clinicId: string, messageId: string, nowMs: number): Promise<{ finished: true } | { finished: false; firstTry?: FirstTryFailure }> {
-    const plan = await steps.plan({ clinicId, messageId });
-    const round = plan.roundsBefore + 1;
-    const failures = plan.skipped.map((s) => ({ ...s, round }));
-    if (plan.suppressed) {
-      await steps.finish({ clinicId, messageId, result: { status: 'SUPPRESSED', rounds: 1, failures } });
-      return { finished: true };
-    }
-    const step = plan.steps[0];
-    const entry = step?.providers[0];
-    // Past its deadline or with nothing to send it through: the workflow records why.
-    if (!step || !entry || nowMs >= plan.deadlineMs) return { finished: false };
-    try {
-      const input = { clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs: plan.deadlineMs };
-      // Held back (an open circuit, a full rate limit): nothing was tried, the workflow waits as it does.
-      if ((await steps.tryEntry(input, { nowMs, attemptNumber: 1 })).outcome !== 'accepted') return { finished: false };
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      // Logged and counted by the try; the workflow goes on with this run of the chain.
-      const about = { channel: step.channel, entryId: entry.entryId, label: entry.label, provider: entry.provider, round };
-      return { finished: false, firstTry: { ...about, kind: err.kind, ...(err.code ? { code: err.code } : {}), permanent: err.permanent } };
-    }
-    await steps.finish({ clinicId, messageId, result: { status: 'DELIVERED', channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, rounds: 1, failures } });
-    return { finished: true };
-  }
-
   return async function deliverAtOnce(clinicId: string, messageIds: readonly string[], { nowMs, appointmentId, onProgress }: DeliverAtOnceOptions): Promise<void> {
     if (!temporal || messageIds.length === 0) return;
     const waiting = await prisma.message.findMany({
@@ -84,8 +55,8 @@ export function createDeliverAtOnce(deps: DeliverAtOnceDeps) {
     for (let i = 0; i < waiting.length; i += TRIES_IN_PARALLEL) {
       await Promise.all(
         waiting.slice(i, i + TRIES_IN_PARALLEL).map(async (m) => {
-          const tried = steps && m.status === 'PENDING' && (await claim(m.id)) ? await tryOnce(steps, clinicId, m.id, nowMs) : { finished: false as const };
-          if (!tried.finished) await startDelivery(temporal, clinicId, m, { ...(appointmentId ? { appointmentId } : {}), ...(tried.firstTry ? { firstTry: tried.firstTry } : {}) });
+          const tried = steps && m.status === 'PENDING' && (await claim(m.id)) ? await steps.firstTry({ clinicId, messageId: m.id, nowMs }) : { finished: false as const };
+          if (!tried.finished) await startDelivery(temporal, clinicId, m, { ...(appointmentId ? { appointmentId } : {}), ...(tried.failed ? { firstTry: tried.failed } : {}) });
         }),
       );
       onProgress?.(i + TRIES_IN_PARALLEL);

@@ -5,6 +5,7 @@ import {
   type DeliveryFailure,
   type DeliveryPlan,
   type DeliveryStep,
+  type FirstTryFailure,
   type MessageDeliveryResult,
   type ProviderEntryRef,
   type RateLimits,
@@ -31,6 +32,7 @@ export interface DeliveryActivityDeps extends MessagingDeps {
 
 const loadMessage = (prisma: PrismaClient, clinicId: string, messageId: string) =>
   prisma.message.findFirstOrThrow({ where: { id: messageId, clinicId }, include: { patient: { include: { deviceTokens: true } }, clinic: true } });
+type LoadedMessage = Awaited<ReturnType<typeof loadMessage>>;
 
 /** The idempotency key of one message on one provider entry: the same for every retry and every run of the chain. */
 export const attemptKeyOf = (messageId: string, channel: Channel, entryId: string) => `${messageId}:${channel}:${entryId}`;
@@ -74,53 +76,10 @@ export function createDeliverySteps(deps: DeliveryActivityDeps) {
      * of the chain, so a configuration the clinic fixed meanwhile is the one used.
      */
     async plan({ clinicId, messageId }: { clinicId: string; messageId: string }): Promise<DeliveryPlan> {
-      const [message, configs, lastRound] = await Promise.all([
-        loadMessage(prisma, clinicId, messageId),
-        prisma.communicationConfig.findMany({ where: { clinicId } }),
-        prisma.messageAttempt.aggregate({ where: { clinicId, messageId }, _max: { round: true } }),
-      ]);
-      const override = message.recipient as RecipientOverride;
-      const steps: DeliveryStep[] = [];
-      const { ordered, optedOut } = channelsByPreference(message.channels, message.patient);
-      const skipped: DeliveryFailure[] = optedOut.map((channel) => ({ channel, kind: SKIP.optedOut }));
-      const addresses = ordered.map((channel) => ({ channel, address: addressFor(channel, override, message.patient) }));
-      const suppressions = await prisma.suppression.findMany({
-        where: { clinicId, OR: addresses.flatMap(({ channel, address }) => (address ? [{ channel, address }] : [])) },
-        select: { channel: true, address: true },
-      });
-      for (const { channel, address } of addresses) {
-        if (!address) {
-          skipped.push({ channel, kind: SKIP.noAddress });
-          continue;
-        }
-        if (suppressions.some((s) => s.channel === channel && s.address === address)) {
-          skipped.push({ channel, kind: SKIP.suppressed });
-          continue;
-        }
-        const config = configs.find((c) => c.channel === channel);
-        if (config && !config.enabled) {
-          skipped.push({ channel, kind: SKIP.disabled });
-          continue;
-        }
-        const clinicChain = config ? { providers: storedProvidersSchema.parse(config.providers), settings: config.settings } : null;
-        const { providers, settings } = servingProviders(clinicChain, deps.globalConfig[channel]);
-        if (providers.length === 0) {
-          skipped.push({ channel, kind: SKIP.noProvider });
-          continue;
-        }
-        const limits = settings.rateLimits;
-        steps.push({
-          channel,
-          providers,
-          retryAttempts: settings.retryAttempts,
-          limits: { perSecond: limits.burst, perMinute: limits.perMinute, perHour: limits.perHour, perDay: limits.perDay },
-        });
-      }
-      // Nobody failed: the patient (or the clinic's suppression list) ruled out every channel.
-      const refused: string[] = [SKIP.suppressed, SKIP.optedOut];
-      const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => refused.includes(s.kind));
+      const known = await loadForPlan(clinicId, messageId);
+      const plan = await planFor(known);
       await prisma.message.updateMany({ where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } }, data: { status: 'SENDING', nextAttemptAt: null } });
-      return { steps, skipped, suppressed, deadlineMs: message.expiresAt.getTime(), roundsBefore: lastRound._max.round ?? 0 };
+      return plan;
     },
 
     /**
@@ -129,100 +88,206 @@ export function createDeliverySteps(deps: DeliveryActivityDeps) {
      * worker died before reporting back) returns the earlier receipt instead of sending again.
      * A failed send throws its ProviderError, after the log and the circuit have counted it.
      */
-    async tryEntry(input: SendInput, { nowMs, attemptNumber }: TryClock): Promise<SendOutcome> {
-      const { clinicId, messageId, channel, entry, round } = input;
-      const attemptKey = attemptKeyOf(messageId, channel, entry.entryId);
+    tryEntry: (input: SendInput, clock: TryClock): Promise<SendOutcome> => send(input, clock),
+
+    /**
+     * The first try of a message its caller has just claimed (PENDING → SENDING): the first entry
+     * of the first channel of its plan, on one read of the message and its configuration. Answers
+     * `finished` when it was delivered (or the patient's choices suppress it); otherwise what its
+     * delivery workflow should go on from: the failed try, or nothing when no try was made (its
+     * deadline passed, no route, an open circuit, a full rate limit).
+     */
+    async firstTry({ clinicId, messageId, nowMs }: { clinicId: string; messageId: string; nowMs: number }): Promise<{ finished: true } | { finished: false; failed?: FirstTryFailure }> {
+      const known = await loadForPlan(clinicId, messageId);
+      const plan = await planFor(known);
+      const round = plan.roundsBefore + 1;
+      const failures = plan.skipped.map((s) => ({ ...s, round }));
+      if (plan.suppressed) {
+        await finish({ clinicId, messageId, result: { status: 'SUPPRESSED', rounds: 1, failures } });
+        return { finished: true };
+      }
+      const step = plan.steps[0];
+      const entry = step?.providers[0];
+      if (!step || !entry || nowMs >= plan.deadlineMs) return { finished: false };
+      const input = { clinicId, messageId, channel: step.channel, entry, round, retryAttempts: step.retryAttempts, limits: step.limits, deadlineMs: plan.deadlineMs };
+      const config = entry.source === 'clinic' ? (known.configs.find((c) => c.channel === step.channel) ?? null) : null;
+      let sent: SendOutcome;
+      try {
+        sent = await send(input, { nowMs, attemptNumber: 1 }, { message: known.message, config });
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        const about = { channel: step.channel, entryId: entry.entryId, label: entry.label, provider: entry.provider, round };
+        return { finished: false, failed: { ...about, kind: err.kind, ...(err.code ? { code: err.code } : {}), permanent: err.permanent } };
+      }
+      if (sent.outcome !== 'accepted') return { finished: false };
+      const result = { status: 'DELIVERED' as const, channel: step.channel, provider: entry.provider, entryId: entry.entryId, label: entry.label, rounds: 1, failures };
+      await finish({ clinicId, messageId, result }, sent.providerMessageId);
+      return { finished: true };
+    },
+
+    markRetrying,
+    finish,
+  };
+
+  /** What a plan is made from: the message with its patient, the clinic's channels, the runs so far. */
+  async function loadForPlan(clinicId: string, messageId: string) {
+    const [message, configs, lastRound] = await Promise.all([
+      loadMessage(prisma, clinicId, messageId),
+      prisma.communicationConfig.findMany({ where: { clinicId } }),
+      prisma.messageAttempt.aggregate({ where: { clinicId, messageId }, _max: { round: true } }),
+    ]);
+    return { message, configs, roundsBefore: lastRound._max.round ?? 0 };
+  }
+
+  /** The plan `plan` answers, from what loadForPlan read. */
+  async function planFor({ message, configs, roundsBefore }: Awaited<ReturnType<typeof loadForPlan>>): Promise<DeliveryPlan> {
+    const { clinicId } = message;
+    const override = message.recipient as RecipientOverride;
+    const steps: DeliveryStep[] = [];
+    const { ordered, optedOut } = channelsByPreference(message.channels, message.patient);
+    const skipped: DeliveryFailure[] = optedOut.map((channel) => ({ channel, kind: SKIP.optedOut }));
+    const addresses = ordered.map((channel) => ({ channel, address: addressFor(channel, override, message.patient) }));
+    const suppressions = await prisma.suppression.findMany({
+      where: { clinicId, OR: addresses.flatMap(({ channel, address }) => (address ? [{ channel, address }] : [])) },
+      select: { channel: true, address: true },
+    });
+    for (const { channel, address } of addresses) {
+      if (!address) {
+        skipped.push({ channel, kind: SKIP.noAddress });
+        continue;
+      }
+      if (suppressions.some((s) => s.channel === channel && s.address === address)) {
+        skipped.push({ channel, kind: SKIP.suppressed });
+        continue;
+      }
+      const config = configs.find((c) => c.channel === channel);
+      if (config && !config.enabled) {
+        skipped.push({ channel, kind: SKIP.disabled });
+        continue;
+      }
+      const clinicChain = config ? { providers: storedProvidersSchema.parse(config.providers), settings: config.settings } : null;
+      const { providers, settings } = servingProviders(clinicChain, deps.globalConfig[channel]);
+      if (providers.length === 0) {
+        skipped.push({ channel, kind: SKIP.noProvider });
+        continue;
+      }
+      const limits = settings.rateLimits;
+      steps.push({
+        channel,
+        providers,
+        retryAttempts: settings.retryAttempts,
+        limits: { perSecond: limits.burst, perMinute: limits.perMinute, perHour: limits.perHour, perDay: limits.perDay },
+      });
+    }
+    // Nobody failed: the patient (or the clinic's suppression list) ruled out every channel.
+    const refused: string[] = [SKIP.suppressed, SKIP.optedOut];
+    const suppressed = steps.length === 0 && skipped.length > 0 && skipped.every((s) => refused.includes(s.kind));
+    return { steps, skipped, suppressed, deadlineMs: message.expiresAt.getTime(), roundsBefore };
+  }
+
+  /**
+   * The try itself. `known` is the message and configuration its caller read a moment ago, for a
+   * message it has just claimed: such a message has no earlier receipt to look for.
+   */
+  async function send(input: SendInput, { nowMs, attemptNumber }: TryClock, known?: { message: LoadedMessage; config: CommunicationConfig | null }): Promise<SendOutcome> {
+    const { clinicId, messageId, channel, entry, round } = input;
+    const attemptKey = attemptKeyOf(messageId, channel, entry.entryId);
+    if (!known) {
       const accepted = await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey, outcome: 'ACCEPTED' } });
       if (accepted?.providerMessageId) return { outcome: 'accepted', providerMessageId: accepted.providerMessageId };
+    }
 
-      const where = { clinicId, channel, entryId: entry.entryId, provider: entry.provider };
-      const metric = { channel, providerEntry: providerEntryLabel(entry) };
-      const gate = await circuits.gate(where, nowMs);
-      if (!gate.allowed) {
-        setCircuitState({ ...metric, state: 'open' });
-        recordDelivery({ ...metric, outcome: 'skipped_circuit_open' });
-        return { outcome: 'circuit-open', reopensAtMs: gate.reopensAtMs };
-      }
-      const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
-      if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
+    const where = { clinicId, channel, entryId: entry.entryId, provider: entry.provider };
+    const metric = { channel, providerEntry: providerEntryLabel(entry) };
+    const gate = await circuits.gate(where, nowMs);
+    if (!gate.allowed) {
+      setCircuitState({ ...metric, state: 'open' });
+      recordDelivery({ ...metric, outcome: 'skipped_circuit_open' });
+      return { outcome: 'circuit-open', reopensAtMs: gate.reopensAtMs };
+    }
+    const { waitMs } = await limiter.reserveSendSlot({ clinicId, channel, limits: input.limits, at: nowMs });
+    if (waitMs > 0) return { outcome: 'rate-limited', waitMs };
 
-      if (attemptNumber > 1 || round > 1) recordDeliveryRetry(metric);
-      // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
-      const startedAt = new Date(nowMs);
-      const began = Date.now();
-      const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) => {
-        const finishedAt = new Date(nowMs + (Date.now() - began));
-        return prisma.messageAttempt.upsert({
-          where: { attemptKey_round_attemptNumber: { attemptKey, round, attemptNumber } },
-          create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, finishedAt, ...data },
-          update: { ...data, finishedAt },
-        });
-      };
-
-      try {
-        const [message, config] = await Promise.all([
-          loadMessage(prisma, clinicId, messageId),
-          entry.source === 'clinic' ? prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }) : Promise.resolve(null),
-        ]);
-        const client = await clientFor(deps, { clinicId, channel, ...entry }, config);
-        const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
-        if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
-        const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
-        const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, settingsOf(entry, config, channel)) : undefined;
-        const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
-        await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
-        await circuits.record(where, true, nowMs);
-        recordDelivery({ ...metric, outcome: 'delivered' });
-        setCircuitState({ ...metric, state: 'closed' });
-        return { outcome: 'accepted', providerMessageId: receipt.providerMessageId };
-      } catch (err) {
-        const failure = asProviderError(err);
-        await log({ outcome: 'FAILED', errorKind: failure.kind, errorCode: failure.code });
-        await afterPermanentFailure(clinicId, messageId, channel, failure);
-        // Only the provider's own trouble counts against its circuit, once per exhausted run of tries; a bad address is not its fault.
-        const exhausted = failure.permanent || attemptNumber >= input.retryAttempts;
-        recordDelivery({ ...metric, outcome: failure.permanent ? 'permanent_failure' : 'transient_failure' });
-        if (exhausted && (!isPermanent(failure.kind) || failure.kind === 'AUTH')) {
-          const { opened } = await circuits.record(where, false, nowMs);
-          if (opened) setCircuitState({ ...metric, state: 'open' });
-        }
-        throw failure;
-      }
-    },
-
-    /** While the message waits for its next run: RETRYING, with the time of that run and why the last one failed. */
-    async markRetrying({ clinicId, messageId, nextAttemptAtMs, failures }: { clinicId: string; messageId: string; nextAttemptAtMs: number; failures: DeliveryFailure[] }): Promise<void> {
-      await prisma.message.updateMany({
-        where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
-        data: { status: 'RETRYING', nextAttemptAt: new Date(nextAttemptAtMs), failures: failures as unknown as Prisma.InputJsonValue },
+    if (attemptNumber > 1 || round > 1) recordDeliveryRetry(metric);
+    // On Temporal's clock, like the pauses between runs, so the log shows them as the workflow waited them.
+    const startedAt = new Date(nowMs);
+    const began = Date.now();
+    const log = (data: Pick<Prisma.MessageAttemptUncheckedCreateInput, 'outcome' | 'providerMessageId' | 'errorKind' | 'errorCode'>) => {
+      const finishedAt = new Date(nowMs + (Date.now() - began));
+      return prisma.messageAttempt.upsert({
+        where: { attemptKey_round_attemptNumber: { attemptKey, round, attemptNumber } },
+        create: { clinicId, messageId, channel, provider: entry.provider, providerEntryId: entry.entryId, providerLabel: entry.label, attemptKey, round, attemptNumber, startedAt, finishedAt, ...data },
+        update: { ...data, finishedAt },
       });
-    },
+    };
 
-    /** Records the outcome on the message row (the delivery log's summary). */
-    async finish({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }): Promise<void> {
-      // Outcomes of the whole message that no single attempt reports.
-      if (result.status === 'EXPIRED' || result.status === 'SUPPRESSED') {
-        recordDelivery({ channel: result.failures.at(-1)?.channel ?? 'none', providerEntry: 'none', outcome: result.status === 'EXPIRED' ? 'expired' : 'suppressed' });
+    try {
+      const [message, config] = known
+        ? [known.message, known.config]
+        : await Promise.all([
+            loadMessage(prisma, clinicId, messageId),
+            entry.source === 'clinic' ? prisma.communicationConfig.findUnique({ where: { clinicId_channel: { clinicId, channel } } }) : Promise.resolve(null),
+          ]);
+      const client = await clientFor(deps, { clinicId, channel, ...entry }, config);
+      const to = addressFor(channel, message.recipient as RecipientOverride, message.patient);
+      if (!to) throw new ProviderError('INVALID_RECIPIENT', 'clinicflow:no-address', `No ${channel} address`);
+      const content = render(message, { clinicName: message.clinic.name, ...(message.patient ? { patientName: message.patient.firstName } : {}) });
+      const template = channel === 'whatsapp' ? whatsAppTemplateFor(message.templateKey, content, settingsOf(entry, config, channel)) : undefined;
+      const receipt = await client.send(outbound(channel, to, content, attemptKey, template));
+      await log({ outcome: 'ACCEPTED', providerMessageId: receipt.providerMessageId });
+      await circuits.record(where, true, nowMs);
+      recordDelivery({ ...metric, outcome: 'delivered' });
+      setCircuitState({ ...metric, state: 'closed' });
+      return { outcome: 'accepted', providerMessageId: receipt.providerMessageId };
+    } catch (err) {
+      const failure = asProviderError(err);
+      await log({ outcome: 'FAILED', errorKind: failure.kind, errorCode: failure.code });
+      await afterPermanentFailure(clinicId, messageId, channel, failure);
+      // Only the provider's own trouble counts against its circuit, once per exhausted run of tries; a bad address is not its fault.
+      const exhausted = failure.permanent || attemptNumber >= input.retryAttempts;
+      recordDelivery({ ...metric, outcome: failure.permanent ? 'permanent_failure' : 'transient_failure' });
+      if (exhausted && (!isPermanent(failure.kind) || failure.kind === 'AUTH')) {
+        const { opened } = await circuits.record(where, false, nowMs);
+        if (opened) setCircuitState({ ...metric, state: 'open' });
       }
-      const accepted =
-        result.status === 'DELIVERED' && result.channel && result.entryId
+      throw failure;
+    }
+  }
+
+  /** While the message waits for its next run: RETRYING, with the time of that run and why the last one failed. */
+  async function markRetrying({ clinicId, messageId, nextAttemptAtMs, failures }: { clinicId: string; messageId: string; nextAttemptAtMs: number; failures: DeliveryFailure[] }): Promise<void> {
+    await prisma.message.updateMany({
+      where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
+      data: { status: 'RETRYING', nextAttemptAt: new Date(nextAttemptAtMs), failures: failures as unknown as Prisma.InputJsonValue },
+    });
+  }
+
+  /** Records the outcome on the message row (the delivery log's summary); the receipt is looked up unless given. */
+  async function finish({ clinicId, messageId, result }: { clinicId: string; messageId: string; result: MessageDeliveryResult }, providerMessageId?: string): Promise<void> {
+    // Outcomes of the whole message that no single attempt reports.
+    if (result.status === 'EXPIRED' || result.status === 'SUPPRESSED') {
+      recordDelivery({ channel: result.failures.at(-1)?.channel ?? 'none', providerEntry: 'none', outcome: result.status === 'EXPIRED' ? 'expired' : 'suppressed' });
+    }
+    const accepted =
+      providerMessageId !== undefined
+        ? { providerMessageId }
+        : result.status === 'DELIVERED' && result.channel && result.entryId
           ? await prisma.messageAttempt.findFirst({ where: { clinicId, attemptKey: attemptKeyOf(messageId, result.channel, result.entryId), outcome: 'ACCEPTED' } })
           : null;
-      await prisma.message.updateMany({
-        where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
-        data: {
-          status: result.status,
-          channel: result.channel ?? null,
-          provider: result.provider ?? null,
-          providerEntryId: result.entryId ?? null,
-          providerMessageId: accepted?.providerMessageId ?? null,
-          failures: result.failures as unknown as Prisma.InputJsonValue,
-          nextAttemptAt: null,
-          deliveredAt: result.status === 'DELIVERED' ? new Date() : null,
-        },
-      });
-    },
-  };
+    await prisma.message.updateMany({
+      where: { id: messageId, clinicId, status: { in: [...IN_FLIGHT] } },
+      data: {
+        status: result.status,
+        channel: result.channel ?? null,
+        provider: result.provider ?? null,
+        providerEntryId: result.entryId ?? null,
+        providerMessageId: accepted?.providerMessageId ?? null,
+        failures: result.failures as unknown as Prisma.InputJsonValue,
+        nextAttemptAt: null,
+        deliveredAt: result.status === 'DELIVERED' ? new Date() : null,
+      },
+    });
+  }
 
   /** The settings that belong to the provider's owner: a global provider's templates are the platform's, not the clinic's. */
   function settingsOf(entry: ProviderEntryRef, config: CommunicationConfig | null, channel: Channel): ChannelSettings {
