@@ -125,6 +125,8 @@ async function serverOutage(stack: BenchStack, size: FaultSizes, log: Log, name:
   await outage.up();
   const upAt = Date.now();
   const faultOverAt = stack.smtp.received.length;
+  // First tries need no Temporal: with it down, the worker may have delivered everything already.
+  const unfinishedWhenBack = await unfinishedMessages(stack, await clinicMessageIds(stack, clinic.id));
   log(`${name}: back after ${seconds(upAt - downAt)}`);
   await waitFor(() => settledReport(stack, clinic.id), () => settled(stack, clinic.id), size.settleMs);
   const recovered = Date.now() - upAt;
@@ -156,7 +158,13 @@ async function serverOutage(stack: BenchStack, size: FaultSizes, log: Log, name:
       ),
       verdict('one confirmation and one cancellation notice per appointment', `${confirmations.length} confirmations, ${notices.length} notices for ${size.appointments}`, confirmations.length === size.appointments && notices.length === size.appointments),
       ...deliveryVerdicts(`all ${all.length} messages`, t, false),
-      verdict('time to recover', `down ${seconds(upAt - downAt)}; first delivery ${seconds(firstDelivery)} after it was back; all delivered ${seconds(recovered)} after`, Number.isFinite(firstDelivery)),
+      verdict(
+        'time to recover',
+        unfinishedWhenBack === 0
+          ? `down ${seconds(upAt - downAt)}; every message was delivered while it was down (by their first tries)`
+          : `down ${seconds(upAt - downAt)}; first delivery ${seconds(firstDelivery)} after it was back; all delivered ${seconds(recovered)} after`,
+        unfinishedWhenBack === 0 || Number.isFinite(firstDelivery),
+      ),
     ],
   };
 }
