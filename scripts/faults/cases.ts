@@ -116,6 +116,8 @@ async function serverOutage(stack: BenchStack, size: FaultSizes, log: Log, name:
   // Down while the deliveries are under way: some arrived, most not yet.
   const threshold = Math.max(1, Math.ceil(size.messages / 10));
   await waitFor(() => `${arrived(stack, mine)} of ${threshold} messages at the sink`, async () => arrived(stack, mine) >= threshold, 5 * 60_000);
+  // First tries deliver the rest within moments: a last send, just before the fault, makes sure it finds deliveries under way.
+  await sendMessages(stack, clinic, Math.max(10, Math.ceil(size.messages / 5)));
   const inFlight = await unfinishedMessages(stack, await clinicMessageIds(stack, clinic.id));
   const unconfirmed = size.appointments - (await stack.prisma.message.count({ where: { clinicId: clinic.id, templateKey: 'appointment-confirmation', status: 'DELIVERED' } }));
   log(`${name}: down with ${inFlight} messages unfinished and ${unconfirmed} confirmations not yet delivered`);
