@@ -7,6 +7,7 @@ import { createPrismaClient } from '../prisma/client';
 import { connectTemporalClient } from '../temporal-config/client';
 import { startTracing, tracingClientInterceptors } from '../temporal-config/tracing';
 import { createApp } from './app';
+import { appointmentWorkflowStartsSettled } from './services/appointment-workflow-starts';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
 
-  const app = createApp({ config, prisma, temporal, logger, metrics });
+  const deps = { config, prisma, temporal, logger, metrics };
+  const app = createApp(deps);
   const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ host: config.API_HOST, port: config.API_PORT }, 'ClinicFlow API listening');
   });
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.allSettled([prisma.$disconnect(), temporal.connection.close(), tracing?.shutdown()]).then(() => process.exit(0));
+      // Bookings answered just before: their workflows' starts finish first (the reconciler has the rest).
+      void appointmentWorkflowStartsSettled(deps, 5_000)
+        .then(() => Promise.allSettled([prisma.$disconnect(), temporal.connection.close(), tracing?.shutdown()]))
+        .then(() => process.exit(0));
     });
     // Idle keep-alive connections would hold close() open.
     server.closeIdleConnections();

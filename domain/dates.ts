@@ -20,7 +20,7 @@ export function isValidTimeZone(tz: string): boolean {
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return cachedFormat('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }
 
 const INSTANT_RE = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -43,25 +43,18 @@ export function weekdayOfDate(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-// Building a DateTimeFormat is far slower than using one; availability asks thousands of times.
-const wallFormats = new Map<string, Intl.DateTimeFormat>();
-function wallFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = wallFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    wallFormats.set(timeZone, f);
-  }
+// Building a DateTimeFormat is far slower than using one; availability and booking ask thousands
+// of times. One format per locale and zone (each locale here is used with one set of options).
+const formats = new Map<string, Intl.DateTimeFormat>();
+function cachedFormat(locale: 'en-CA' | 'en-US', timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone}`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.DateTimeFormat(locale, { ...options, timeZone })));
   return f;
 }
+
+const wallFormat = (timeZone: string) =>
+  cachedFormat('en-US', timeZone, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
 
 /** The wall-clock reading of an instant in a zone, as if that reading were UTC (ms, whole seconds). */
 function wallClockMs(instantMs: number, timeZone: string): number {

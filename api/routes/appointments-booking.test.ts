@@ -1,8 +1,8 @@
 /**
  * Booking without a clinic-wide lock, through the real API over real PostgreSQL and the Temporal
  * dev server: the licence's monthly limit stays exact under concurrent bookings, a booking whose
- * workflow Temporal could not take is kept (503 with Retry-After, finished by asking again or by
- * the start reconciler), and the list comes back by start time.
+ * workflow Temporal could not take is answered and kept (its workflow started by an action on it,
+ * by asking again or by the start reconciler), and the list comes back by start time.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import { TASK_QUEUES } from '../../domain/temporal';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { expectError } from '../../test/support/errors';
+import { eventually } from '../../test/support/eventually';
 import { createPatient, hoursAhead, ROUND_THE_CLOCK } from '../../test/support/scheduling';
 import { startTemporalRelay } from '../../test/support/worker-process';
 import { startTestWorker, type TestWorker } from '../../test/support/worker';
@@ -76,46 +77,56 @@ describe("the licence's monthly limit", () => {
 });
 
 describe('a booking Temporal could not take', () => {
-  test('is kept and answered 503 with Retry-After; the same request again starts its workflow; the reconciler starts one nobody asked for again', async () => {
+  test('is answered 201 and kept; an action on it starts its workflow first (503 while Temporal is away); the same request again or the reconciler starts the rest', async () => {
     const { clinic, desk, doc } = await clinicWith('L');
-    const [p1, p2] = [await createPatient(api, clinic.id), await createPatient(api, clinic.id)];
+    const [p1, p2, p3] = [await createPatient(api, clinic.id), await createPatient(api, clinic.id), await createPatient(api, clinic.id)];
     // An API whose Temporal goes away after connecting: every start fails, the database works.
     const relay = await startTemporalRelay(process.env.TEMPORAL_ADDRESS!);
     const cut = await connectTemporalClient({ address: relay.address, namespace: 'default', keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID });
     const offline = supertest(createApp({ config: api.config, prisma: api.db.prisma, temporal: cut, logger: pino({ level: 'silent' }), metrics: new Registry() }));
     await relay.close();
-    const [first, second] = [hoursAhead(60), hoursAhead(62)];
+    const [first, second, third] = [hoursAhead(60), hoursAhead(62), hoursAhead(64)];
     const key = randomUUID();
     try {
-      const refused = await post(offline, desk, booking(p1.id, doc.id, first), key);
+      const booked = await post(offline, desk, booking(p1.id, doc.id, first), key).expect(201);
+      await post(offline, desk, booking(p2.id, doc.id, second)).expect(201);
+      await post(offline, desk, booking(p3.id, doc.id, third)).expect(201);
+      // Its workflow cannot start, so neither can an action on it: 503 with Retry-After, and nothing changes.
+      const refused = await offline.post(`${APPOINTMENTS}/${(booked.body as { id: string }).id}/confirm`).set(bearer(desk)).send({});
       expectError(refused, 503, 'TEMPORAL_UNAVAILABLE');
       assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After is set');
-      expectError(await post(offline, desk, booking(p2.id, doc.id, second)), 503, 'TEMPORAL_UNAVAILABLE');
     } finally {
       await cut.connection.close().catch(() => undefined);
     }
     const rows = await api.db.prisma.appointment.findMany({ where: { clinicId: clinic.id }, orderBy: { startsAt: 'asc' } });
-    assert.equal(rows.length, 2, 'both bookings are kept');
-    assert.ok(rows.every((r) => r.workflowStartedAt === null));
+    assert.equal(rows.length, 3, 'every booking is kept');
+    assert.ok(rows.every((r) => r.workflowStartedAt === null && r.status === 'SCHEDULED'));
 
-    // The caller asks again with the same key: the same appointment, now with its workflow.
+    // The caller asks again with the same key: the same appointment, and its workflow starts.
     const again = await post(api.http, desk, booking(p1.id, doc.id, first), key).expect(201);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.equal((again.body as { id: string }).id, rows[0]!.id);
+    await eventually('the replayed booking to be marked started', async () => (await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: rows[0]!.id } })).workflowStartedAt);
     assert.equal((await describeWorkflow(rows[0]!.workflowId)).status.name, 'RUNNING');
 
-    // Nobody asks again for the second: once past the reconciler's grace, its run starts the workflow.
-    await api.db.prisma.appointment.update({ where: { id: rows[1]!.id }, data: { createdAt: new Date(Date.now() - 5 * 60_000) } });
+    // An action on the second, with Temporal back: its workflow starts, then takes the action.
+    const confirmed = await api.http.post(`${APPOINTMENTS}/${rows[1]!.id}/confirm`).set(bearer(desk)).send({}).expect(200);
+    assert.equal((confirmed.body as { status: string }).status, 'CONFIRMED');
+    assert.equal((await describeWorkflow(rows[1]!.workflowId)).status.name, 'RUNNING');
+    assert.ok((await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: rows[1]!.id } })).workflowStartedAt, 'the row is marked');
+
+    // Nobody asks again for the third: once past the reconciler's grace, its run starts the workflow.
+    await api.db.prisma.appointment.update({ where: { id: rows[2]!.id }, data: { createdAt: new Date(Date.now() - 5 * 60_000) } });
     const run = () => api.temporal.client.workflow.execute('startReconcilerWorkflow', { taskQueue: TASK_QUEUES.operations, workflowId: `start-reconciler-test-${randomUUID()}` });
     assert.ok(((await run()) as { appointmentsStarted: number }).appointmentsStarted >= 1);
-    const started = await describeWorkflow(rows[1]!.workflowId);
+    const started = await describeWorkflow(rows[2]!.workflowId);
     assert.equal(started.status.name, 'RUNNING');
-    const marked = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: rows[1]!.id } });
+    const marked = await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: rows[2]!.id } });
     assert.ok(marked.workflowStartedAt, 'the row is marked');
 
     // Again: nothing left to start, and the workflow keeps its one run.
     await run();
-    assert.equal((await describeWorkflow(rows[1]!.workflowId)).runId, started.runId);
+    assert.equal((await describeWorkflow(rows[2]!.workflowId)).runId, started.runId);
   });
 });
 

@@ -27,6 +27,7 @@ import {
   rescheduleBody,
 } from '../schemas/appointments';
 import { idParams, page } from '../schemas/common';
+import { ensureAppointmentWorkflow } from '../services/appointment-workflow-starts';
 import { auditRead } from '../services/audit';
 import { steer } from '../services/workflow-updates';
 import { assertBookable, bookAppointment } from '../services/booking';
@@ -72,6 +73,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       handler: async ({ params, body }, req, res) => {
         const appointment = await findOwn(req, params.id);
         await spec.check?.(appointment, body, req);
+        await ensureAppointmentWorkflow(deps, appointment);
         await steer(deps, appointment.workflowId, spec.update, spec.args(body), appointment.status);
         res.json(presentAppointment(await findOwn(req, params.id)));
       },
@@ -153,6 +155,7 @@ export function appointmentRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
           }));
         // One answer for an unknown card and a card without an appointment today.
         if (!appointment) throw ApiError.notFound('Appointment today for this card');
+        await ensureAppointmentWorkflow(deps, appointment);
         await steer(deps, appointment.workflowId, appointmentUpdates.checkIn, [], appointment.status);
         res.json(presentAppointment(await findOwn(req, appointment.id)));
       },

@@ -15,6 +15,7 @@ import { type ApiRouter } from '../http/route';
 import { presentRescheduleRequest } from '../presenters';
 import { idParams, page } from '../schemas/common';
 import { approveBody, createRescheduleRequestBody, rejectBody, rescheduleRequestListQuery, rescheduleRequestResponse } from '../schemas/reschedule-requests';
+import { ensureAppointmentWorkflow } from '../services/appointment-workflow-starts';
 import { writeAudit } from '../services/audit';
 import { assertBookable } from '../services/booking';
 import { loadHours } from '../services/practitioners';
@@ -69,6 +70,8 @@ export function rescheduleRequestRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter 
         const requestedStartsAt = new Date(body.requestedStartsAt);
         const { hours } = await loadHours(db, clinicId, appointment.practitionerId);
         assertBookable(hours, { startsAt: requestedStartsAt, endsAt: new Date(requestedStartsAt.getTime() + (appointment.endsAt.getTime() - appointment.startsAt.getTime())) }, now());
+        // Its approval moves the appointment through the appointment's workflow: make sure it runs.
+        await ensureAppointmentWorkflow(deps, appointment);
 
         const id = randomUUID();
         try {

@@ -4,19 +4,18 @@
  * One short transaction inserts the row (the exclusion constraints refuse a taken slot; the
  * insert's trigger counts it in the clinic's month, and the licence check reads that count) and
  * its audit entry; nothing in it waits on Temporal, and no clinic-wide lock exists, so bookings of
- * one clinic run side by side. The workflow is started after the commit and the row marked
- * (workflowStartedAt). If Temporal cannot take the start, the caller gets 503 with Retry-After:
- * the same request again (same Idempotency-Key) answers with the booking and starts the workflow;
- * if nobody asks again, the start reconciler (workflows/reconciler) starts it within a minute or
- * two. Either way the appointment is never lost and its workflow never started twice.
+ * one clinic run side by side. The booking is answered once committed; its workflow is started
+ * right after, in the background (appointment-workflow-starts.ts), and the row marked
+ * (workflowStartedAt). If Temporal cannot take the start, the start reconciler
+ * (workflows/reconciler) starts it within a minute or two, and an action on the appointment
+ * starts it first. Either way the appointment is never lost and its workflow never started twice.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type Request } from 'express';
 import { reservationIdFrom } from '../../domain/appointments';
 import { freeSlots, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
-import { appointmentStart, START_ONCE, workflowIds } from '../../domain/temporal';
+import { workflowIds } from '../../domain/temporal';
 import { isExclusionViolation } from '../../prisma/errors';
 import { recordPackageSessionUse, takePackageSession } from '../../prisma/package-accounts';
 import { type Appointment } from '../../prisma/generated/client';
@@ -28,10 +27,10 @@ import { isUniqueViolation } from '../http/prisma-helpers';
 import { type z } from '../openapi/zod';
 import { type bookAppointmentBody } from '../schemas/appointments';
 import { writeAudit } from './audit';
+import { startAppointmentWorkflowSoon } from './appointment-workflow-starts';
 import { assertMonthWithinLicence } from './license-enforcement';
 import { loadHours, requirePractitioner } from './practitioners';
 import { sessionTerms } from './session-terms';
-import { startWorkflow } from './start-workflow';
 
 type BookingRequest = z.output<typeof bookAppointmentBody>;
 
@@ -76,7 +75,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
   const fingerprint = requestFingerprint(req);
 
   const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { appointment: await ensureWorkflow(deps, req, replayable(earlier, fingerprint)), replayed: true };
+  if (earlier) return { appointment: answered(deps, replayable(earlier, fingerprint)), replayed: true };
 
   const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
   if (!patient) throw ApiError.notFound('Patient');
@@ -140,7 +139,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
         await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
         return created;
       });
-      return { appointment: await ensureWorkflow(deps, req, appointment), replayed: false };
+      return { appointment: answered(deps, appointment), replayed: false };
     } catch (err) {
       if (isExclusionViolation(err)) {
         if (body.bookingMode === 'TIME_PERIOD' && attempt < Math.min(candidates.length, 3) - 1) continue;
@@ -149,7 +148,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
       // The same key sent twice at once: the other request booked it.
       if (isUniqueViolation(err)) {
         const winner = await db.appointment.findFirst({ where: { idempotencyKey } });
-        if (winner) return { appointment: await ensureWorkflow(deps, req, replayable(winner, fingerprint)), replayed: true };
+        if (winner) return { appointment: answered(deps, replayable(winner, fingerprint)), replayed: true };
       }
       throw err;
     }
@@ -157,25 +156,8 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
   throw slotTaken();
 }
 
-/**
- * Starts the committed appointment's lifecycle workflow unless it has been started, and marks the
- * row. 503 with Retry-After when Temporal cannot take it: the booking stands, and asking again (or
- * the start reconciler) starts it.
- */
-async function ensureWorkflow(deps: ApiDeps, req: Request, appointment: Appointment): Promise<Appointment> {
-  if (appointment.workflowStartedAt) return appointment;
-  try {
-    await startWorkflow(
-      deps,
-      'appointmentWorkflow',
-      { ...appointmentStart(appointment.clinicId, appointment), ...START_ONCE },
-      `The appointment ${appointment.reservationId} is booked, but its confirmation and reminders could not be scheduled yet; send the same request again (same Idempotency-Key) to finish`,
-    );
-  } catch (err) {
-    // Started before (by an earlier attempt or the reconciler) and already finished: nothing to start.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  const workflowStartedAt = deps.now?.() ?? new Date();
-  await req.tenant!.db.appointment.updateMany({ where: { id: appointment.id, workflowStartedAt: null }, data: { workflowStartedAt } });
-  return { ...appointment, workflowStartedAt };
+/** A committed booking, about to be answered: its workflow starts in the background unless it has started. */
+function answered(deps: ApiDeps, appointment: Appointment): Appointment {
+  startAppointmentWorkflowSoon(deps, appointment);
+  return appointment;
 }

@@ -1,0 +1,134 @@
+/**
+ * Starting a booked appointment's lifecycle workflow after the booking has been answered.
+ *
+ * A booking waits on the database only: once its row is committed it is answered, and its
+ * workflow is started here, a few at a time, so a burst of bookings never queues behind Temporal,
+ * and Temporal takes the starts at its own pace. Nothing is lost on the way: a row whose workflow
+ * has not started has no workflowStartedAt, and the start reconciler (workflows/reconciler) starts
+ * it within a minute or two, whatever happened here (the API stopped or crashed, Temporal refused,
+ * the queue was full). Before anything is sent to the workflow (an action, a reschedule request),
+ * `ensureAppointmentWorkflow` starts it if it has not started yet, joining a start under way.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { appointmentStart, START_ONCE } from '../../domain/temporal';
+import { type Appointment } from '../../prisma/generated/client';
+import { type ApiDeps } from '../deps';
+import { startWorkflow } from './start-workflow';
+
+/** Starts under way at once: enough to keep up with bookings, few enough to leave the CPU to the requests. */
+const STARTS_AT_ONCE = 4;
+/** Bookings waiting for their start; beyond this the start reconciler takes them. */
+const MAX_WAITING = 20_000;
+
+type Booked = Pick<Appointment, 'id' | 'clinicId' | 'patientId' | 'status' | 'startsAt' | 'reservationId' | 'workflowStartedAt'>;
+
+class StartQueue {
+  /** Starts not yet begun, oldest first (from `head` on). */
+  private waiting: Array<() => void> = [];
+  private head = 0;
+  private running = 0;
+  /** Waiting to start, by appointment id. */
+  private readonly queued = new Set<string>();
+  /** Starting now, by appointment id: resolves to whether the workflow runs (or ran) afterwards. */
+  private readonly starting = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly deps: ApiDeps) {}
+
+  soon(appointment: Booked): void {
+    const { id } = appointment;
+    if (appointment.workflowStartedAt || this.queued.has(id) || this.starting.has(id)) return;
+    if (this.queued.size >= MAX_WAITING) {
+      this.deps.logger.warn({ appointmentId: id }, 'too many workflow starts waiting; the start reconciler will start this one');
+      return;
+    }
+    this.queued.add(id);
+    // Bound to the booking's async context: the start is traced under its request.
+    this.waiting.push(
+      AsyncResource.bind(() => {
+        this.queued.delete(id);
+        const started = this.start(appointment).then(
+          () => true,
+          // Logged by startWorkflow; the row stays without workflowStartedAt for the reconciler.
+          () => false,
+        );
+        this.starting.set(id, started);
+        void started.finally(() => {
+          this.starting.delete(id);
+          this.running--;
+          this.pump();
+        });
+      }),
+    );
+    this.pump();
+  }
+
+  async ensure(appointment: Booked): Promise<void> {
+    if (appointment.workflowStartedAt) return;
+    // A start under way is joined; one still waiting in the queue is not waited for (a second
+    // start of the same workflow finds it running and changes nothing).
+    if (await this.starting.get(appointment.id)) return;
+    await this.start(appointment);
+  }
+
+  /** Resolves once the starts under way have ended, or after `ms` (the queue's rest is the reconciler's). */
+  async settled(ms: number): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.starting.values()]), delay(ms)]);
+  }
+
+  private pump(): void {
+    while (this.running < STARTS_AT_ONCE && this.head < this.waiting.length) {
+      const next = this.waiting[this.head]!;
+      this.head++;
+      this.running++;
+      next();
+    }
+    // Drop what has been taken once the queue has emptied, so the array does not grow for good.
+    if (this.head === this.waiting.length) {
+      this.waiting = [];
+      this.head = 0;
+    }
+  }
+
+  /** Starts it (a workflow that runs or ran already counts as started) and marks the row; 503 when Temporal cannot take it. */
+  private async start(appointment: Booked): Promise<void> {
+    try {
+      await startWorkflow(
+        this.deps,
+        'appointmentWorkflow',
+        { ...appointmentStart(appointment.clinicId, appointment), ...START_ONCE },
+        `The appointment ${appointment.reservationId} is booked, but its confirmation and reminders could not be scheduled yet; try again shortly`,
+      );
+    } catch (err) {
+      // Started before (by the queue, another API or the reconciler) and finished already.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    await this.deps.prisma.appointment.updateMany({
+      where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
+      data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
+    });
+  }
+}
+
+const queues = new WeakMap<ApiDeps, StartQueue>();
+function queueOf(deps: ApiDeps): StartQueue {
+  let queue = queues.get(deps);
+  if (!queue) queues.set(deps, (queue = new StartQueue(deps)));
+  return queue;
+}
+
+/** Queues the start of a committed booking's workflow; the caller does not wait for it. */
+export function startAppointmentWorkflowSoon(deps: ApiDeps, appointment: Booked): void {
+  queueOf(deps).soon(appointment);
+}
+
+/** Before an action reaches the workflow: starts it unless it has started; 503 with Retry-After when Temporal cannot. */
+export function ensureAppointmentWorkflow(deps: ApiDeps, appointment: Booked): Promise<void> {
+  return queueOf(deps).ensure(appointment);
+}
+
+/** On shutdown: lets the starts under way finish, for at most `ms` (what is left, the reconciler starts). */
+export function appointmentWorkflowStartsSettled(deps: ApiDeps, ms: number): Promise<void> {
+  return queues.get(deps)?.settled(ms) ?? Promise.resolve();
+}
