@@ -8,11 +8,18 @@ interface AdapterCause {
   message?: string;
 }
 
-/** The PostgreSQL error under a Prisma error raised through the driver adapter, if any. */
+/**
+ * The PostgreSQL error under a Prisma error raised through the driver adapter, if any. A query's
+ * error comes wrapped in a known request error; a failed COMMIT of an interactive transaction
+ * (a deferred trigger's refusal) arrives as the adapter's own DriverAdapterError.
+ */
 function postgresCause(err: unknown): AdapterCause | undefined {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
-  const meta = err.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined;
-  return meta?.driverAdapterError?.cause;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    const meta = err.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined;
+    return meta?.driverAdapterError?.cause;
+  }
+  if (err instanceof Error && err.name === 'DriverAdapterError') return (err as Error & { cause?: AdapterCause }).cause;
+  return undefined;
 }
 
 /**
@@ -23,6 +30,15 @@ export function isExclusionViolation(err: unknown, constraint?: string): boolean
   const cause = postgresCause(err);
   if (!cause || (cause.originalCode ?? cause.code) !== '23P01') return false;
   return constraint === undefined || (cause.message ?? '').includes(`"${constraint}"`);
+}
+
+/**
+ * The appointment trigger refused a booking at commit (SQLSTATE CF402, raised by
+ * appointment_month_usage_track): the tier's monthly appointment limit is reached.
+ */
+export function isMonthLimitRefusal(err: unknown): boolean {
+  const cause = postgresCause(err);
+  return (cause?.originalCode ?? cause?.code) === 'CF402';
 }
 
 /** SQLSTATEs of a database that is too busy rather than of a bad request: statement timeout, too many connections. */

@@ -2,9 +2,9 @@
  * Booking an appointment: checks, the row, then the start of its lifecycle workflow.
  *
  * One short transaction inserts the row (the exclusion constraints refuse a taken slot; the
- * insert's trigger counts it in the clinic's month, and the licence check reads that count) and
- * its audit entry; nothing in it waits on Temporal, and no clinic-wide lock exists, so bookings of
- * one clinic run side by side. The booking is answered once committed; its workflow is started
+ * clinic's month counts it as it commits, checked against the licence there) and its audit
+ * entry; nothing in it waits on Temporal, and no clinic-wide lock exists, so bookings of one
+ * clinic run side by side. The booking is answered once committed; its workflow is started
  * right after, in the background (appointment-workflow-starts.ts), and the row marked
  * (workflowStartedAt). If Temporal cannot take the start, the start reconciler
  * (workflows/reconciler) starts it within a minute or two, and an action on the appointment
@@ -16,7 +16,7 @@ import { reservationIdFrom } from '../../domain/appointments';
 import { freeSlots, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
 import { workflowIds } from '../../domain/temporal';
-import { isExclusionViolation } from '../../prisma/errors';
+import { isExclusionViolation, isMonthLimitRefusal } from '../../prisma/errors';
 import { recordPackageSessionUse, takePackageSession } from '../../prisma/package-accounts';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
@@ -28,7 +28,7 @@ import { type z } from '../openapi/zod';
 import { type bookAppointmentBody } from '../schemas/appointments';
 import { writeAudit } from './audit';
 import { startAppointmentWorkflowSoon } from './appointment-workflow-starts';
-import { assertMonthWithinLicence } from './license-enforcement';
+import { checkMonthLimitAtCommit, monthLimitReached } from './license-enforcement';
 import { loadHours, requirePractitioner } from './practitioners';
 import { sessionTerms } from './session-terms';
 
@@ -134,13 +134,13 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
           },
         });
         if (fromPackage) await recordPackageSessionUse(tx, { clinicId, ...fromPackage, appointmentId: id });
-        // After the insert: its trigger has counted it, and holds the month's count until commit.
-        await assertMonthWithinLicence(tx, clinicId, startsAt);
+        await checkMonthLimitAtCommit(tx);
         await writeAudit(tx, req, { action: 'appointment.book', entityType: 'Appointment', entityId: id, clinicId, after: { ...created, reason: created.reason ? '[redacted]' : null } });
         return created;
       });
       return { appointment: answered(deps, appointment), replayed: false };
     } catch (err) {
+      if (isMonthLimitRefusal(err)) throw await monthLimitReached(db, clinicId, startsAt);
       if (isExclusionViolation(err)) {
         if (body.bookingMode === 'TIME_PERIOD' && attempt < Math.min(candidates.length, 3) - 1) continue;
         throw slotTaken();

@@ -42,27 +42,28 @@ export async function assertRoomFor(tx: RawQuerier, clinicId: string, metric: Ex
 }
 
 /**
- * Refuses (402 LICENSE_LIMIT_EXCEEDED) an appointment beyond the tier's monthly limit. Call inside
- * the booking transaction, after inserting the row: its trigger has already added it to the
- * month's AppointmentMonthUsage row and holds that row's lock until commit, so concurrent bookings
- * of one clinic and month count one after another (each sees the others' committed rows and its
- * own), while the clinic row and every other month stay free.
+ * Asks, inside a booking's transaction, for the tier's monthly appointment limit to be checked as
+ * it commits: the month's count is taken by the appointment trigger at commit, under the lock of
+ * that clinic's month counter (held for the commit only), and a booking beyond the limit fails its
+ * commit (isMonthLimitRefusal), writing nothing. Concurrent bookings of one clinic and month count
+ * one after another, while the clinic row and every other month stay free.
  */
-export async function assertMonthWithinLicence(tx: RawQuerier, clinicId: string, startsAt: Date): Promise<void> {
-  const [row] = await tx.$queryRaw<Array<{ code: string; name: string; max: number; count: number | null }>>`
+export async function checkMonthLimitAtCommit(tx: RawQuerier): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('clinicflow.month_limit', 'enforce', true)`;
+}
+
+/** The 402 for a booking refused at commit: the tier and the month's count as they stand now. */
+export async function monthLimitReached(db: RawQuerier, clinicId: string, startsAt: Date): Promise<ApiError> {
+  const [row] = await db.$queryRaw<Array<{ code: string; name: string; max: number; count: number | null }>>`
     SELECT t.code, t.name, t."maxAppointmentsPerMonth" AS max, u.count
       FROM "Clinic" c JOIN "LicenseTier" t ON t.code = c."licenseTierCode"
       LEFT JOIN "AppointmentMonthUsage" u ON u."clinicId" = c.id AND u.month = appointment_usage_month(${startsAt}::timestamptz, c.timezone)
      WHERE c.id = ${clinicId}::uuid`;
-  if (!row) throw ApiError.notFound('Clinic');
-  // The count includes the appointment being booked.
-  const current = (row.count ?? 1) - 1;
-  if (wouldExceed(current, row.max)) {
-    throw ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${row.name} tier allows ${row.max} appointments a month; upgrade the licence to book more`, {
-      metric: 'APPOINTMENTS',
-      limit: row.max,
-      current,
-      tier: row.code,
-    });
-  }
+  if (!row) return ApiError.notFound('Clinic');
+  return ApiError.paymentRequired('LICENSE_LIMIT_EXCEEDED', `The ${row.name} tier allows ${row.max} appointments a month; upgrade the licence to book more`, {
+    metric: 'APPOINTMENTS',
+    limit: row.max,
+    current: row.count ?? 0,
+    tier: row.code,
+  });
 }
