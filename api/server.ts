@@ -7,7 +7,7 @@ import { createPrismaClient } from '../prisma/client';
 import { connectTemporalClient } from '../temporal-config/client';
 import { startTracing, tracingClientInterceptors } from '../temporal-config/tracing';
 import { createApp } from './app';
-import { appointmentWorkflowStartsSettled } from './services/appointment-workflow-starts';
+import { stopAppointmentWorkflowStarts } from './services/appointment-workflow-starts';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
       // Bookings answered just before: their workflows' starts finish first (the reconciler has the rest).
-      void appointmentWorkflowStartsSettled(deps, 5_000)
+      void stopAppointmentWorkflowStarts(deps, 5_000)
         .then(() => Promise.allSettled([prisma.$disconnect(), temporal.connection.close(), tracing?.shutdown()]))
         .then(() => process.exit(0));
     });

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
+import { stopAppointmentWorkflowStarts } from '../../api/services/appointment-workflow-starts';
 import { TASK_QUEUES } from '../../domain/temporal';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
@@ -83,7 +84,8 @@ describe('a booking Temporal could not take', () => {
     // An API whose Temporal goes away after connecting: every start fails, the database works.
     const relay = await startTemporalRelay(process.env.TEMPORAL_ADDRESS!);
     const cut = await connectTemporalClient({ address: relay.address, namespace: 'default', keys: api.config.PAYLOAD_ENCRYPTION_KEYS, currentKeyId: api.config.PAYLOAD_ENCRYPTION_KEY_ID });
-    const offline = supertest(createApp({ config: api.config, prisma: api.db.prisma, temporal: cut, logger: pino({ level: 'silent' }), metrics: new Registry() }));
+    const offlineDeps = { config: api.config, prisma: api.db.prisma, temporal: cut, logger: pino({ level: 'silent' }), metrics: new Registry() };
+    const offline = supertest(createApp(offlineDeps));
     await relay.close();
     const [first, second, third] = [hoursAhead(60), hoursAhead(62), hoursAhead(64)];
     const key = randomUUID();
@@ -96,6 +98,8 @@ describe('a booking Temporal could not take', () => {
       expectError(refused, 503, 'TEMPORAL_UNAVAILABLE');
       assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After is set');
     } finally {
+      // As the API does on shutdown: its background starts end before their connection closes.
+      await stopAppointmentWorkflowStarts(offlineDeps, 10_000);
       await cut.connection.close().catch(() => undefined);
     }
     const rows = await api.db.prisma.appointment.findMany({ where: { clinicId: clinic.id }, orderBy: { startsAt: 'asc' } });

@@ -17,10 +17,17 @@ import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { startWorkflow } from './start-workflow';
 
-/** Starts under way at once: enough to keep up with bookings, few enough to leave the CPU to the requests. */
-const STARTS_AT_ONCE = 4;
+/**
+ * Starts under way at once. One keeps up with tens of bookings a second; more only moves the
+ * work of Temporal and the worker into the burst itself: on the benchmark machine, four at once
+ * made a burst of 100 bookings a second wait seconds for their answers, one did not (README,
+ * Performance).
+ */
+const STARTS_AT_ONCE = 1;
 /** Bookings waiting for their start; beyond this the start reconciler takes them. */
 const MAX_WAITING = 20_000;
+/** How long a started row waits to be marked with the others started meanwhile. */
+const MARK_EVERY_MS = 50;
 
 type Booked = Pick<Appointment, 'id' | 'clinicId' | 'patientId' | 'status' | 'startsAt' | 'reservationId' | 'workflowStartedAt'>;
 
@@ -29,10 +36,13 @@ class StartQueue {
   private waiting: Array<() => void> = [];
   private head = 0;
   private running = 0;
+  private stopped = false;
   /** Waiting to start, by appointment id. */
   private readonly queued = new Set<string>();
   /** Starting now, by appointment id: resolves to whether the workflow runs (or ran) afterwards. */
   private readonly starting = new Map<string, Promise<boolean>>();
+  /** Started rows not yet marked: one UPDATE marks them all (a lost mark only costs the reconciler a start that finds the workflow running). */
+  private unmarked: Booked[] = [];
 
   constructor(private readonly deps: ApiDeps) {}
 
@@ -48,7 +58,7 @@ class StartQueue {
     this.waiting.push(
       AsyncResource.bind(() => {
         this.queued.delete(id);
-        const started = this.start(appointment).then(
+        const started = this.start(appointment, 'batched').then(
           () => true,
           // Logged by startWorkflow; the row stays without workflowStartedAt for the reconciler.
           () => false,
@@ -69,16 +79,21 @@ class StartQueue {
     // A start under way is joined; one still waiting in the queue is not waited for (a second
     // start of the same workflow finds it running and changes nothing).
     if (await this.starting.get(appointment.id)) return;
-    await this.start(appointment);
+    await this.start(appointment, 'now');
   }
 
-  /** Resolves once the starts under way have ended, or after `ms` (the queue's rest is the reconciler's). */
-  async settled(ms: number): Promise<void> {
+  /**
+   * On shutdown: no further start begins; resolves once those under way have ended (or after
+   * `ms`) and their rows are marked. What is still queued is the reconciler's.
+   */
+  async stop(ms: number): Promise<void> {
+    this.stopped = true;
     await Promise.race([Promise.allSettled([...this.starting.values()]), delay(ms)]);
+    await this.flushMarks();
   }
 
   private pump(): void {
-    while (this.running < STARTS_AT_ONCE && this.head < this.waiting.length) {
+    while (!this.stopped && this.running < STARTS_AT_ONCE && this.head < this.waiting.length) {
       const next = this.waiting[this.head]!;
       this.head++;
       this.running++;
@@ -91,8 +106,11 @@ class StartQueue {
     }
   }
 
-  /** Starts it (a workflow that runs or ran already counts as started) and marks the row; 503 when Temporal cannot take it. */
-  private async start(appointment: Booked): Promise<void> {
+  /**
+   * Starts it (a workflow that runs or ran already counts as started) and marks the row, at once or
+   * with the next batch of marks; 503 when Temporal cannot take it.
+   */
+  private async start(appointment: Booked, mark: 'now' | 'batched'): Promise<void> {
     try {
       await startWorkflow(
         this.deps,
@@ -104,11 +122,31 @@ class StartQueue {
       // Started before (by the queue, another API or the reconciler) and finished already.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    if (mark === 'now') await this.markStarted([appointment]);
+    else this.markSoon(appointment);
+  }
+
+  private markSoon(appointment: Booked): void {
+    this.unmarked.push(appointment);
+    if (this.unmarked.length === 1) setTimeout(() => void this.flushMarks(), MARK_EVERY_MS).unref();
+  }
+
+  private async flushMarks(): Promise<void> {
+    const rows = this.unmarked;
+    if (rows.length === 0) return;
+    this.unmarked = [];
+    await this.markStarted(rows).catch((err: unknown) => {
+      this.deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, appointments: rows.length }, 'started workflows could not be marked; the start reconciler will mark them');
+    });
+  }
+
+  private async markStarted(rows: Booked[]): Promise<void> {
     await this.deps.prisma.appointment.updateMany({
-      where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
+      where: { id: { in: rows.map((r) => r.id) }, clinicId: { in: [...new Set(rows.map((r) => r.clinicId))] }, workflowStartedAt: null },
       data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
     });
   }
+
 }
 
 const queues = new WeakMap<ApiDeps, StartQueue>();
@@ -128,7 +166,7 @@ export function ensureAppointmentWorkflow(deps: ApiDeps, appointment: Booked): P
   return queueOf(deps).ensure(appointment);
 }
 
-/** On shutdown: lets the starts under way finish, for at most `ms` (what is left, the reconciler starts). */
-export function appointmentWorkflowStartsSettled(deps: ApiDeps, ms: number): Promise<void> {
-  return queues.get(deps)?.settled(ms) ?? Promise.resolve();
+/** On shutdown, before Temporal's connection closes: lets the starts under way finish, for at most `ms` (the reconciler starts the rest). */
+export function stopAppointmentWorkflowStarts(deps: ApiDeps, ms: number): Promise<void> {
+  return queues.get(deps)?.stop(ms) ?? Promise.resolve();
 }

@@ -7,6 +7,7 @@ import bcrypt from 'bcryptjs';
 import { type Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
+import { stopAppointmentWorkflowStarts } from '../../api/services/appointment-workflow-starts';
 import { type ApiDeps } from '../../api/deps';
 import { type Config } from '../../domain/config';
 import { type Role } from '../../domain/roles';
@@ -54,7 +55,8 @@ export async function startTestApi(
     },
   });
   const metrics = new Registry();
-  const app = createApp({ config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics, ...deps });
+  const appDeps = { config, prisma: db.prisma, temporal, logger: pino({ level: 'info' }, sink), metrics, ...deps };
+  const app = createApp(appDeps);
   return {
     config,
     metrics,
@@ -64,6 +66,8 @@ export async function startTestApi(
     temporal,
     logs: () => logged,
     async close() {
+      // As api/server.ts does: background workflow starts end before their connection closes.
+      await stopAppointmentWorkflowStarts(appDeps, 10_000);
       await temporal.connection.close();
       await db.drop();
     },
