@@ -7,8 +7,6 @@ export interface AuthContext {
   role: Role;
   /** null for platform staff (SUPER_ADMIN, OPS). */
   clinicId: string | null;
-  /** The subscription status of the user's own clinic, read with the user (absent for platform staff). */
-  clinicSubscriptionStatus?: string;
 }
 
 export interface TenantContext {

@@ -15,10 +15,9 @@ export function authenticate(prisma: PrismaClient, settings: TokenSettings): Req
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw ApiError.unauthorized();
     const claims = verifyAccessToken(settings, token);
     if (!claims) throw ApiError.unauthorized('INVALID_TOKEN', 'The access token is invalid or expired');
-    // The clinic's subscription comes in the same query (a join): a write checks it next.
-    const user = await prisma.staffUser.findUnique({ where: { id: claims.userId }, select: { active: true, role: true, clinicId: true, clinic: { select: { subscriptionStatus: true } } } });
+    const user = await prisma.staffUser.findUnique({ where: { id: claims.userId }, select: { active: true, role: true, clinicId: true } });
     if (!user?.active) throw ApiError.unauthorized('INVALID_TOKEN', 'The access token is invalid or expired');
-    req.auth = { userId: claims.userId, role: user.role, clinicId: user.clinicId, ...(user.clinic ? { clinicSubscriptionStatus: user.clinic.subscriptionStatus } : {}) };
+    req.auth = { userId: claims.userId, role: user.role, clinicId: user.clinicId };
     next();
   };
 }

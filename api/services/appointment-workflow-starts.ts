@@ -26,8 +26,6 @@ import { startWorkflow } from './start-workflow';
 const STARTS_AT_ONCE = 1;
 /** Bookings waiting for their start; beyond this the start reconciler takes them. */
 const MAX_WAITING = 20_000;
-/** How long a started row waits to be marked with the others started meanwhile. */
-const MARK_EVERY_MS = 50;
 
 type Booked = Pick<Appointment, 'id' | 'clinicId' | 'patientId' | 'status' | 'startsAt' | 'reservationId' | 'workflowStartedAt'>;
 
@@ -41,8 +39,6 @@ class StartQueue {
   private readonly queued = new Set<string>();
   /** Starting now, by appointment id: resolves to whether the workflow runs (or ran) afterwards. */
   private readonly starting = new Map<string, Promise<boolean>>();
-  /** Started rows not yet marked: one UPDATE marks them all (a lost mark only costs the reconciler a start that finds the workflow running). */
-  private unmarked: Booked[] = [];
 
   constructor(private readonly deps: ApiDeps) {}
 
@@ -58,7 +54,7 @@ class StartQueue {
     this.waiting.push(
       AsyncResource.bind(() => {
         this.queued.delete(id);
-        const started = this.start(appointment, 'batched').then(
+        const started = this.start(appointment).then(
           () => true,
           // Logged by startWorkflow; the row stays without workflowStartedAt for the reconciler.
           () => false,
@@ -79,17 +75,16 @@ class StartQueue {
     // A start under way is joined; one still waiting in the queue is not waited for (a second
     // start of the same workflow finds it running and changes nothing).
     if (await this.starting.get(appointment.id)) return;
-    await this.start(appointment, 'now');
+    await this.start(appointment);
   }
 
   /**
    * On shutdown: no further start begins; resolves once those under way have ended (or after
-   * `ms`) and their rows are marked. What is still queued is the reconciler's.
+   * `ms`). What is still queued is the reconciler's.
    */
   async stop(ms: number): Promise<void> {
     this.stopped = true;
     await Promise.race([Promise.allSettled([...this.starting.values()]), delay(ms)]);
-    await this.flushMarks();
   }
 
   private pump(): void {
@@ -106,11 +101,8 @@ class StartQueue {
     }
   }
 
-  /**
-   * Starts it (a workflow that runs or ran already counts as started) and marks the row, at once or
-   * with the next batch of marks; 503 when Temporal cannot take it.
-   */
-  private async start(appointment: Booked, mark: 'now' | 'batched'): Promise<void> {
+  /** Starts it (a workflow that runs or ran already counts as started) and marks the row; 503 when Temporal cannot take it. */
+  private async start(appointment: Booked): Promise<void> {
     try {
       await startWorkflow(
         this.deps,
@@ -122,27 +114,8 @@ class StartQueue {
       // Started before (by the queue, another API or the reconciler) and finished already.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    if (mark === 'now') await this.markStarted([appointment]);
-    else this.markSoon(appointment);
-  }
-
-  private markSoon(appointment: Booked): void {
-    this.unmarked.push(appointment);
-    if (this.unmarked.length === 1) setTimeout(() => void this.flushMarks(), MARK_EVERY_MS).unref();
-  }
-
-  private async flushMarks(): Promise<void> {
-    const rows = this.unmarked;
-    if (rows.length === 0) return;
-    this.unmarked = [];
-    await this.markStarted(rows).catch((err: unknown) => {
-      this.deps.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, appointments: rows.length }, 'started workflows could not be marked; the start reconciler will mark them');
-    });
-  }
-
-  private async markStarted(rows: Booked[]): Promise<void> {
     await this.deps.prisma.appointment.updateMany({
-      where: { id: { in: rows.map((r) => r.id) }, clinicId: { in: [...new Set(rows.map((r) => r.clinicId))] }, workflowStartedAt: null },
+      where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
       data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
     });
   }

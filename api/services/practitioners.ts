@@ -30,9 +30,7 @@ export async function clinicTimezone(db: Pick<Db, 'clinic'>, clinicId: string): 
 
 /** The practitioner's hours (null when none are set) and the zone they are read in. */
 export async function loadHours(db: Db, clinicId: string, practitionerId: string): Promise<{ hours: PractitionerHours | null; timezone: string }> {
-  // One query (a join) when hours are set: the clinic's zone comes with them.
-  const row = await db.practitionerSchedule.findFirst({ where: { practitionerId }, include: { clinic: { select: { timezone: true } } } });
-  const zone = row?.clinic.timezone ?? (await clinicTimezone(db, clinicId));
+  const [zone, row] = await Promise.all([clinicTimezone(db, clinicId), db.practitionerSchedule.findFirst({ where: { practitionerId } })]);
   const hours = hoursOf(row, zone);
   return { hours, timezone: hours?.timezone ?? zone };
 }
