@@ -2,7 +2,7 @@
  * Starting a booked appointment's lifecycle workflow after the booking has been answered.
  *
  * A booking waits on the database only: once its row is committed it is answered, and its
- * workflow is started here, a few at a time, so a burst of bookings never queues behind Temporal,
+ * workflow is started here, one at a time, so a burst of bookings never queues behind Temporal,
  * and Temporal takes the starts at its own pace. Nothing is lost on the way: a row whose workflow
  * has not started has no workflowStartedAt, and the start reconciler (workflows/reconciler) starts
  * it within a minute or two, whatever happened here (the API stopped or crashed, Temporal refused,
@@ -119,7 +119,6 @@ class StartQueue {
       data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
     });
   }
-
 }
 
 const queues = new WeakMap<ApiDeps, StartQueue>();
