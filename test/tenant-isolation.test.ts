@@ -153,7 +153,8 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
   const pricing = await api.db.prisma.practitionerPricing.create({
     data: { clinicId: clinic.id, practitionerId: practitioner.id, therapyTypeId: therapyType.id, durationMinutes: 50, price: '75.00' },
   });
-  // Inserted as the booking would have left it, without its workflow: the 404s come before any workflow call.
+  // Inserted as the booking would have left it, marked started but without a workflow: the 404s
+  // come before any workflow call, and A's own actions find no workflow (409).
   const appointmentId = randomUUID();
   const day = localDate(new Date(), CLINIC_ZONE);
   const appointment = await api.db.prisma.appointment.create({
@@ -173,6 +174,7 @@ async function setUpClinic(tag: 'alpha' | 'bravo' | 'charlie', tier: string, usa
       currency: 'EUR',
       idempotencyKey: `${tag}-booking-key-${u}`,
       workflowId: `appointment/${clinic.id}/${appointmentId}`,
+      workflowStartedAt: new Date(),
     },
   });
   const rescheduleReason = `${tag}-reschedule-reason-${u}`;

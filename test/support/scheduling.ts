@@ -25,7 +25,11 @@ export async function createPatient(api: TestApi, clinicId: string) {
   return api.db.prisma.patient.create({ data: { clinicId, firstName: 'Pat', lastName: `Ient ${code}`, barcode: `T-${code}` } });
 }
 
-/** Inserts an appointment row directly, as the booking workflow would have. */
+/**
+ * Inserts an appointment row directly, as the booking would have, marked as if its workflow had
+ * started: no workflow runs for it, so an action on it finds none (409), and neither the API nor
+ * the start reconciler starts one.
+ */
 export async function insertAppointment(
   owner: { db: Pick<TestApi['db'], 'prisma'> },
   a: {
@@ -59,6 +63,7 @@ export async function insertAppointment(
       discount: a.discount ?? '0',
       idempotencyKey: id,
       workflowId: `appointment/${a.clinicId}/${id}`,
+      workflowStartedAt: new Date(),
     },
   });
 }
