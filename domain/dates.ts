@@ -17,10 +17,27 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
+// Building a DateTimeFormat is far slower than using one; availability and booking ask thousands
+// of times. Each format is named, with its locale and options, and built once per zone.
+const FORMATS = {
+  // en-CA formats dates as YYYY-MM-DD.
+  date: ['en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }],
+  wallClock: ['en-US', { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }],
+} as const satisfies Record<string, readonly [string, Intl.DateTimeFormatOptions]>;
+const formats = new Map<string, Intl.DateTimeFormat>();
+function cachedFormat(name: keyof typeof FORMATS, timeZone: string): Intl.DateTimeFormat {
+  const key = `${name} ${timeZone}`;
+  let f = formats.get(key);
+  if (!f) {
+    const [locale, options] = FORMATS[name];
+    formats.set(key, (f = new Intl.DateTimeFormat(locale, { ...options, timeZone })));
+  }
+  return f;
+}
+
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return cachedFormat('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return cachedFormat('date', timeZone).format(instant);
 }
 
 const INSTANT_RE = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -43,23 +60,10 @@ export function weekdayOfDate(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-// Building a DateTimeFormat is far slower than using one; availability and booking ask thousands
-// of times. One format per locale and zone (each locale here is used with one set of options).
-const formats = new Map<string, Intl.DateTimeFormat>();
-function cachedFormat(locale: 'en-CA' | 'en-US', timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale} ${timeZone}`;
-  let f = formats.get(key);
-  if (!f) formats.set(key, (f = new Intl.DateTimeFormat(locale, { ...options, timeZone })));
-  return f;
-}
-
-const wallFormat = (timeZone: string) =>
-  cachedFormat('en-US', timeZone, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-
 /** The wall-clock reading of an instant in a zone, as if that reading were UTC (ms, whole seconds). */
 function wallClockMs(instantMs: number, timeZone: string): number {
   const p: Record<string, number> = {};
-  for (const part of wallFormat(timeZone).formatToParts(new Date(instantMs))) {
+  for (const part of cachedFormat('wallClock', timeZone).formatToParts(new Date(instantMs))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
   return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
