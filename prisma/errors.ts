@@ -22,13 +22,16 @@ function postgresCause(err: unknown): AdapterCause | undefined {
   return undefined;
 }
 
+/** The SQLSTATE of a PostgreSQL error under a Prisma or adapter error, if any. */
+const sqlStateOf = (cause: AdapterCause | undefined): string | undefined => cause?.originalCode ?? cause?.code;
+
 /**
  * An exclusion constraint refused the row (SQLSTATE 23P01), optionally a named one: for
  * appointments, the practitioner or the patient is already booked at that time.
  */
 export function isExclusionViolation(err: unknown, constraint?: string): boolean {
   const cause = postgresCause(err);
-  if (!cause || (cause.originalCode ?? cause.code) !== '23P01') return false;
+  if (!cause || sqlStateOf(cause) !== '23P01') return false;
   return constraint === undefined || (cause.message ?? '').includes(`"${constraint}"`);
 }
 
@@ -37,8 +40,7 @@ export function isExclusionViolation(err: unknown, constraint?: string): boolean
  * appointment_month_usage_track): the tier's monthly appointment limit is reached.
  */
 export function isMonthLimitRefusal(err: unknown): boolean {
-  const cause = postgresCause(err);
-  return (cause?.originalCode ?? cause?.code) === 'CF402';
+  return sqlStateOf(postgresCause(err)) === 'CF402';
 }
 
 /** SQLSTATEs of a database that is too busy rather than of a bad request: statement timeout, too many connections. */
@@ -54,7 +56,7 @@ export function isDatabaseBusy(err: unknown): boolean {
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (code === 'P2028' || code === 'P2024') return true;
   const cause = postgresCause(err);
-  if (cause && BUSY_SQLSTATES.has(cause.originalCode ?? cause.code ?? '')) return true;
+  if (BUSY_SQLSTATES.has(sqlStateOf(cause) ?? '')) return true;
   return /timeout exceeded when trying to connect|Unable to start a transaction in the given time|Connection terminated due to connection timeout/i.test(String(message ?? ''));
 }
 
@@ -77,7 +79,7 @@ export function permanentDatabaseError(err: unknown): PermanentDatabaseError | n
   if (err instanceof Prisma.PrismaClientValidationError) return { type: DATABASE_FAILURES.invalidInput, description: 'Prisma refused to build the query (an invalid value)' };
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
   const cause = postgresCause(err) as (AdapterCause & { constraint?: { index?: string } }) | undefined;
-  const sqlState = cause?.originalCode ?? cause?.code;
+  const sqlState = sqlStateOf(cause);
   const meta = err.meta as { modelName?: string } | undefined;
   const where = [meta?.modelName, cause?.constraint?.index].filter(Boolean).join(' ');
   const description = `Prisma ${err.code}${sqlState ? `, SQLSTATE ${sqlState}` : ''}${where ? ` (${where})` : ''}`;
