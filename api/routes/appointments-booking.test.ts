@@ -7,14 +7,18 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
-import { stopAppointmentWorkflowStarts } from '../../api/services/appointment-workflow-starts';
+import { ensureAppointmentWorkflow, stopAppointmentWorkflowStarts } from '../../api/services/appointment-workflow-starts';
 import { TASK_QUEUES } from '../../domain/temporal';
+import { createPrismaClient } from '../../prisma/client';
 import { connectTemporalClient } from '../../temporal-config/client';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
+import { adminUrl } from '../../test/support/database';
 import { expectError } from '../../test/support/errors';
 import { eventually } from '../../test/support/eventually';
 import { createPatient, hoursAhead, ROUND_THE_CLOCK } from '../../test/support/scheduling';
@@ -131,6 +135,45 @@ describe('a booking Temporal could not take', () => {
     // Again: nothing left to start, and the workflow keeps its one run.
     await run();
     assert.equal((await describeWorkflow(rows[2]!.workflowId)).runId, started.runId);
+  });
+});
+
+describe('a started workflow the database could not record at once', () => {
+  test('is marked once the database takes connections again, without waiting for the reconciler', async () => {
+    const { clinic, desk, doc } = await clinicWith('L');
+    const patient = await createPatient(api, clinic.id);
+    const booked = (await post(api.http, desk, booking(patient.id, doc.id, hoursAhead(70))).expect(201)).body as { id: string };
+    await eventually('the booking to be marked started', async () => (await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: booked.id } })).workflowStartedAt);
+    // As if the mark had been lost: the workflow runs, the row says it has not started.
+    const row = await api.db.prisma.appointment.update({ where: { id: booked.id }, data: { workflowStartedAt: null } });
+
+    // The database refuses connections for a moment (as while it restarts); Temporal is there.
+    const database = new URL(api.db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    const prisma = createPrismaClient(api.db.url, { max: 1 });
+    const deps = { config: api.config, prisma, temporal: api.temporal, logger: pino({ level: 'silent' }), metrics: new Registry() };
+    try {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      let outcome: unknown = 'waiting';
+      const ensured = ensureAppointmentWorkflow(deps, row).then(
+        () => (outcome = 'marked'),
+        (err: unknown) => (outcome = err),
+      );
+      await sleep(1_500);
+      assert.equal(outcome, 'waiting', 'still waiting for the database');
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await ensured;
+      assert.equal(outcome, 'marked');
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await admin.end();
+      await stopAppointmentWorkflowStarts(deps, 10_000);
+      await prisma.$disconnect();
+    }
+    assert.ok((await api.db.prisma.appointment.findUniqueOrThrow({ where: { id: booked.id } })).workflowStartedAt, 'the row is marked');
+    assert.equal((await describeWorkflow(row.workflowId)).status.name, 'RUNNING');
   });
 });
 

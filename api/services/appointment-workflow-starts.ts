@@ -13,6 +13,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appointmentStart, START_ONCE } from '../../domain/temporal';
+import { permanentDatabaseError } from '../../prisma/errors';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
 import { startWorkflow } from './start-workflow';
@@ -26,6 +27,11 @@ import { startWorkflow } from './start-workflow';
 const STARTS_AT_ONCE = 1;
 /** Bookings waiting for their start; beyond this the start reconciler takes them. */
 const MAX_WAITING = 20_000;
+/**
+ * How long a started workflow's mark is retried while the database is down or restarting; beyond
+ * that the start reconciler finds the row, finds its workflow running, and marks it.
+ */
+const MARK_RETRY_MS = 60_000;
 
 type Booked = Pick<Appointment, 'id' | 'clinicId' | 'patientId' | 'status' | 'startsAt' | 'reservationId' | 'workflowStartedAt'>;
 
@@ -114,10 +120,28 @@ class StartQueue {
       // Started before (by the queue, another API or the reconciler) and finished already.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    await this.deps.prisma.appointment.updateMany({
-      where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
-      data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
-    });
+    await this.mark(appointment);
+  }
+
+  /**
+   * Records that the workflow runs. The workflow runs already, so a database that is down for a
+   * moment is waited for (with backoff) rather than leaving the row to the reconciler's next pass.
+   */
+  private async mark(appointment: Booked): Promise<void> {
+    const giveUpAt = Date.now() + MARK_RETRY_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await this.deps.prisma.appointment.updateMany({
+          where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
+          data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
+        });
+        return;
+      } catch (err) {
+        if (permanentDatabaseError(err) || this.stopped || Date.now() + wait > giveUpAt) throw err;
+        this.deps.logger.warn({ appointmentId: appointment.id, retryInMs: wait }, 'could not mark the appointment workflow started; retrying');
+        await delay(wait);
+      }
+    }
   }
 }
 

@@ -133,8 +133,16 @@ async function serverOutage(stack: BenchStack, size: FaultSizes, log: Log, name:
   await waitFor(() => settledReport(stack, clinic.id), () => settled(stack, clinic.id), size.settleMs);
   const recovered = Date.now() - upAt;
   const firstDelivery = firstArrivalSince(stack, upAt);
-  const running = await countWorkflows(stack, clinic.id, WORKFLOW_KINDS.appointment, 'Running');
-  const started = await stack.prisma.appointment.count({ where: { clinicId: clinic.id, workflowStartedAt: { not: null } } });
+  const running = () => countWorkflows(stack, clinic.id, WORKFLOW_KINDS.appointment, 'Running');
+  const started = () => stack.prisma.appointment.count({ where: { clinicId: clinic.id, workflowStartedAt: { not: null } } });
+  // A start the outage cut between its workflow and its row's mark is marked once the database is
+  // back (the API retries the mark), or else by the start reconciler (a minute old, every minute).
+  const markedMs = await waitFor(
+    async () => `${await started()} of ${size.appointments} appointment rows marked started, ${await running()} workflows running`,
+    async () => (await started()) === size.appointments && (await running()) === size.appointments,
+    150_000,
+  );
+  const [runningCount, startedCount] = [await running(), await started()];
 
   log(`${name}: cancelling the ${booked.ids.length} appointments so that their workflows end`);
   await cancelAll(stack, clinic, booked.ids);
@@ -155,8 +163,8 @@ async function serverOutage(stack: BenchStack, size: FaultSizes, log: Log, name:
       verdict('in flight at the fault', `${inFlight} messages unfinished, ${unconfirmed} of ${size.appointments} confirmations not yet delivered`, inFlight > 0),
       verdict(
         'every workflow completes',
-        `${deliveries} delivery workflows completed, none running (${all.length} messages, the rest delivered by their first try); ${started} of ${size.appointments} appointment workflows started, ${running} running, all ${booked.ids.length} completed once cancelled`,
-        deliveries <= all.length && started === size.appointments && running === size.appointments,
+        `${deliveries} delivery workflows completed, none running (${all.length} messages, the rest delivered by their first try); ${startedCount} of ${size.appointments} appointment workflows started (marked ${seconds(markedMs)} after the messages settled), ${runningCount} running, all ${booked.ids.length} completed once cancelled`,
+        deliveries <= all.length && startedCount === size.appointments && runningCount === size.appointments,
       ),
       verdict('one confirmation and one cancellation notice per appointment', `${confirmations.length} confirmations, ${notices.length} notices for ${size.appointments}`, confirmations.length === size.appointments && notices.length === size.appointments),
       ...deliveryVerdicts(`all ${all.length} messages`, t, false),
