@@ -142,11 +142,11 @@ export async function cancelAll(stack: BenchStack, clinic: FaultClinic, ids: str
 export const messageIdOfEmail = (email: ReceivedEmail): string | undefined => UUID.exec(email.messageId ?? '')?.[0]?.toLowerCase();
 
 /** Waits until `done()` holds, polling; returns how long it took, or throws after `timeoutMs` with `what()`. */
-export async function waitFor(what: () => Promise<string> | string, done: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+export async function waitFor(what: () => Promise<string> | string, done: () => Promise<boolean>, timeoutMs: number, pollMs = 500): Promise<number> {
   const began = Date.now();
   while (!(await done())) {
     if (Date.now() - began > timeoutMs) throw new Error(`not within ${Math.round(timeoutMs / 1000)} s: ${await what()}`);
-    await sleep(500);
+    await sleep(pollMs);
   }
   return Date.now() - began;
 }
