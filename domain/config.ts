@@ -142,14 +142,15 @@ export const configSchema = z
     /**
      * Worker tuning; unset leaves the Temporal SDK's defaults (100 activities, 100 local activities,
      * 40 workflow tasks at once). Workflows not in the cache are replayed from history on their next
-     * task, which costs CPU, not correctness. The cache is bounded (500): most of ClinicFlow's
+     * task, which costs CPU, not correctness. The cache is bounded (250): most of ClinicFlow's
      * workflows wait days on a timer, and the SDK's own size (from the heap) let 2,000 open
-     * appointments hold 1.9 GiB.
+     * appointments hold 1.9 GiB; with 500, opening 10,000 peaked at 1,049 MiB, with 250 at 915 MiB
+     * and reminders as punctual (README, Performance).
      */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().optional(),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
     /** A workflow bundle built by `npm run build:workflows`: the worker loads it instead of bundling at start. */
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
     /** Where OpenTelemetry traces go: none (the default), console (stdout), or otlp (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP). */
