@@ -7,6 +7,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appointmentStart, packageStart, START_ONCE } from '../../domain/temporal';
 import { type PrismaClient } from '../../prisma/client';
+import { markAppointmentWorkflowStarted, markPackageWorkflowStarted } from '../../prisma/workflow-marks';
 import type { appointmentWorkflow } from '../../workflows/appointments/appointment';
 import type { packageWorkflow } from '../../workflows/packages/package';
 import { startEach } from '../temporal/start-many';
@@ -30,16 +31,14 @@ export function createStartReconcilerActivities({ prisma, temporal }: { prisma: 
       });
       // Started now or before (running or finished): either way the row has its workflow. A start
       // Temporal refused for another reason leaves the row for the next run.
-      const mark = (row: (typeof rows)[number]) =>
-        prisma.appointment.updateMany({ where: { id: row.id, clinicId: row.clinicId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
       const started = await startEach(rows, async (row) => {
         try {
           await temporal.workflow.start<typeof appointmentWorkflow>('appointmentWorkflow', { ...appointmentStart(row.clinicId, row), ...START_ONCE });
         } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) await mark(row);
+          if (err instanceof WorkflowExecutionAlreadyStartedError) await markAppointmentWorkflowStarted(prisma, row);
           throw err;
         }
-        await mark(row);
+        await markAppointmentWorkflowStarted(prisma, row);
       });
       return { started };
     },
@@ -51,16 +50,14 @@ export function createStartReconcilerActivities({ prisma, temporal }: { prisma: 
         orderBy: { createdAt: 'asc' },
         take: limit,
       });
-      const mark = (row: (typeof rows)[number]) =>
-        prisma.patientPackage.updateMany({ where: { id: row.id, clinicId: row.clinicId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
       const started = await startEach(rows, async (row) => {
         try {
           await temporal.workflow.start<typeof packageWorkflow>('packageWorkflow', { ...packageStart(row.clinicId, row), ...START_ONCE });
         } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError) await mark(row);
+          if (err instanceof WorkflowExecutionAlreadyStartedError) await markPackageWorkflowStarted(prisma, row);
           throw err;
         }
-        await mark(row);
+        await markPackageWorkflowStarted(prisma, row);
       });
       return { started };
     },

@@ -15,6 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appointmentStart, START_ONCE } from '../../domain/temporal';
 import { permanentDatabaseError } from '../../prisma/errors';
 import { type Appointment } from '../../prisma/generated/client';
+import { markAppointmentWorkflowStarted } from '../../prisma/workflow-marks';
 import { type ApiDeps } from '../deps';
 import { startWorkflow } from './start-workflow';
 
@@ -131,10 +132,7 @@ class StartQueue {
     const giveUpAt = Date.now() + MARK_RETRY_MS;
     for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
       try {
-        await this.deps.prisma.appointment.updateMany({
-          where: { id: appointment.id, clinicId: appointment.clinicId, workflowStartedAt: null },
-          data: { workflowStartedAt: this.deps.now?.() ?? new Date() },
-        });
+        await markAppointmentWorkflowStarted(this.deps.prisma, appointment, this.deps.now?.());
         return;
       } catch (err) {
         if (permanentDatabaseError(err) || this.stopped || Date.now() + wait > giveUpAt) throw err;
