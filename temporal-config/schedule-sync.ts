@@ -4,9 +4,15 @@
  * a create that loses the race ("already running") is not an error: the Schedule is described again
  * and compared with the winner's. Concurrent updates all write the same wanted Schedule, so the
  * last one winning (the SDK sends no conflict token) changes nothing.
+ *
+ * Describing a Schedule asks Temporal's scheduler workflow for its state. Just after the Schedule
+ * was created (by another writer) or just after the server restarted, that workflow may not have
+ * run yet, and the server answers DEADLINE_EXCEEDED. The SDK retries UNAVAILABLE and
+ * RESOURCE_EXHAUSTED itself but not deadlines, so those are asked again here, a few times.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
+import { type Client, isGrpcDeadlineError, ScheduleAlreadyRunning, type ScheduleDescription, type ScheduleHandle, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
 // The SDK's own spec encoding and decoding: the wanted spec compared in the form describe() returns.
 import { decodeOptionalStructuredCalendarSpecs, encodeOptionalStructuredCalendarSpecs } from '@temporalio/client/lib/schedule-helpers';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
@@ -21,6 +27,10 @@ export interface AppliedSchedule {
 
 /** Attempts at a Schedule when other writers keep winning the race: each retry re-reads it. */
 const RACE_ATTEMPTS = 3;
+/** Attempts at a Schedule whose describe or update keeps timing out on the server. */
+export const DEADLINE_ATTEMPTS = 4;
+/** The pause before asking again after the n-th time-out: n times this. */
+const DEADLINE_PAUSE_MS = 1_000;
 
 /** The parts of a Schedule ClinicFlow decides, in one shape for both sides of the comparison. */
 function comparable(s: Pick<ScheduleOptions, 'spec' | 'policies' | 'state'> & { action: ScheduleOptions['action'] | ScheduleDescription['action'] }) {
@@ -50,31 +60,43 @@ export function scheduleMatches(found: ScheduleDescription, wanted: ScheduleOpti
 /** Creates the Schedule when absent, updates it when it differs, and leaves it alone otherwise. */
 export async function applySchedule(client: Client, wanted: ScheduleOptions): Promise<AppliedSchedule> {
   const handle = client.schedule.getHandle(wanted.scheduleId);
-  for (let attempt = 1; ; attempt++) {
+  let races = 0;
+  let timeouts = 0;
+  for (;;) {
     try {
-      const found = await handle.describe();
-      if (scheduleMatches(found, wanted)) return { write: 'unchanged', found };
-      await handle.update((current) => ({ ...current, spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: { ...current.state, ...wanted.state } }));
-      return { write: 'updated', found };
+      return await writeOnce(client, handle, wanted);
     } catch (err) {
-      if (isUndecodable(err) && attempt < RACE_ATTEMPTS) {
+      // Every call is safe to repeat: the next attempt describes again and compares first.
+      if (isGrpcDeadlineError(err) && ++timeouts < DEADLINE_ATTEMPTS) {
+        await sleep(timeouts * DEADLINE_PAUSE_MS);
+        continue;
+      }
+      // Another writer created it first: compare with theirs.
+      if (err instanceof ScheduleAlreadyRunning && ++races < RACE_ATTEMPTS) continue;
+      if (isUndecodable(err) && ++races < RACE_ATTEMPTS) {
         // Its arguments were encrypted with a key that is no longer in the ring: no worker could
         // run what it starts either. Replaced by one the current key opens.
         await handle.delete().catch(() => undefined);
         continue;
       }
-      if (err instanceof ScheduleNotFoundError) {
-        try {
-          await client.schedule.create(wanted);
-          return { write: 'created' };
-        } catch (createErr) {
-          if (!(createErr instanceof ScheduleAlreadyRunning) || attempt >= RACE_ATTEMPTS) throw createErr;
-          continue; // another writer created it first: compare with theirs
-        }
-      }
       throw err;
     }
   }
+}
+
+/** One describe, then a create, an update or nothing. */
+async function writeOnce(client: Client, handle: ScheduleHandle, wanted: ScheduleOptions): Promise<AppliedSchedule> {
+  let found: ScheduleDescription;
+  try {
+    found = await handle.describe();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    await client.schedule.create(wanted);
+    return { write: 'created' };
+  }
+  if (scheduleMatches(found, wanted)) return { write: 'unchanged', found };
+  await handle.update((current) => ({ ...current, spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: { ...current.state, ...wanted.state } }));
+  return { write: 'updated', found };
 }
 
 /** The payload codec could not open the Schedule's arguments (temporal-config/encryption-codec.ts). */

@@ -357,11 +357,22 @@ function main(): void {
   starting = start(stack, shutdown);
   starting.catch((err: unknown) => {
     if (stack.stopping) return; // asked to stop during start-up: not a failure
-    // Problems the user can fix read best without a stack trace; anything else keeps it.
+    // Problems the user can fix read best without a stack trace; anything else keeps it and its
+    // causes (a Temporal ServiceError's gRPC status is in its cause).
     const known = err instanceof LaunchError || isConfigError(err);
-    console.error(`[start] ${known ? errorMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(`[start] ${known ? errorMessage(err) : withCauses(err)}`);
     shutdown(1);
   });
+}
+
+/** The stack, then each cause's class, message and code: never the errors' other fields, which may hold credentials. */
+function withCauses(err: unknown): string {
+  const lines = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
+  for (let cause = err instanceof Error ? err.cause : undefined; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    lines.push(`  caused by ${cause.name}: ${cause.message}${code === undefined ? '' : ` (code ${String(code)})`}`);
+  }
+  return lines.join('\n');
 }
 
 /** parseConfig's error already names each variable and its problem; a stack trace adds nothing. */
