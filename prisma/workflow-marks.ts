@@ -1,7 +1,7 @@
 /**
  * A committed row whose workflow runs is marked (workflowStartedAt), so the start reconciler
- * leaves it alone. Whoever started the workflow marks it: the API's start queue or the
- * reconciler. A row marked already keeps its first mark.
+ * leaves it alone. Whoever started the workflow marks it: the API (the booking start queue, the
+ * package sale) or the reconciler. A row marked already keeps its first mark.
  */
 import { type PrismaClient } from './client';
 

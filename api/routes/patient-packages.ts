@@ -124,7 +124,7 @@ export function patientPackageRoutes(r: ApiRouter, deps: ApiDeps): ApiRouter {
       responses: { 200: { description: 'The package after the change', schema: patientPackageResponse }, ...refused },
       handler: async ({ params, body: input }, req, res) => {
         let pkg = await findOwn(req, params.id);
-        pkg = await ensurePackageWorkflow(deps, req.tenant!.db, pkg);
+        pkg = await ensurePackageWorkflow(deps, pkg);
         await run(pkg.workflowId, pkg.status, input);
         res.json(await present(req, await findOwn(req, params.id)));
       },

@@ -17,6 +17,7 @@ import { type DocumentLinks, type DocumentMessage } from '../../prisma/billing/d
 import { payPackageCharge } from '../../prisma/package-accounts';
 import { lockPatient } from '../../prisma/patient-accounts';
 import { type TenantDb } from '../../prisma/tenant';
+import { markPackageWorkflowStarted } from '../../prisma/workflow-marks';
 import { type ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { replayable, requestFingerprint } from '../http/idempotency-key';
@@ -45,7 +46,7 @@ export async function purchasePackage(deps: ApiDeps, req: Request, input: Purcha
   const { db, clinicId, ownership } = req.tenant!;
   const fingerprint = requestFingerprint(req);
   const earlier = await db.patientPackage.findFirst({ where: { idempotencyKey }, include: { charges: { orderBy: { period: 'asc' } } } });
-  if (earlier) return { pkg: await ensurePackageWorkflow(deps, db, replayable(earlier, fingerprint)), replayed: true };
+  if (earlier) return { pkg: await ensurePackageWorkflow(deps, replayable(earlier, fingerprint)), replayed: true };
 
   if (!(await db.patient.findFirst({ where: { id: input.patientId, active: true, AND: [ownership.patient] }, select: { id: true } }))) throw ApiError.notFound('Patient');
   const plan = await db.packagePlan.findFirst({ where: { id: input.planId } });
@@ -87,18 +88,18 @@ export async function purchasePackage(deps: ApiDeps, req: Request, input: Purcha
       return tx.patientPackage.findFirstOrThrow({ where: { id, clinicId }, include: { charges: { orderBy: { period: 'asc' } } } });
     });
     await startDocumentMessages(deps, clinicId, [receipt]);
-    return { pkg: await ensurePackageWorkflow(deps, db, pkg), replayed: false };
+    return { pkg: await ensurePackageWorkflow(deps, pkg), replayed: false };
   } catch (err) {
     if (isUniqueViolation(err)) {
       const winner = await db.patientPackage.findFirst({ where: { idempotencyKey }, include: { charges: { orderBy: { period: 'asc' } } } });
-      if (winner) return { pkg: await ensurePackageWorkflow(deps, db, replayable(winner, fingerprint)), replayed: true };
+      if (winner) return { pkg: await ensurePackageWorkflow(deps, replayable(winner, fingerprint)), replayed: true };
     }
     throw err;
   }
 }
 
 /** Starts the committed package's workflow unless it was started, and marks the row. 503 when Temporal cannot take it: asking again starts it. */
-export async function ensurePackageWorkflow<P extends PatientPackage>(deps: ApiDeps, db: TenantDb, pkg: P): Promise<P> {
+export async function ensurePackageWorkflow<P extends PatientPackage>(deps: ApiDeps, pkg: P): Promise<P> {
   if (pkg.workflowStartedAt) return pkg;
   try {
     await startWorkflow(deps, 'packageWorkflow', { ...packageStart(pkg.clinicId, pkg), ...START_ONCE }, 'The package is sold, but its expiry and renewals could not be scheduled yet; send the same request again (same Idempotency-Key) to finish');
@@ -106,7 +107,7 @@ export async function ensurePackageWorkflow<P extends PatientPackage>(deps: ApiD
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const workflowStartedAt = new Date();
-  await db.patientPackage.updateMany({ where: { id: pkg.id, workflowStartedAt: null }, data: { workflowStartedAt } });
+  await markPackageWorkflowStarted(deps.prisma, pkg, workflowStartedAt);
   return { ...pkg, workflowStartedAt };
 }
 
