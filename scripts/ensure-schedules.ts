@@ -9,6 +9,7 @@ import { parseConfig } from '../domain/config';
 import { createPrismaClient } from '../prisma/client';
 import { connectTemporalClient } from '../temporal-config/client';
 import { reconcileSchedules } from '../workers/schedule-reconciler';
+import { causeLines, errorMessage } from './stack/launcher-support';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -25,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error([errorMessage(err), ...causeLines(err)].join('\n'));
   process.exit(1);
 });

@@ -27,7 +27,7 @@ import { reconcileSchedules } from '../../workers/schedule-reconciler';
 import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
 import { banner, withoutPassword } from './banner';
 import { DATABASE_NAME, ensureEnvFile, ensureLocalStripeSecret, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
-import { displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
+import { causeLines, displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
 import { type MailInbox } from './mail-inbox';
 import { isPortOpen } from './ports';
 import { type EmbeddedDatabase } from './postgres';
@@ -357,22 +357,12 @@ function main(): void {
   starting = start(stack, shutdown);
   starting.catch((err: unknown) => {
     if (stack.stopping) return; // asked to stop during start-up: not a failure
-    // Problems the user can fix read best without a stack trace; anything else keeps it and its
-    // causes (a Temporal ServiceError's gRPC status is in its cause).
+    // Problems the user can fix read best without a stack trace; anything else keeps it and its causes.
     const known = err instanceof LaunchError || isConfigError(err);
-    console.error(`[start] ${known ? errorMessage(err) : withCauses(err)}`);
+    const trace = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    console.error(`[start] ${known ? errorMessage(err) : [trace, ...causeLines(err)].join('\n')}`);
     shutdown(1);
   });
-}
-
-/** The stack, then each cause's class, message and code: never the errors' other fields, which may hold credentials. */
-function withCauses(err: unknown): string {
-  const lines = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
-  for (let cause = err instanceof Error ? err.cause : undefined; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    lines.push(`  caused by ${cause.name}: ${cause.message}${code === undefined ? '' : ` (code ${String(code)})`}`);
-  }
-  return lines.join('\n');
 }
 
 /** parseConfig's error already names each variable and its problem; a stack trace adds nothing. */
