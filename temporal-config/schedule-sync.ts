@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Client, isGrpcDeadlineError, ScheduleAlreadyRunning, type ScheduleDescription, type ScheduleHandle, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
 // The SDK's own spec encoding and decoding: the wanted spec compared in the form describe() returns.
 import { decodeOptionalStructuredCalendarSpecs, encodeOptionalStructuredCalendarSpecs } from '@temporalio/client/lib/schedule-helpers';
-import { msOptionalToNumber } from '@temporalio/common/lib/time';
+import { msOptionalToNumber, msToNumber } from '@temporalio/common/lib/time';
 
 export type ScheduleWrite = 'created' | 'updated' | 'unchanged';
 
@@ -40,7 +40,9 @@ function comparable(s: Pick<ScheduleOptions, 'spec' | 'policies' | 'state'> & { 
     : (action.typedSearchAttributes?.getAll() ?? []).map((p) => [p.key.name, p.value]);
   return {
     calendars: decodeOptionalStructuredCalendarSpecs(encodeOptionalStructuredCalendarSpecs(s.spec.calendars ?? [])),
-    timezone: s.spec.timezone ?? undefined,
+    intervals: (s.spec.intervals ?? []).map((i) => ({ every: msToNumber(i.every), offset: msOptionalToNumber(i.offset) ?? 0 })),
+    // Temporal answers '' for a Schedule created without one (UTC).
+    timezone: s.spec.timezone || undefined,
     workflowType: typeof action.workflowType === 'string' ? action.workflowType : action.workflowType.name,
     workflowId: action.workflowId,
     taskQueue: action.taskQueue,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
 import { SCHEDULE_IDS, TASK_QUEUES } from '../domain/temporal';
 import { connectTemporalClient } from '../temporal-config/client';
 import { testConfig } from '../test/support/config';
 import { devServerAddress } from '../test/support/temporal';
-import { ensureSchedules } from './schedules';
+import { applySchedule } from '../temporal-config/schedule-sync';
+import { ensureSchedules, platformSchedules, startReconcilerSchedule } from './schedules';
 
 let temporal: Awaited<ReturnType<typeof connectTemporalClient>>;
 
@@ -53,4 +54,15 @@ test('creates the messaging monitor Schedule: every 5 minutes, never two at once
   assert.equal(d.action.type, 'startWorkflow');
   assert.equal(d.action.workflowType, 'messagingMonitorWorkflow');
   assert.deepEqual(d.spec.intervals?.map((i) => i.every), [300_000]);
+});
+
+test('a pass with unchanged settings writes nothing, and a changed interval is written', async () => {
+  await ensureSchedules(temporal.client, { licensingHourUtc: 2 });
+  for (const wanted of platformSchedules({ licensingHourUtc: 2 })) assert.equal((await applySchedule(temporal.client, wanted)).write, 'unchanged', wanted.scheduleId);
+
+  const everyTwoMinutes: ScheduleOptions = { ...startReconcilerSchedule(), spec: { intervals: [{ every: '2 minutes' }] } };
+  assert.equal((await applySchedule(temporal.client, everyTwoMinutes)).write, 'updated');
+  const d = await temporal.client.schedule.getHandle(SCHEDULE_IDS.startReconciler).describe();
+  assert.deepEqual(d.spec.intervals?.map((i) => i.every), [120_000]);
+  await ensureSchedules(temporal.client, { licensingHourUtc: 2 });
 });
