@@ -1,4 +1,5 @@
 import { type Role } from '../../domain/roles';
+import { type SubscriptionStatus } from '../../prisma/generated/client';
 import { type TenantDb } from '../../prisma/tenant';
 import { type OwnershipScope } from '../middleware/ownership';
 
@@ -7,6 +8,8 @@ export interface AuthContext {
   role: Role;
   /** null for platform staff (SUPER_ADMIN, OPS). */
   clinicId: string | null;
+  /** Their clinic's subscription, when read with the user by authenticate (null for platform staff): a write to their own clinic then needs no second read. */
+  clinicSubscriptionStatus?: SubscriptionStatus | null;
 }
 
 export interface TenantContext {

@@ -45,10 +45,12 @@ const INACTIVE = new Set(['SUSPENDED', 'CANCELLED']);
 export function requireActiveSubscription(prisma: PrismaClient): RequestHandler {
   return async (req, _res, next) => {
     if (!req.tenant) throw ApiError.forbidden();
-    const clinic = await prisma.clinic.findUnique({ where: { id: req.tenant.clinicId }, select: { subscriptionStatus: true } });
-    if (!clinic) throw ApiError.notFound('Clinic');
-    if (INACTIVE.has(clinic.subscriptionStatus)) {
-      throw ApiError.forbidden('SUBSCRIPTION_INACTIVE', `The clinic's subscription is ${clinic.subscriptionStatus.toLowerCase()}: data can be read but not changed`);
+    // Clinic staff acting on their own clinic: read with the user (authenticate). Platform staff: read here.
+    const own = req.auth?.clinicId === req.tenant.clinicId ? req.auth.clinicSubscriptionStatus : null;
+    const status = own ?? (await prisma.clinic.findUnique({ where: { id: req.tenant.clinicId }, select: { subscriptionStatus: true } }))?.subscriptionStatus;
+    if (!status) throw ApiError.notFound('Clinic');
+    if (INACTIVE.has(status)) {
+      throw ApiError.forbidden('SUBSCRIPTION_INACTIVE', `The clinic's subscription is ${status.toLowerCase()}: data can be read but not changed`);
     }
     next();
   };

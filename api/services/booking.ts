@@ -17,6 +17,7 @@ import { freeSlots, whyNotBookable } from '../../domain/availability';
 import { addDays, localDate, zonedTimeToUtc } from '../../domain/dates';
 import { workflowIds } from '../../domain/temporal';
 import { isExclusionViolation, isMonthLimitRefusal } from '../../prisma/errors';
+import { readBookingLookup } from '../../prisma/booking-lookup';
 import { recordPackageSessionUse, takePackageSession } from '../../prisma/package-accounts';
 import { type Appointment } from '../../prisma/generated/client';
 import { type ApiDeps } from '../deps';
@@ -29,7 +30,7 @@ import { type bookAppointmentBody } from '../schemas/appointments';
 import { writeAudit } from './audit';
 import { startAppointmentWorkflowSoon } from './appointment-workflow-starts';
 import { checkMonthLimitAtCommit, monthLimitReached } from './license-enforcement';
-import { loadHours, requirePractitioner } from './practitioners';
+import { assertPractises, hoursIn } from './practitioners';
 import { sessionTerms } from './session-terms';
 
 type BookingRequest = z.output<typeof bookAppointmentBody>;
@@ -74,14 +75,16 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
   const now = deps.now?.() ?? new Date();
   const fingerprint = requestFingerprint(req);
 
-  const earlier = await db.appointment.findFirst({ where: { idempotencyKey } });
-  if (earlier) return { appointment: answered(deps, replayable(earlier, fingerprint)), replayed: true };
-
-  const patient = await db.patient.findFirst({ where: { id: body.patientId, active: true }, select: { id: true } });
-  if (!patient) throw ApiError.notFound('Patient');
-  await requirePractitioner(db, body.practitionerId);
+  const lookup = await readBookingLookup(db, { clinicId, idempotencyKey, patientId: body.patientId, practitionerId: body.practitionerId });
+  if (!lookup) throw ApiError.notFound('Clinic');
+  if (lookup.earlierId) {
+    const earlier = await db.appointment.findFirst({ where: { id: lookup.earlierId } });
+    if (earlier) return { appointment: answered(deps, replayable(earlier, fingerprint)), replayed: true };
+  }
+  if (!lookup.patientActive) throw ApiError.notFound('Patient');
+  assertPractises(lookup.practitionerRole);
   const terms = await sessionTerms(db, body);
-  const { hours, timezone } = await loadHours(db, clinicId, body.practitionerId);
+  const { hours, timezone } = hoursIn(lookup.schedule, lookup.timezone);
   const lengthMs = terms.durationMinutes * 60_000;
 
   // SPECIFIC_TIME: exactly the time asked for. TIME_PERIOD: the first free slots from then to the end of that day, in order.

@@ -14,11 +14,16 @@ const isPractitionerRole = (role: string) => (PRACTITIONER_ROLES as readonly str
 /** An active staff member of this clinic within `reach` (else 404) who practises (else 422 NOT_A_PRACTITIONER). */
 export async function requirePractitioner(db: Pick<Db, 'staffUser'>, staffId: string, reach: Prisma.StaffUserWhereInput = {}) {
   const staff = await db.staffUser.findFirst({ where: { id: staffId, active: true, AND: [reach] }, select: { id: true, role: true } });
-  if (!staff) throw ApiError.notFound('Staff member');
-  if (!isPractitionerRole(staff.role)) {
-    throw ApiError.unprocessable('NOT_A_PRACTITIONER', `A ${staff.role.toLowerCase().replace('_', ' ')} has no working hours or session prices; only doctors, therapists and nurses do`);
+  assertPractises(staff?.role ?? null);
+  return staff!;
+}
+
+/** 404 when no such active staff member was found (`role` null), 422 NOT_A_PRACTITIONER when they do not practise. */
+export function assertPractises(role: string | null): void {
+  if (role === null) throw ApiError.notFound('Staff member');
+  if (!isPractitionerRole(role)) {
+    throw ApiError.unprocessable('NOT_A_PRACTITIONER', `A ${role.toLowerCase().replace('_', ' ')} has no working hours or session prices; only doctors, therapists and nurses do`);
   }
-  return staff;
 }
 
 /** The tenant client is scoped by Clinic.id, so this is always the caller's clinic. */
@@ -31,6 +36,11 @@ export async function clinicTimezone(db: Pick<Db, 'clinic'>, clinicId: string): 
 /** The practitioner's hours (null when none are set) and the zone they are read in. */
 export async function loadHours(db: Db, clinicId: string, practitionerId: string): Promise<{ hours: PractitionerHours | null; timezone: string }> {
   const [zone, row] = await Promise.all([clinicTimezone(db, clinicId), db.practitionerSchedule.findFirst({ where: { practitionerId } })]);
-  const hours = hoursOf(row, zone);
-  return { hours, timezone: hours?.timezone ?? zone };
+  return hoursIn(row, zone);
+}
+
+/** A schedule row's hours and the zone they are read in: the practitioner's own, else the clinic's. */
+export function hoursIn(row: Parameters<typeof hoursOf>[0], clinicZone: string): { hours: PractitionerHours | null; timezone: string } {
+  const hours = hoursOf(row, clinicZone);
+  return { hours, timezone: hours?.timezone ?? clinicZone };
 }
