@@ -76,6 +76,14 @@ function offsetMs(instantMs: number, timeZone: string): number {
 }
 
 /**
+ * Each reading costs up to four formatToParts calls, and a booking's working-hours check asks for
+ * the same few dates and times dozens of times (each shift's start and end, a day either side):
+ * the answers are kept (a pure function of its arguments, so also safe in the workflow sandbox).
+ */
+const zonedInstants = new Map<string, number>();
+const ZONED_INSTANTS_MAX = 10_000;
+
+/**
  * The instant at which clocks in a zone show this date and time ("HH:MM"; "24:00" is the next
  * day's midnight). Across a DST change: a time skipped by the spring-forward gap moves forward by
  * the gap's length (02:30 in a 02:00→03:00 gap is 03:30), like Temporal's "compatible"
@@ -83,6 +91,17 @@ function offsetMs(instantMs: number, timeZone: string): number {
  * fall-back overlap is its first occurrence.
  */
 export function zonedTimeToUtc(date: string, time: string, timeZone: string): Date {
+  const key = `${date}T${time} ${timeZone}`;
+  let ms = zonedInstants.get(key);
+  if (ms === undefined) {
+    // Bounded: a long-running process reads many dates; a full cache starts again rather than grow.
+    if (zonedInstants.size >= ZONED_INSTANTS_MAX) zonedInstants.clear();
+    zonedInstants.set(key, (ms = zonedInstantMs(date, time, timeZone)));
+  }
+  return new Date(ms);
+}
+
+function zonedInstantMs(date: string, time: string, timeZone: string): number {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi);
@@ -90,9 +109,9 @@ export function zonedTimeToUtc(date: string, time: string, timeZone: string): Da
   const before = offsetMs(wall - DAY_MS, timeZone);
   const after = offsetMs(wall + DAY_MS, timeZone);
   const matches = [wall - before, wall - after].filter((t) => wallClockMs(t, timeZone) === wall);
-  if (matches.length > 0) return new Date(Math.min(...matches));
+  if (matches.length > 0) return Math.min(...matches);
   // In the gap: read with the offset in force before the change, the time lands after it.
-  return new Date(wall - before);
+  return wall - before;
 }
 
 /** The weekday (0 = Sunday) of an instant in a zone. */
