@@ -3,6 +3,7 @@
  * figures by default; BENCH_SECONDS=10 and smaller counts give a quick run.
  */
 import { z } from 'zod';
+import { BACKGROUND_NICENESS } from '../stack/app-processes';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const rate = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -45,6 +46,8 @@ const settingsSchema = z.object({
   BENCH_SCALE_WORKFLOWS: count(10_000),
   BENCH_SCALE_BOOKING_RATE: rate(10),
   BENCH_SCALE_BOOKING_SECONDS: rate(30),
+  /** The niceness of the worker and the Temporal dev server (0: the API's priority, to compare), as `npm start` runs them. */
+  BENCH_BACKGROUND_NICENESS: z.coerce.number().int().min(0).max(19).default(BACKGROUND_NICENESS),
   /** `true`: the dev server without the bench's dynamic config (stack.ts DEV_SERVER_DYNAMIC_CONFIG), to compare. */
   BENCH_DEV_SERVER_DEFAULTS: z.stringbool().default(false),
   /** The reports scenario: one clinic's volume (seeded in SQL) and the requests timed per report. */

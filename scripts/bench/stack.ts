@@ -106,14 +106,14 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
 
     // Started from a test file, the processes must not take themselves for test files.
     const { NODE_TEST_CONTEXT: _testContext, ...parentEnv } = process.env;
-    let worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env });
+    let worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env }, settings.BENCH_BACKGROUND_NICENESS);
     stops.push(() => stopApp(worker));
     let api = spawnApp('api', 'api/server.ts', { ...parentEnv, ...env });
     stops.push(() => stopApp(api));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForApi(`${apiUrl}/healthz`, new AbortController().signal);
     await waitForPoller(temporal.connection);
-    log(`stack ready: API ${apiUrl}, Temporal ${temporalAddress}, SMTP sink 127.0.0.1:${smtp.port}`);
+    log(`stack ready: API ${apiUrl}, Temporal ${temporalAddress}, SMTP sink 127.0.0.1:${smtp.port}; worker and Temporal at niceness ${settings.BENCH_BACKGROUND_NICENESS}`);
 
     const stack: BenchStack = {
       apiUrl,
@@ -126,7 +126,7 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
       api,
       async restartWorker(extraEnv = {}) {
         await stopApp(worker);
-        worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env, ...extraEnv });
+        worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env, ...extraEnv }, settings.BENCH_BACKGROUND_NICENESS);
         stack.worker = worker;
         await waitForPoller(temporal.connection, worker.child.pid);
         return worker;
@@ -134,7 +134,7 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
       faults: {
         crashWorker: () => crash(worker),
         async startWorker() {
-          worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env });
+          worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env }, settings.BENCH_BACKGROUND_NICENESS);
           stack.worker = worker;
           await waitForPoller(temporal.connection, worker.child.pid);
         },
@@ -223,7 +223,7 @@ async function startTemporal(
   if (!cli) throw new Error('TEMPORAL_CLI is not set: run the benchmark with `npm run bench`, or set BENCH_TEMPORAL_ADDRESS');
   const port = await freePort();
   log(`starting the Temporal dev server on ${port} (SQLite ${Object.entries(DEV_SERVER_PRAGMAS).map(([k, v]) => `${k}=${v}`).join(', ')})`);
-  const options = { cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS, dynamicConfig: settings.BENCH_DEV_SERVER_DEFAULTS ? {} : DEV_SERVER_DYNAMIC_CONFIG };
+  const options = { cli, port, dbFile: path.join(scratch, 'temporal.db'), sqlitePragmas: DEV_SERVER_PRAGMAS, dynamicConfig: settings.BENCH_DEV_SERVER_DEFAULTS ? {} : DEV_SERVER_DYNAMIC_CONFIG, niceness: settings.BENCH_BACKGROUND_NICENESS };
   const own = {
     server: await startTemporalDevServer(options),
     async restart() {

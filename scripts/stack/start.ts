@@ -24,7 +24,7 @@ import { describeSeed, type SeedSummary, seedDatabase, seedOptionsFromConfig } f
 import { connectTemporalClient } from '../../temporal-config/client';
 import { ensureSearchAttributes } from '../../temporal-config/search-attributes';
 import { reconcileSchedules } from '../../workers/schedule-reconciler';
-import { CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
+import { BACKGROUND_NICENESS, CHILD_STOP_GRACE_MS, spawnApp, Stack, stopApp, waitForApi, watchForUnexpectedExit } from './app-processes';
 import { banner, withoutPassword } from './banner';
 import { DATABASE_NAME, ensureEnvFile, ensureLocalStripeSecret, envFilePath, type LauncherSettings, loadEnv, parseLauncherSettings, preflightConfig } from './launcher-config';
 import { causeLines, displayPath, errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
@@ -164,6 +164,7 @@ async function startTemporal(stack: Stack, settings: LauncherSettings, dataDir: 
     // SQLite file: workflows and Schedules survive restarts.
     dbFile: path.join(dataDir, 'temporal.db'),
     namespace,
+    niceness: BACKGROUND_NICENESS,
   });
   stack.onStop('the Temporal dev server', () => stopTemporal(server));
   return server;
@@ -309,7 +310,7 @@ async function start(stack: Stack, shutdown: (code: number) => void): Promise<vo
   stopIfAsked();
 
   const apiHost = apiProbeHost(config);
-  const apps = [spawnApp('worker', 'workers/worker.ts', childEnv), spawnApp('api', 'api/server.ts', childEnv)];
+  const apps = [spawnApp('worker', 'workers/worker.ts', childEnv, BACKGROUND_NICENESS), spawnApp('api', 'api/server.ts', childEnv)];
   stack.onStop('the API and the worker', async () => {
     await Promise.all(apps.map(stopApp));
   });

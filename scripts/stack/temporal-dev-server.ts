@@ -1,6 +1,7 @@
 /** The Temporal dev server (Temporal CLI) with its Web UI, for the local stack and the test suite. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { runBehind } from './app-processes';
 
 export interface DevServer {
   address: string;
@@ -22,6 +23,8 @@ export interface DevServerOptions {
    * about twice the workflow throughput of the defaults on this machine kind (ENVIRONMENT.md).
    */
   sqlitePragmas?: Record<string, string>;
+  /** Run it at this niceness (`runBehind`); unset: the launcher's own priority. */
+  niceness?: number;
   /** Dynamic config values (`--dynamic-config-value KEY=VALUE`; strings are JSON-quoted for the CLI). */
   dynamicConfig?: Record<string, string | number | boolean>;
 }
@@ -34,6 +37,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   for (const [name, value] of Object.entries(opts.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${name}=${value}`);
   for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  runBehind(child, opts.niceness ?? 0);
   const address = `127.0.0.1:${opts.port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitUntilServing(address, child);
