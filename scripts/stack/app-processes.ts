@@ -1,6 +1,6 @@
 /** The processes the launcher runs (API, worker) and how the whole stack stops: in reverse order, once. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage, LaunchError, log, ROOT, waitUntil } from './launcher-support';
@@ -46,9 +46,9 @@ export interface AppProcess {
  */
 export const BACKGROUND_NICENESS = 10;
 
-/** Lowers a started process to `niceness` (0 leaves it as it is). */
+/** Lowers a started process to `niceness` (0 leaves it as it is); never above the launcher's own priority, which would need privileges. */
 export function runBehind(child: ChildProcess, niceness = BACKGROUND_NICENESS): void {
-  if (niceness > 0 && child.pid !== undefined) setPriority(child.pid, niceness);
+  if (niceness > 0 && child.pid !== undefined) setPriority(child.pid, Math.max(niceness, getPriority()));
 }
 
 /** Runs a ClinicFlow process (TypeScript through tsx) with its output lines prefixed by its name. */
