@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { localDate } from '../../domain/dates';
+import { localDate, zonedTimeToUtc } from '../../domain/dates';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { type Actor, actor, bearer, createClinic, startTestApi, type TestApi } from '../../test/support/api';
 import { detailPaths, expectError } from '../../test/support/errors';
@@ -143,20 +143,26 @@ describe('booking', () => {
   test('TIME_PERIOD books the first free slot from the given time that day', async () => {
     const patient = await createPatient(api, clinicId);
     const other = await createPatient(api, clinicId);
-    const from = at(70);
+    // 10:00 in the clinic's zone: a start late in the evening would leave no slot before the day ends.
+    const from = zonedTimeToUtc(localDate(at(70), 'Europe/London'), '10:00', 'Europe/London');
     await book(receptionist, slot(other.id, from)).expect(201);
     const res = await book(receptionist, slot(patient.id, from, { bookingMode: 'TIME_PERIOD' })).expect(201);
     assert.equal((res.body as AppointmentBody).startsAt, new Date(from.getTime() + 45 * 60_000).toISOString(), 'right after the booked session');
   });
 
-  test("another clinic's patient or practitioner is 404; a therapist cannot book", async () => {
+  test("another clinic's patient or practitioner is 404, so is an inactive patient; staff who do not practise are 422; a therapist cannot book", async () => {
     const otherClinic = (await createClinic(api, { tier: 'L' })).id;
     const stranger = await createPatient(api, otherClinic);
     const foreignTherapist = await actor(api, 'THERAPIST', otherClinic);
     const patient = await createPatient(api, clinicId);
+    const inactive = await createPatient(api, clinicId);
+    await api.db.prisma.patient.update({ where: { id: inactive.id }, data: { active: false } });
     expectError(await book(receptionist, slot(stranger.id, at(80))), 404, 'NOT_FOUND');
+    expectError(await book(receptionist, slot(inactive.id, at(80))), 404, 'NOT_FOUND');
     expectError(await book(receptionist, slot(patient.id, at(80), { practitionerId: foreignTherapist.id })), 404, 'NOT_FOUND');
+    expectError(await book(receptionist, slot(patient.id, at(80), { practitionerId: receptionist.id })), 422, 'NOT_A_PRACTITIONER');
     expectError(await book(therapist, slot(patient.id, at(80))), 403, 'FORBIDDEN');
+    assert.equal(await api.db.prisma.appointment.count({ where: { clinicId, startsAt: at(80) } }), 0, 'nothing written');
   });
 
   test("a full month for the clinic's tier is 402", async () => {
