@@ -14,8 +14,8 @@ export interface BookingLookup {
   /** The appointment booked earlier with this Idempotency-Key in this clinic, if any. */
   earlierId: string | null;
   patientActive: boolean;
-  /** The practitioner's role when they are an active staff member of this clinic. */
-  practitionerRole: string | null;
+  /** The practitioner when they are an active staff member of this clinic. */
+  practitioner: { role: string } | null;
   /** Their PractitionerSchedule columns (as `hoursOf` reads them), null when none are set. */
   schedule: { timezone: string | null; weekly: unknown; breaks: unknown; exceptions: unknown; timeOff: unknown } | null;
 }
@@ -29,7 +29,7 @@ export async function readBookingLookup(
     SELECT c.timezone,
            (SELECT a.id FROM "Appointment" a WHERE a."clinicId" = c.id AND a."idempotencyKey" = ${q.idempotencyKey}) AS "earlierId",
            EXISTS (SELECT 1 FROM "Patient" p WHERE p.id = ${q.patientId}::uuid AND p."clinicId" = c.id AND p.active) AS "patientActive",
-           (SELECT s.role::text FROM "StaffUser" s WHERE s.id = ${q.practitionerId}::uuid AND s."clinicId" = c.id AND s.active) AS "practitionerRole",
+           (SELECT json_build_object('role', s.role) FROM "StaffUser" s WHERE s.id = ${q.practitionerId}::uuid AND s."clinicId" = c.id AND s.active) AS practitioner,
            (SELECT json_build_object('timezone', ps.timezone, 'weekly', ps.weekly, 'breaks', ps.breaks, 'exceptions', ps.exceptions, 'timeOff', ps."timeOff")
               FROM "PractitionerSchedule" ps WHERE ps."practitionerId" = ${q.practitionerId}::uuid AND ps."clinicId" = c.id) AS schedule
       FROM "Clinic" c

@@ -82,7 +82,7 @@ async function book(deps: ApiDeps, req: Request, body: BookingRequest, idempoten
     if (earlier) return { appointment: answered(deps, replayable(earlier, fingerprint)), replayed: true };
   }
   if (!lookup.patientActive) throw ApiError.notFound('Patient');
-  assertPractises(lookup.practitionerRole);
+  assertPractises(lookup.practitioner);
   const terms = await sessionTerms(db, body);
   const { hours, timezone } = hoursIn(lookup.schedule, lookup.timezone);
   const lengthMs = terms.durationMinutes * 60_000;

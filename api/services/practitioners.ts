@@ -14,15 +14,15 @@ const isPractitionerRole = (role: string) => (PRACTITIONER_ROLES as readonly str
 /** An active staff member of this clinic within `reach` (else 404) who practises (else 422 NOT_A_PRACTITIONER). */
 export async function requirePractitioner(db: Pick<Db, 'staffUser'>, staffId: string, reach: Prisma.StaffUserWhereInput = {}) {
   const staff = await db.staffUser.findFirst({ where: { id: staffId, active: true, AND: [reach] }, select: { id: true, role: true } });
-  assertPractises(staff?.role ?? null);
-  return staff!;
+  assertPractises(staff);
+  return staff;
 }
 
-/** 404 when no such active staff member was found (`role` null), 422 NOT_A_PRACTITIONER when they do not practise. */
-export function assertPractises(role: string | null): void {
-  if (role === null) throw ApiError.notFound('Staff member');
-  if (!isPractitionerRole(role)) {
-    throw ApiError.unprocessable('NOT_A_PRACTITIONER', `A ${role.toLowerCase().replace('_', ' ')} has no working hours or session prices; only doctors, therapists and nurses do`);
+/** 404 when no such active staff member was found (null), 422 NOT_A_PRACTITIONER when they do not practise. */
+export function assertPractises<Staff extends { role: string }>(staff: Staff | null): asserts staff is Staff {
+  if (!staff) throw ApiError.notFound('Staff member');
+  if (!isPractitionerRole(staff.role)) {
+    throw ApiError.unprocessable('NOT_A_PRACTITIONER', `A ${staff.role.toLowerCase().replace('_', ' ')} has no working hours or session prices; only doctors, therapists and nurses do`);
   }
 }
 
