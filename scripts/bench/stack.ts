@@ -106,7 +106,8 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
 
     // Started from a test file, the processes must not take themselves for test files.
     const { NODE_TEST_CONTEXT: _testContext, ...parentEnv } = process.env;
-    let worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env }, settings.BENCH_BACKGROUND_NICENESS);
+    const spawnWorker = (extraEnv: Record<string, string> = {}) => spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env, ...extraEnv }, settings.BENCH_BACKGROUND_NICENESS);
+    let worker = spawnWorker();
     stops.push(() => stopApp(worker));
     let api = spawnApp('api', 'api/server.ts', { ...parentEnv, ...env });
     stops.push(() => stopApp(api));
@@ -126,7 +127,7 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
       api,
       async restartWorker(extraEnv = {}) {
         await stopApp(worker);
-        worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env, ...extraEnv }, settings.BENCH_BACKGROUND_NICENESS);
+        worker = spawnWorker(extraEnv);
         stack.worker = worker;
         await waitForPoller(temporal.connection, worker.child.pid);
         return worker;
@@ -134,7 +135,7 @@ export async function startBenchStack(settings: BenchSettings, log: (line: strin
       faults: {
         crashWorker: () => crash(worker),
         async startWorker() {
-          worker = spawnApp('worker', 'workers/worker.ts', { ...parentEnv, ...env }, settings.BENCH_BACKGROUND_NICENESS);
+          worker = spawnWorker();
           stack.worker = worker;
           await waitForPoller(temporal.connection, worker.child.pid);
         },

@@ -41,7 +41,7 @@ export interface AppProcess {
  * when the whole stack shares one machine: the API and PostgreSQL then get the cores first, so a
  * burst of bookings is answered while the confirmations it causes queue for a few seconds. With
  * everything at one priority, the lifecycle work of a burst took the API's share of the cores and
- * booking p95 at 100/s doubled (README, Performance). Only the launchers set it; a deployment
+ * booking p95 at 100/s was about six times higher (README, Performance). Only the launchers set it; a deployment
  * gives each process its own cores.
  */
 export const BACKGROUND_NICENESS = 10;
